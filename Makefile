@@ -1,0 +1,33 @@
+# Thin wrapper: install missing Debian packages, build with CMake presets, run.
+PRESET ?= release
+BUILD  := build/$(PRESET)
+JOBS   ?= 2
+
+.PHONY: all deps configure build run test test-asan bench clean
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+configure: deps
+	@cmake --preset $(PRESET) >/dev/null
+
+build: configure
+	@cmake --build --preset $(PRESET) -j $(JOBS)
+
+run: build
+	@mkdir -p results
+	$(BUILD)/apps/softpower run scenarios/default.yaml -o results/default.h5
+	$(BUILD)/apps/softpower info results/default.h5
+
+test: build
+	@ctest --preset $(PRESET) -j $(JOBS)
+
+test-asan:
+	@$(MAKE) --no-print-directory test PRESET=asan
+
+bench: build
+	@bash bench/run.sh $(BUILD)
+
+clean:
+	rm -rf build

@@ -1,0 +1,25 @@
+# All dependencies are Debian packages; nothing is downloaded at build time
+# (scripts/install-deps.sh installs them).
+find_package(Boost 1.74 REQUIRED COMPONENTS graph)
+find_package(TBB REQUIRED)
+find_package(Eigen3 3.3 REQUIRED NO_MODULE)
+find_package(HDF5 REQUIRED COMPONENTS C HL)
+find_package(yaml-cpp REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(fmt REQUIRED)
+find_path(RANDOM123_INCLUDE_DIR Random123/philox.h REQUIRED)
+add_library(random123 INTERFACE)
+target_include_directories(random123 SYSTEM INTERFACE ${RANDOM123_INCLUDE_DIR})
+
+add_library(hdf5_c INTERFACE)
+target_include_directories(hdf5_c SYSTEM INTERFACE ${HDF5_INCLUDE_DIRS})
+target_link_libraries(hdf5_c INTERFACE ${HDF5_C_LIBRARIES} ${HDF5_HL_LIBRARIES})
+target_compile_definitions(hdf5_c INTERFACE ${HDF5_DEFINITIONS})
+
+if(SOFTPOWER_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+  find_program(SOFTPOWER_PYTHON /usr/bin/python3 python3)
+endif()
+if(SOFTPOWER_BUILD_BENCHMARKS)
+  find_package(benchmark REQUIRED)
+endif()

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian packages softpower needs, and only those that are missing.
+# `apt-get update` runs only when something has to be installed, so a warm
+# machine pays nothing.
+set -euo pipefail
+
+packages=(
+  build-essential cmake make pkg-config
+  libboost-graph-dev libtbb-dev libeigen3-dev libhdf5-dev
+  libyaml-cpp-dev libcli11-dev libfmt-dev librandom123-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  python3 python3-h5py python3-numpy python3-networkx
+  libxml2-utils
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  sudo_cmd=sudo
+else
+  sudo_cmd=
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo_cmd apt-get update -qq
+$sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,76 @@
+// SocialGraph: the one graph type plus what importers know about it (original ids, arc weights).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/types.hpp"
+
+namespace softpower {
+
+struct ArcInput {
+  VertexId source;
+  VertexId target;
+  bool operator==(const ArcInput&) const = default;
+};
+
+/// What building a graph from raw arcs did to the input, so importers can report it.
+struct BuildReport {
+  std::uint64_t self_loops_dropped = 0;
+  std::uint64_t duplicate_arcs_merged = 0;
+};
+
+/// How to turn raw arcs into the CSR graph.
+struct BuildOptions {
+  /// Sort arcs by (source, target) so arc ids do not depend on input order; drop self-loops and
+  /// merge duplicate arcs (summing weights). Generators that already emit unique arcs in a
+  /// deterministic order may skip this.
+  bool canonicalize = true;
+};
+
+class SocialGraph {
+ public:
+  SocialGraph() = default;
+
+  /// Builds the CSR graph. `weights` is empty (all arcs weigh 1) or parallel to `arcs`.
+  /// `labels` is empty (ids are the labels) or holds one original id per vertex.
+  static SocialGraph from_arcs(VertexId num_vertices, std::vector<ArcInput> arcs,
+                               std::vector<float> weights = {}, std::vector<std::string> labels = {},
+                               BuildOptions options = {}, BuildReport* report = nullptr);
+
+  [[nodiscard]] const Graph& csr() const { return graph_; }
+  [[nodiscard]] CsrView out_view() const;
+  [[nodiscard]] CsrView in_view() const;  // in-arcs; `targets` holds the sources
+  /// For in-arc position i (as in in_view), the id of the forward arc it mirrors.
+  [[nodiscard]] std::span<const ArcId> in_arc_ids() const;
+
+  [[nodiscard]] VertexId num_vertices() const {
+    return static_cast<VertexId>(graph_.m_forward.m_rowstart.size() - 1);
+  }
+  [[nodiscard]] ArcId num_arcs() const { return graph_.m_forward.m_column.size(); }
+
+  /// Arc weights by arc id; empty means every arc weighs 1.
+  [[nodiscard]] const std::vector<float>& weights() const { return weights_; }
+  /// Original ids from an imported file, by vertex; empty for generated graphs.
+  [[nodiscard]] const std::vector<std::string>& labels() const { return labels_; }
+  [[nodiscard]] std::string label(VertexId v) const;
+
+  /// Free-form provenance ("erdos_renyi n=1000 mean_degree=10 seed=1", "edgelist path=...").
+  [[nodiscard]] const std::string& description() const { return description_; }
+  void set_description(std::string d) { description_ = std::move(d); }
+
+  /// FNV-1a over the CSR arrays, weights and labels: lets exports and caches detect a
+  /// different graph behind the same file name.
+  [[nodiscard]] std::uint64_t checksum() const;
+
+ private:
+  Graph graph_{0};
+  std::vector<float> weights_;
+  std::vector<std::string> labels_;
+  std::string description_;
+};
+
+}  // namespace softpower

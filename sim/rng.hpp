@@ -1,0 +1,69 @@
+// Counter-based randomness: every draw is a pure function of (seed, run, purpose, context, entity).
+//
+// Philox4x64-10 (Salmon et al., SC'11) maps a 256-bit counter and a 128-bit key to 256 random
+// bits. The key holds the seed; the counter holds what is being decided. No generator state is
+// carried between draws, so the result cannot depend on which thread asks or in which order,
+// which is what makes output bit-identical for any thread, shard or rank count.
+#pragma once
+
+#include <Random123/philox.h>
+
+#include <cstdint>
+
+namespace softpower {
+
+/// What a draw decides. Distinct purposes never share a counter, so streams never overlap.
+/// Append only: renumbering changes every published result.
+enum class Purpose : std::uint64_t {
+  kGraphEdge = 1,       // generator: edge choices
+  kGraphRewire = 2,     // generator: Watts-Strogatz rewiring
+  kGraphBlock = 3,      // generator: SBM
+  kGraphFollowers = 4,  // generator: institution followers
+  kSeedVertex = 10,     // run: random institution vertex
+  kActive = 11,         // user active in a step
+  kOpen = 12,           // exposure (arc, item) opened
+  kShare = 13,          // reader (user, item) shares
+};
+
+class CounterRng {
+ public:
+  CounterRng(std::uint64_t seed, std::uint64_t run) : key_{{seed, run}} {}
+
+  /// Uniform double in [0, 1) with 53 random bits.
+  [[nodiscard]] double uniform(Purpose purpose, std::uint64_t context, std::uint64_t entity,
+                               std::uint64_t index = 0) const {
+    return to_unit(bits(purpose, context, entity, index));
+  }
+
+  /// 64 random bits.
+  [[nodiscard]] std::uint64_t bits(Purpose purpose, std::uint64_t context, std::uint64_t entity,
+                                   std::uint64_t index = 0) const {
+    r123::Philox4x64::ctr_type ctr{{static_cast<std::uint64_t>(purpose), context, entity, index}};
+    return r123::Philox4x64{}(ctr, key_)[0];
+  }
+
+  /// Four independent 64-bit words for one counter (for callers that need several numbers).
+  [[nodiscard]] r123::Philox4x64::ctr_type block(Purpose purpose, std::uint64_t context,
+                                                 std::uint64_t entity,
+                                                 std::uint64_t index = 0) const {
+    r123::Philox4x64::ctr_type ctr{{static_cast<std::uint64_t>(purpose), context, entity, index}};
+    return r123::Philox4x64{}(ctr, key_);
+  }
+
+  [[nodiscard]] static double to_unit(std::uint64_t x) {
+    return static_cast<double>(x >> 11) * 0x1.0p-53;
+  }
+
+  /// Bernoulli(p) without a division; p outside [0, 1] saturates.
+  [[nodiscard]] bool bernoulli(double p, Purpose purpose, std::uint64_t context,
+                               std::uint64_t entity, std::uint64_t index = 0) const {
+    if (p >= 1.0) return true;
+    if (p <= 0.0) return false;
+    return uniform(purpose, context, entity, index) < p;
+  }
+
+ private:
+  r123::Philox4x64::key_type key_;
+};
+
+}  // namespace softpower

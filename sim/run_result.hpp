@@ -1,0 +1,40 @@
+// What one run produces: per-step metric series and the per-item table. The engine fills it;
+// the writer in output/ stores it. Neither knows the other.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/types.hpp"
+
+namespace softpower {
+
+/// Static description of one per-step metric; the writer creates /metrics/<name> from it.
+struct MetricSpec {
+  std::string name;         // dataset name, snake_case
+  std::string unit;         // "count", "users", ...
+  std::string description;  // one line, stored as an attribute
+};
+
+/// Per-item outcome of a run (one row of /items).
+struct ItemRecord {
+  ItemId item = 0;
+  Step publish_step = 0;
+  std::uint64_t reads = 0;    // users who opened it
+  std::uint64_t shares = 0;   // users who shared it
+  std::uint64_t reach = 0;    // distinct users it was delivered to
+  std::uint32_t depth = 0;    // longest chain of shares from the publisher (0: nobody shared)
+};
+
+struct RunResult {
+  RunId run = 0;
+  std::uint64_t seed = 0;
+  VertexId institution = kNoVertex;  // the publishing vertex of this run
+  /// metrics[k][s]: value of metric k (same order as the engine's metric_specs()) at step s.
+  std::vector<std::vector<std::int64_t>> metrics;
+  std::vector<ItemRecord> items;
+  Step steps_run = 0;  // steps actually simulated (the run stops early when nothing can happen)
+};
+
+}  // namespace softpower
