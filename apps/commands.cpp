@@ -1,0 +1,217 @@
+#include "apps/commands.hpp"
+
+#include <fmt/format.h>
+#include <tbb/global_control.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <mutex>
+
+#include "models/registry.hpp"
+#include "output/file_info.hpp"
+#include "output/result_writer.hpp"
+#include "sim/edge_list.hpp"
+#include "sim/engine.hpp"
+#include "sim/error.hpp"
+#include "sim/graph_cache.hpp"
+#include "sim/graph_source.hpp"
+#include "sim/graphml.hpp"
+#include "sim/scenario.hpp"
+
+namespace softpower::cli {
+namespace {
+
+std::string utc_now() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::unique_ptr<tbb::global_control> limit_threads(int threads) {
+  if (threads <= 0) return nullptr;
+  return std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
+                                               static_cast<std::size_t>(threads));
+}
+
+int active_threads() { return tbb::this_task_arena::max_concurrency(); }
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+Scenario load_with_seed(const std::string& file, std::vector<std::string> overrides,
+                        const std::optional<std::uint64_t>& seed) {
+  if (seed) overrides.push_back(fmt::format("seed={}", *seed));
+  return load_scenario(file, overrides);
+}
+
+}  // namespace
+
+int run(const RunOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  const auto threads_guard = limit_threads(options.threads);
+  const Scenario scenario = load_with_seed(options.scenario, options.overrides, options.seed);
+  const auto model = make_diffusion_model(scenario);
+  const std::filesystem::path output =
+      options.output.empty() ? std::filesystem::path("results") / (scenario.name + ".h5")
+                             : std::filesystem::path(options.output);
+
+  const PreparedGraph prepared = prepare_graph(scenario);
+  if (!options.quiet) {
+    for (const auto& note : prepared.notes) std::cerr << "softpower: note: " << note << "\n";
+  }
+  const double graph_seconds = seconds_since(started);
+
+  EngineConfig config{.seed = scenario.seed,
+                      .num_steps = scenario.time.num_steps(),
+                      .push_steps = push_schedule(scenario.institution, scenario.time)};
+  const Engine engine(prepared.graph, prepared.publisher, *model, config);
+
+  Provenance prov;
+  prov.scenario_name = scenario.name;
+  prov.scenario_text = effective_yaml(scenario, model->effective_params());
+  prov.command_line = options.command_line;
+  prov.graph_description = prepared.graph.description();
+  prov.seed = scenario.seed;
+  prov.graph_checksum = prepared.graph.checksum();
+  prov.threads = active_threads();
+  prov.num_vertices = prepared.graph.num_vertices();
+  prov.num_arcs = prepared.graph.num_arcs();
+  prov.step_hours = scenario.time.step_hours;
+  prov.num_steps = config.num_steps;
+  prov.num_runs = scenario.runs;
+  prov.start_time = utc_now();
+  ResultWriter writer(output, prov, Engine::metric_specs());
+
+  // Runs are independent; each also parallelises internally (TBB nests the two levels).
+  const auto& specs = Engine::metric_specs();
+  const std::size_t reach_metric =
+      std::find_if(specs.begin(), specs.end(), [](const MetricSpec& s) { return s.name == "reach_cumulative"; }) -
+      specs.begin();
+  std::mutex write_mutex;
+  std::vector<std::int64_t> final_reach(scenario.runs);
+  std::vector<std::uint64_t> items(scenario.runs), reads(scenario.runs);
+  tbb::parallel_for(RunId{0}, RunId{scenario.runs}, [&](RunId r) {
+    RunResult result = engine.run(r);
+    final_reach[r] = result.metrics[reach_metric].back();
+    items[r] = result.items.size();
+    for (const auto& item : result.items) reads[r] += item.reads;
+    std::lock_guard lock(write_mutex);
+    writer.write_run(result);
+  });
+  writer.finish();
+
+  if (!options.quiet) {
+    const auto users = prepared.publisher.num_users;
+    std::int64_t reach_sum = 0;
+    std::uint64_t items_sum = 0, reads_sum = 0;
+    for (RunId r = 0; r < scenario.runs; ++r) {
+      reach_sum += final_reach[r];
+      items_sum += items[r];
+      reads_sum += reads[r];
+    }
+    const double runs = static_cast<double>(scenario.runs);
+    fmt::print("scenario   {} (diffusion: {})\n", scenario.name, model->name());
+    fmt::print("graph      {} users, {} arcs ({})\n", users, prepared.graph.num_arcs(),
+               prepared.graph.description());
+    fmt::print("runs       {} x {} steps of {} h, seed {}, {} threads\n", scenario.runs,
+               config.num_steps, scenario.time.step_hours, scenario.seed, prov.threads);
+    fmt::print("items      {:.1f} per run, {:.1f} reads per item\n", items_sum / runs,
+               items_sum ? static_cast<double>(reads_sum) / static_cast<double>(items_sum) : 0.0);
+    fmt::print("reach      {:.1f} users per run ({:.2f}% of users)\n", reach_sum / runs,
+               100.0 * static_cast<double>(reach_sum) / runs / users);
+    fmt::print("time       {:.2f} s (graph {:.2f} s)\n", seconds_since(started), graph_seconds);
+    fmt::print("wrote      {}\n", output.string());
+  }
+  return 0;
+}
+
+int validate(const ValidateOptions& options) {
+  const Scenario scenario = load_scenario(options.scenario, options.overrides);
+  const auto model = make_diffusion_model(scenario);
+  if (scenario.graph.type == "edge_list" || scenario.graph.type == "graphml" ||
+      scenario.graph.type == "cache") {
+    const auto path = resolve_path(scenario, scenario.graph.path);
+    if (!std::filesystem::exists(path)) {
+      throw InputError(fmt::format("{}: graph.path: file not found: {}", scenario.origin.file, path.string()));
+    }
+  }
+  if (scenario.institution.placement == "new" && scenario.graph.type != "edge_list" &&
+      scenario.graph.type != "graphml" && scenario.graph.type != "cache") {
+    std::uint64_t users = scenario.graph.n;
+    if (scenario.graph.type == "stochastic_block_model") {
+      users = 0;
+      for (auto s : scenario.graph.block_sizes) users += s;
+    }
+    if (scenario.institution.followers > users) {
+      throw InputError(fmt::format("{}: institution.followers: {} exceeds the {} users of the graph",
+                                   scenario.origin.file, scenario.institution.followers, users));
+    }
+  }
+  fmt::print("{}: ok ({} runs x {} steps, graph {}, diffusion {})\n", options.scenario,
+             scenario.runs, scenario.time.num_steps(), scenario.graph.type, model->name());
+  return 0;
+}
+
+int info(const std::string& file) {
+  std::cout << describe_file(file);
+  return 0;
+}
+
+int graph_generate(const GraphGenerateOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  const auto threads_guard = limit_threads(options.threads);
+  const Scenario scenario = options.scenario.empty()
+                                ? parse_scenario("{}", "(command line)", options.overrides)
+                                : load_scenario(options.scenario, options.overrides);
+  std::vector<std::string> notes;
+  const SocialGraph graph = build_graph(scenario, &notes);
+  for (const auto& note : notes) std::cerr << "softpower: note: " << note << "\n";
+  save_graph_cache(graph, options.output);
+  fmt::print("wrote {}: {} vertices, {} arcs ({}) in {:.2f} s\n", options.output,
+             graph.num_vertices(), graph.num_arcs(), graph.description(), seconds_since(started));
+  return 0;
+}
+
+int graph_import(const GraphImportOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  std::string format = options.format;
+  if (format.empty()) {
+    const auto ext = std::filesystem::path(options.input).extension().string();
+    format = ext == ".graphml" || ext == ".xml" ? "graphml" : "edge_list";
+  }
+  ImportReport report;
+  SocialGraph graph;
+  if (format == "graphml") {
+    GraphmlOptions opt;
+    opt.weight_key = options.weight_key;
+    graph = import_graphml(options.input, opt, &report);
+  } else {
+    EdgeListOptions opt;
+    opt.directed = options.directed;
+    opt.weighted = options.weighted;
+    graph = import_edge_list(options.input, opt, &report);
+  }
+  for (const auto& note : report.notes) std::cerr << "softpower: note: " << note << "\n";
+  save_graph_cache(graph, options.output);
+  fmt::print("wrote {}: {} vertices, {} arcs, {} self-loops dropped, {} duplicate arcs merged, in {:.2f} s\n",
+             options.output, graph.num_vertices(), graph.num_arcs(), report.self_loops_dropped,
+             report.duplicate_arcs_merged, seconds_since(started));
+  return 0;
+}
+
+int scenario_reference() {
+  std::cout << scenario_docs() << model_docs();
+  return 0;
+}
+
+}  // namespace softpower::cli

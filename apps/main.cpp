@@ -1,1 +1,100 @@
-int main() { return 0; }
+// softpower command line: parses arguments and calls the library. Exit codes: 0 success,
+// 2 bad input (arguments, scenario, graph files), 1 runtime failure.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "apps/commands.hpp"
+#include "sim/error.hpp"
+#include "softpower/version.hpp"
+
+namespace {
+
+std::string join_command_line(int argc, char** argv) {
+  std::string out;
+  for (int i = 0; i < argc; ++i) {
+    std::string arg = argv[i];
+    const bool quote = arg.empty() || arg.find_first_of(" \t'\"$") != std::string::npos;
+    if (quote) {
+      std::string escaped;
+      for (char c : arg) escaped += c == '\'' ? std::string("'\\''") : std::string(1, c);
+      arg = "'" + escaped + "'";
+    }
+    out += (i ? " " : "") + arg;
+  }
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  namespace cli = softpower::cli;
+  CLI::App app{"softpower: agent-based simulation of soft-power diffusion and platform filtering on follower graphs"};
+  app.set_version_flag("--version", std::string("softpower ") + softpower::kVersion);
+  app.require_subcommand(1);
+
+  cli::RunOptions run;
+  run.command_line = join_command_line(argc, argv);
+  auto* run_cmd = app.add_subcommand("run", "Run a scenario and write its trajectories to HDF5");
+  run_cmd->add_option("scenario", run.scenario, "Scenario YAML file")->required()->check(CLI::ExistingFile);
+  run_cmd->add_option("-o,--output", run.output, "Result file (default: results/<scenario name>.h5)");
+  run_cmd->add_option("--threads", run.threads, "Worker threads (default: every core); results do not depend on it")->check(CLI::Range(1, 4096));
+  run_cmd->add_option("--seed", run.seed, "Base seed (same as --set seed=S)");
+  run_cmd->add_option("--set", run.overrides, "Override a scenario key: --set key.path=value (repeatable)");
+  run_cmd->add_flag("-q,--quiet", run.quiet, "Print nothing but errors");
+
+  cli::ValidateOptions validate;
+  auto* validate_cmd = app.add_subcommand("validate", "Check a scenario (keys, types, ranges, model parameters) without running it");
+  validate_cmd->add_option("scenario", validate.scenario, "Scenario YAML file")->required()->check(CLI::ExistingFile);
+  validate_cmd->add_option("--set", validate.overrides, "Override a scenario key: --set key.path=value (repeatable)");
+
+  std::string info_file;
+  auto* info_cmd = app.add_subcommand("info", "Describe a result file or a graph cache");
+  info_cmd->add_option("file", info_file, "softpower HDF5 file")->required();
+
+  auto* graph_cmd = app.add_subcommand("graph", "Generate or import a graph into a binary cache (HDF5)");
+  graph_cmd->require_subcommand(1);
+  cli::GraphGenerateOptions generate;
+  auto* generate_cmd = graph_cmd->add_subcommand("generate", "Generate the graph a scenario describes; use --set graph.KEY=VALUE to choose it without a file");
+  generate_cmd->add_option("scenario", generate.scenario, "Scenario YAML file (optional)")->check(CLI::ExistingFile);
+  generate_cmd->add_option("--set", generate.overrides, "Override a scenario key, e.g. --set graph.n=1000000");
+  generate_cmd->add_option("-o,--output", generate.output, "Graph cache file (.h5)")->required();
+  generate_cmd->add_option("--threads", generate.threads, "Worker threads (default: every core)")->check(CLI::Range(1, 4096));
+  cli::GraphImportOptions import;
+  auto* import_cmd = graph_cmd->add_subcommand("import", "Import an edge list or GraphML file");
+  import_cmd->add_option("file", import.input, "Edge list (.txt, .csv, .tsv, .edges, ...) or GraphML (.graphml, .xml)")->required()->check(CLI::ExistingFile);
+  import_cmd->add_option("--format", import.format, "edge_list or graphml (default: from the extension)")->check(CLI::IsMember({"edge_list", "graphml"}));
+  import_cmd->add_flag("--directed", import.directed, "Edge list lines are arcs u->v (default: mutual pairs)");
+  import_cmd->add_flag("--weighted", import.weighted, "Edge list third column is a weight");
+  import_cmd->add_option("--weight-key", import.weight_key, "GraphML edge attribute holding the weight");
+  import_cmd->add_option("-o,--output", import.output, "Graph cache file (.h5)")->required();
+
+  auto* reference_cmd = app.add_subcommand("scenario-reference", "Print the reference of every scenario key (Markdown)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+
+  try {
+    if (*run_cmd) return cli::run(run);
+    if (*validate_cmd) return cli::validate(validate);
+    if (*info_cmd) return cli::info(info_file);
+    if (*generate_cmd) return cli::graph_generate(generate);
+    if (*import_cmd) return cli::graph_import(import);
+    if (*reference_cmd) return cli::scenario_reference();
+  } catch (const softpower::InputError& e) {
+    std::cerr << "softpower: error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "softpower: error: out of memory\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "softpower: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 1;
+}

@@ -67,7 +67,7 @@ class SocialGraph {
   [[nodiscard]] std::uint64_t checksum() const;
 
  private:
-  Graph graph_{0};
+  Graph graph_;
   std::vector<float> weights_;
   std::vector<std::string> labels_;
   std::string description_;

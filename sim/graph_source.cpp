@@ -1,0 +1,115 @@
+#include "sim/graph_source.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "sim/edge_list.hpp"
+#include "sim/error.hpp"
+#include "sim/generators.hpp"
+#include "sim/graph_cache.hpp"
+#include "sim/graphml.hpp"
+#include "sim/rng.hpp"
+
+namespace softpower {
+namespace {
+
+void append_notes(const ImportReport& report, std::vector<std::string>* notes) {
+  if (!notes) return;
+  notes->insert(notes->end(), report.notes.begin(), report.notes.end());
+  if (report.self_loops_dropped) {
+    notes->push_back(fmt::format("{} self-loops dropped", report.self_loops_dropped));
+  }
+  if (report.duplicate_arcs_merged) {
+    notes->push_back(fmt::format("{} duplicate arcs merged", report.duplicate_arcs_merged));
+  }
+}
+
+}  // namespace
+
+SocialGraph build_graph(const Scenario& s, std::vector<std::string>* notes) {
+  const GraphSpec& g = s.graph;
+  if (g.type == "erdos_renyi") return erdos_renyi(g.n, g.mean_degree, g.directed, g.seed);
+  if (g.type == "barabasi_albert") return barabasi_albert(g.n, g.m, g.seed);
+  if (g.type == "watts_strogatz") return watts_strogatz(g.n, g.k, g.beta, g.seed);
+  if (g.type == "stochastic_block_model") {
+    std::vector<VertexId> sizes(g.block_sizes.begin(), g.block_sizes.end());
+    return stochastic_block_model(sizes, g.p_in, g.p_out, g.directed, g.seed);
+  }
+  const std::filesystem::path path = resolve_path(s, g.path);
+  ImportReport report;
+  SocialGraph graph;
+  if (g.type == "edge_list") {
+    EdgeListOptions options;
+    options.directed = g.directed;
+    options.weighted = g.weighted;
+    graph = import_edge_list(path, options, &report);
+  } else if (g.type == "graphml") {
+    GraphmlOptions options;
+    options.weight_key = g.weight_key;
+    graph = import_graphml(path, options, &report);
+  } else if (g.type == "cache") {
+    return load_graph_cache(path);
+  } else {
+    throw std::logic_error("build_graph: unhandled graph type " + g.type);
+  }
+  append_notes(report, notes);
+  return graph;
+}
+
+VertexId add_institution(SocialGraph& graph, VertexId followers, std::uint64_t seed) {
+  const VertexId n = graph.num_vertices();
+  if (followers > n) {
+    throw InputError(fmt::format("institution.followers: {} followers requested but the graph has only {} users", followers, n));
+  }
+  // Floyd's algorithm: exactly `followers` distinct users, each subset equally likely.
+  const CounterRng rng(seed, 0);
+  std::unordered_set<VertexId> chosen;
+  chosen.reserve(followers);
+  for (std::uint64_t j = n - followers; j < n; ++j) {
+    const auto t = static_cast<VertexId>(rng.bits(Purpose::kGraphFollowers, 0, j) % (j + 1));
+    chosen.insert(chosen.count(t) ? static_cast<VertexId>(j) : t);
+  }
+  std::vector<VertexId> sorted(chosen.begin(), chosen.end());
+  std::sort(sorted.begin(), sorted.end());
+
+  const CsrView out = graph.out_view();
+  std::vector<ArcInput> arcs;
+  arcs.reserve(out.num_arcs() + sorted.size());
+  for (VertexId u = 0; u < n; ++u) {
+    for (ArcId a = out.offsets[u]; a < out.offsets[u + 1]; ++a) arcs.push_back({u, out.targets[a]});
+  }
+  for (VertexId v : sorted) arcs.push_back({n, v});
+  std::vector<float> weights = graph.weights();
+  if (!weights.empty()) weights.resize(arcs.size(), 1.0f);
+  std::vector<std::string> labels = graph.labels();
+  if (!labels.empty()) labels.push_back("institution");
+  const std::string description = graph.description();
+  graph = SocialGraph::from_arcs(n + 1, std::move(arcs), std::move(weights), std::move(labels),
+                                 {.canonicalize = false});
+  graph.set_description(fmt::format("{}; institution vertex {} with {} followers", description, n, followers));
+  return n;
+}
+
+PreparedGraph prepare_graph(const Scenario& s) {
+  PreparedGraph prepared;
+  prepared.graph = build_graph(s, &prepared.notes);
+  const VertexId users = prepared.graph.num_vertices();
+  prepared.publisher.num_users = users;
+  const InstitutionSpec& inst = s.institution;
+  if (inst.placement == "new") {
+    prepared.publisher.vertex = add_institution(prepared.graph, inst.followers, s.graph.seed);
+  } else if (inst.placement == "fixed") {
+    if (inst.vertex >= users) {
+      throw InputError(fmt::format("{}: institution.vertex: vertex {} does not exist (the graph has {} vertices)",
+                                   s.origin.file, inst.vertex, users));
+    }
+    prepared.publisher.vertex = inst.vertex;
+  } else {
+    prepared.publisher.vertex = kNoVertex;
+  }
+  return prepared;
+}
+
+}  // namespace softpower

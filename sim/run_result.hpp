@@ -24,7 +24,7 @@ struct ItemRecord {
   std::uint64_t reads = 0;    // users who opened it
   std::uint64_t shares = 0;   // users who shared it
   std::uint64_t reach = 0;    // distinct users it was delivered to
-  std::uint32_t depth = 0;    // longest chain of shares from the publisher (0: nobody shared)
+  std::uint32_t depth = 0;    // most hops from the publisher to a reader (1: only followers read it; 0: nobody)
 };
 
 struct RunResult {

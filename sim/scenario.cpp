@@ -1,0 +1,305 @@
+#include "sim/scenario.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "sim/error.hpp"
+
+namespace softpower {
+namespace {
+
+constexpr std::uint32_t kMaxVertices = kNoVertex - 2;
+
+struct TopLevel {
+  std::string name;
+  std::string description;
+  std::uint64_t seed = 1;
+  std::uint64_t runs = 1;
+};
+
+const Schema<TopLevel>& top_schema() {
+  static const auto schema = Schema<TopLevel>{}
+      .text("name", &TopLevel::name, "Scenario name; names the default output results/<name>.h5. Default: the file name without extension.")
+      .text("description", &TopLevel::description, "Free text, stored in the output.")
+      .number("seed", &TopLevel::seed, std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max(), "Base seed of every random draw of the runs (the graph has its own graph.seed).")
+      .number("runs", &TopLevel::runs, std::uint64_t{1}, std::uint64_t{1} << 40, "Independent runs (replicates) on the same graph; run r uses counter-based streams keyed by (seed, r).");
+  return schema;
+}
+
+const Schema<TimeSpec>& time_schema() {
+  static const auto schema = Schema<TimeSpec>{}
+      .number("step_hours", &TimeSpec::step_hours, 1.0 / 60.0, 24.0 * 7, "Simulated hours per step.")
+      .number("horizon_days", &TimeSpec::horizon_days, 1.0 / 24.0, 3650.0, "Simulated days; the run has ceil(horizon_days * 24 / step_hours) steps.");
+  return schema;
+}
+
+const Schema<GraphSpec>& graph_schema() {
+  static const auto schema = Schema<GraphSpec>{}
+      .choice("type", &GraphSpec::type, {"erdos_renyi", "barabasi_albert", "watts_strogatz", "stochastic_block_model", "edge_list", "graphml", "cache"}, "Generator or file format.")
+      .number("n", &GraphSpec::n, std::uint32_t{2}, kMaxVertices, "Vertices (erdos_renyi, barabasi_albert, watts_strogatz).")
+      .number("mean_degree", &GraphSpec::mean_degree, 0.0, 1e6, "Mean degree, or mean out-degree if directed (erdos_renyi).")
+      .boolean("directed", &GraphSpec::directed, "Directed arcs instead of mutual pairs (erdos_renyi, stochastic_block_model, edge_list). GraphML files say it themselves (edgedefault).")
+      .number("m", &GraphSpec::m, std::uint32_t{1}, std::uint32_t{100000}, "Edges per new vertex (barabasi_albert).")
+      .number("k", &GraphSpec::k, std::uint32_t{2}, std::uint32_t{100000}, "Lattice degree, even (watts_strogatz).")
+      .number("beta", &GraphSpec::beta, 0.0, 1.0, "Rewiring probability (watts_strogatz).")
+      .int_list("block_sizes", &GraphSpec::block_sizes, std::uint32_t{1}, kMaxVertices, "Vertices per block (stochastic_block_model).")
+      .number("p_in", &GraphSpec::p_in, 0.0, 1.0, "Link probability within a block (stochastic_block_model).")
+      .number("p_out", &GraphSpec::p_out, 0.0, 1.0, "Link probability across blocks (stochastic_block_model).")
+      .text("path", &GraphSpec::path, "Graph file (edge_list, graphml, cache), relative to the scenario file's folder.")
+      .boolean("weighted", &GraphSpec::weighted, "Third column of an edge list is a weight (edge_list).")
+      .text("weight_key", &GraphSpec::weight_key, "Edge attribute holding the weight (graphml).")
+      .number("seed", &GraphSpec::seed, std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max(), "Seed of the generator and of institution follower choice; independent of the run seed so that every run shares one graph.");
+  return schema;
+}
+
+// Which graph keys each graph type reads; any other key given for that type is an error, so a
+// typo such as `beta` on an erdos_renyi graph does not pass silently.
+const std::map<std::string, std::set<std::string>>& graph_keys_by_type() {
+  static const std::map<std::string, std::set<std::string>> keys{
+      {"erdos_renyi", {"n", "mean_degree", "directed", "seed"}},
+      {"barabasi_albert", {"n", "m", "seed"}},
+      {"watts_strogatz", {"n", "k", "beta", "seed"}},
+      {"stochastic_block_model", {"block_sizes", "p_in", "p_out", "directed", "seed"}},
+      {"edge_list", {"path", "directed", "weighted", "seed"}},
+      {"graphml", {"path", "weight_key", "seed"}},
+      {"cache", {"path", "seed"}},
+  };
+  return keys;
+}
+
+const Schema<InstitutionSpec>& institution_schema() {
+  static const auto schema = Schema<InstitutionSpec>{}
+      .choice("placement", &InstitutionSpec::placement, {"new", "fixed", "random"}, "new: add a vertex whose out-arcs go to `followers` distinct users drawn uniformly (graph.seed); fixed: the existing vertex `vertex` publishes to its out-neighbours; random: each run draws a uniform existing vertex.")
+      .number("vertex", &InstitutionSpec::vertex, std::uint32_t{0}, kMaxVertices, "Publishing vertex id (placement: fixed).")
+      .number("followers", &InstitutionSpec::followers, std::uint32_t{1}, kMaxVertices, "Followers of the new institution vertex (placement: new); at most the number of users.")
+      .number("first_push_hour", &InstitutionSpec::first_push_hour, 0.0, 24.0 * 3650, "Simulated hour of the first push (0 = start of the run).")
+      .number("push_every_hours", &InstitutionSpec::push_every_hours, 1.0 / 60.0, 24.0 * 3650, "Hours between pushes.")
+      .number("pushes", &InstitutionSpec::pushes, std::uint32_t{0}, std::uint32_t{1000000}, "Number of pushes; 0 = every interval until the horizon.");
+  return schema;
+}
+
+YAML::Node parse_yaml(const std::string& text, const std::string& file_name) {
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw InputError(fmt::format("{}:{}:{}: malformed YAML: {}", file_name, e.mark.line + 1,
+                                 e.mark.column + 1, e.msg));
+  }
+}
+
+// Applies "a.b.c=value" to the tree, creating maps on the way.
+void apply_override(YAML::Node& root, const std::string& arg, YamlOrigin& origin) {
+  const std::string where = "--set " + arg;
+  const auto eq = arg.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    throw InputError(fmt::format("{}: expected KEY.PATH=VALUE", where));
+  }
+  const std::string path = arg.substr(0, eq);
+  const std::string value_text = arg.substr(eq + 1);
+  std::vector<std::string> keys;
+  for (std::size_t start = 0;;) {
+    const auto dot = path.find('.', start);
+    keys.push_back(path.substr(start, dot - start));
+    if (keys.back().empty()) throw InputError(fmt::format("{}: empty key in '{}'", where, path));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  YAML::Node value;
+  try {
+    value = YAML::Load(value_text);
+  } catch (const YAML::ParserException& e) {
+    throw InputError(fmt::format("{}: value is not valid YAML: {}", where, e.msg));
+  }
+  if (value.IsNull() && value_text.empty()) {
+    throw InputError(fmt::format("{}: missing value after '='", where));
+  }
+  // yaml-cpp nodes are handles: walk with fresh copies so we never rebind a parent.
+  std::vector<YAML::Node> chain{root};
+  for (std::size_t i = 0; i + 1 < keys.size(); ++i) {
+    YAML::Node parent = chain.back();
+    YAML::Node child = parent[keys[i]];
+    if (child.IsDefined() && !child.IsNull() && !child.IsMap()) {
+      throw InputError(fmt::format("{}: '{}' is a value, not a section", where, keys[i]));
+    }
+    if (!child.IsDefined() || child.IsNull()) parent[keys[i]] = YAML::Node(YAML::NodeType::Map);
+    chain.push_back(parent[keys[i]]);
+  }
+  chain.back()[keys.back()] = value;
+  origin.overrides[path] = where;
+}
+
+std::string read_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    throw InputError(fmt::format("{}: cannot open scenario file: {}", file.string(),
+                                 std::error_code(errno, std::generic_category()).message()));
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+// Parses the graph section: the type first, then only the keys that type reads, so a typo or
+// a key of another generator (`beta` on erdos_renyi) is named as such.
+void parse_graph(Scenario& s, const YAML::Node& graph_node) {
+  if (!graph_node || graph_node.IsNull()) return;
+  if (!graph_node.IsMap()) schema_error(s.origin, graph_node, "graph", "expected a mapping of keys to values");
+  if (graph_node["type"]) {
+    YAML::Node type_only(YAML::NodeType::Map);
+    type_only["type"] = graph_node["type"];
+    graph_schema().parse(s.graph, type_only, s.origin, "graph");
+  }
+  const auto& allowed = graph_keys_by_type().at(s.graph.type);
+  std::string list;
+  for (const auto& k : allowed) list += (list.empty() ? "" : ", ") + k;
+  for (const auto& kv : graph_node) {
+    const std::string key = kv.first.as<std::string>();
+    if (key == "type" || allowed.count(key)) continue;
+    const char* what = graph_schema().has(key) ? "not used by" : "unknown key for";
+    schema_error(s.origin, kv.first, "graph." + key,
+                 fmt::format("{} graph type '{}' (it reads: type, {})", what, s.graph.type, list));
+  }
+  graph_schema().parse(s.graph, graph_node, s.origin, "graph");
+}
+
+void check_graph(const Scenario& s, const YAML::Node& graph_node) {
+  const bool is_file = s.graph.type == "edge_list" || s.graph.type == "graphml" || s.graph.type == "cache";
+  if (is_file && s.graph.path.empty()) {
+    schema_error(s.origin, graph_node, "graph.path", fmt::format("graph type '{}' needs a path", s.graph.type));
+  }
+  if (s.graph.type == "stochastic_block_model" && s.graph.block_sizes.empty()) {
+    schema_error(s.origin, graph_node, "graph.block_sizes", "stochastic_block_model needs block_sizes");
+  }
+  if (s.graph.type == "watts_strogatz" && s.graph.k % 2 != 0) {
+    schema_error(s.origin, graph_node["k"], "graph.k", "must be even");
+  }
+}
+
+}  // namespace
+
+Step TimeSpec::num_steps() const {
+  return static_cast<Step>(std::ceil(horizon_days * 24.0 / step_hours - 1e-9));
+}
+
+Scenario parse_scenario(const std::string& text, const std::string& file_name,
+                        const std::vector<std::string>& overrides,
+                        const std::filesystem::path& base_dir) {
+  Scenario s;
+  s.origin.file = file_name;
+  s.base_dir = base_dir;
+  YAML::Node root = parse_yaml(text, file_name);
+  if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+  if (!root.IsMap()) schema_error(s.origin, root, "(top level)", "a scenario is a mapping of sections");
+  for (const std::string& arg : overrides) apply_override(root, arg, s.origin);
+
+  static const std::set<std::string> sections{"time", "graph", "institution", "diffusion"};
+  for (const auto& kv : root) {
+    const std::string key = kv.first.as<std::string>();
+    if (sections.count(key)) continue;
+    if (!top_schema().has(key)) {
+      schema_error(s.origin, kv.first, key,
+                   "unknown key (known: " + top_schema().known_keys() + ", time, graph, institution, diffusion)");
+    }
+  }
+  TopLevel top;
+  top.name = std::filesystem::path(file_name).stem().string();
+  for (const auto& kv : root) {
+    const std::string key = kv.first.as<std::string>();
+    if (!sections.count(key)) {
+      YAML::Node one(YAML::NodeType::Map);
+      one[key] = kv.second;
+      // Parse key by key so errors keep the original node (and its line).
+      top_schema().parse(top, one, s.origin, "");
+    }
+  }
+  s.name = top.name;
+  s.description = top.description;
+  s.seed = top.seed;
+  s.runs = top.runs;
+  if (s.name.empty()) schema_error(s.origin, root["name"], "name", "must not be empty");
+
+  time_schema().parse(s.time, root["time"], s.origin, "time");
+  parse_graph(s, root["graph"]);
+  check_graph(s, root["graph"]);
+  institution_schema().parse(s.institution, root["institution"], s.origin, "institution");
+
+  const YAML::Node diffusion = root["diffusion"];
+  s.diffusion.path = "diffusion";
+  s.diffusion.model = "independent_cascade";
+  s.diffusion.params = YAML::Node(YAML::NodeType::Map);
+  if (diffusion && !diffusion.IsNull()) {
+    if (!diffusion.IsMap()) schema_error(s.origin, diffusion, "diffusion", "expected a mapping");
+    for (const auto& kv : diffusion) {
+      const std::string key = kv.first.as<std::string>();
+      if (key == "model") {
+        if (!kv.second.IsScalar()) schema_error(s.origin, kv.second, "diffusion.model", "expected a model name");
+        s.diffusion.model = kv.second.Scalar();
+      } else {
+        s.diffusion.params[kv.first] = kv.second;
+      }
+    }
+  }
+  if (s.time.num_steps() < 1) schema_error(s.origin, root["time"], "time", "the horizon is shorter than one step");
+  return s;
+}
+
+Scenario load_scenario(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
+  const std::string text = read_file(file);
+  return parse_scenario(text, file.string(), overrides, file.parent_path());
+}
+
+std::filesystem::path resolve_path(const Scenario& s, const std::string& path) {
+  std::filesystem::path p(path);
+  return p.is_absolute() ? p : s.base_dir / p;
+}
+
+std::string effective_yaml(const Scenario& s, const YAML::Node& diffusion) {
+  YAML::Node root(YAML::NodeType::Map);
+  TopLevel top{s.name, s.description, s.seed, s.runs};
+  for (const auto& kv : top_schema().to_yaml(top)) root[kv.first] = kv.second;
+  root["time"] = time_schema().to_yaml(s.time);
+  YAML::Node graph(YAML::NodeType::Map);
+  const YAML::Node all_graph = graph_schema().to_yaml(s.graph);
+  graph["type"] = s.graph.type;
+  for (const auto& key : graph_keys_by_type().at(s.graph.type)) graph[key] = all_graph[key];
+  root["graph"] = graph;
+  root["institution"] = institution_schema().to_yaml(s.institution);
+  root["diffusion"] = diffusion;
+  YAML::Emitter out;
+  out << root;
+  return std::string(out.c_str()) + "\n";
+}
+
+namespace {
+template <class T>
+std::string docs_table(const Schema<T>& schema, const std::string& section) {
+  std::string out = "| key | type | default | range | meaning |\n|---|---|---|---|---|\n";
+  for (const FieldDoc& d : schema.docs()) {
+    out += fmt::format("| `{}` | {} | `{}` | {} | {} |\n", join_path(section, d.key), d.type,
+                       d.default_value, d.range, d.help);
+  }
+  return out;
+}
+}  // namespace
+
+std::string scenario_docs() {
+  std::string out;
+  out += "### Top level\n\n" + docs_table(top_schema(), "") + "\n";
+  out += "### `time`\n\n" + docs_table(time_schema(), "time") + "\n";
+  out += "### `graph`\n\n" + docs_table(graph_schema(), "graph") + "\n";
+  out += "Keys read by each graph type (any other graph key is an error):\n\n";
+  for (const auto& [type, keys] : graph_keys_by_type()) {
+    std::string list;
+    for (const auto& k : keys) list += (list.empty() ? "" : ", ") + ("`" + k + "`");
+    out += fmt::format("- `{}`: {}\n", type, list);
+  }
+  out += "\n### `institution`\n\n" + docs_table(institution_schema(), "institution") + "\n";
+  return out;
+}
+
+}  // namespace softpower

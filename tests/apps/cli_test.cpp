@@ -1,1 +1,175 @@
+// End-to-end tests of the softpower executable: exit codes, messages, files written.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+Outcome run(const std::string& args) {
+  const fs::path log = fs::temp_directory_path() / ("softpower_cli_" + std::to_string(::getpid()) + ".log");
+  const std::string command = std::string(SOFTPOWER_CLI) + " " + args + " > " + log.string() + " 2>&1";
+  const int status = std::system(command.c_str());
+  Outcome out;
+  out.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream in(log);
+  std::stringstream text;
+  text << in.rdbuf();
+  out.output = text.str();
+  fs::remove(log);
+  return out;
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("softpower_cli_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  fs::path write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+    return dir_ / name;
+  }
+
+  fs::path dir_;
+};
+
+const std::string kSmall =
+    "name: small\nseed: 3\nruns: 3\ntime: {horizon_days: 2}\n"
+    "graph: {type: erdos_renyi, n: 5000, mean_degree: 20}\n"
+    "institution: {placement: new, followers: 300, first_push_hour: 1, push_every_hours: 12}\n"
+    "diffusion: {open_probability: 0.1, share_probability: 0.5, activity: 0.8}\n";
+
+TEST_F(Cli, RunWritesTheResultAndASummary) {
+  const fs::path scenario = write("small.yaml", kSmall);
+  const fs::path out = dir_ / "out" / "small.h5";
+  const Outcome o = run("run " + scenario.string() + " -o " + out.string());
+  ASSERT_EQ(o.code, 0) << o.output;
+  EXPECT_TRUE(fs::exists(out));
+  EXPECT_FALSE(fs::exists(out.string() + ".partial"));
+  EXPECT_NE(o.output.find("wrote      " + out.string()), std::string::npos) << o.output;
+  const Outcome info = run("info " + out.string());
+  EXPECT_EQ(info.code, 0) << info.output;
+  EXPECT_NE(info.output.find("small"), std::string::npos) << info.output;
+}
+
+TEST_F(Cli, DefaultOutputIsResultsScenarioName) {
+  const fs::path scenario = write("small.yaml", kSmall);
+  const std::string cd = "cd " + dir_.string() + " && ";
+  const int status = std::system((cd + SOFTPOWER_CLI + " run -q small.yaml").c_str());
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_TRUE(fs::exists(dir_ / "results" / "small.h5"));
+}
+
+TEST_F(Cli, SameSeedSameDatasetsWithOneTwoAndSixteenThreads) {
+  const fs::path scenario = write("small.yaml", kSmall);
+  for (int threads : {1, 2, 16}) {
+    const Outcome o = run("run -q " + scenario.string() + " --threads " + std::to_string(threads) +
+                          " -o " + (dir_ / ("t" + std::to_string(threads) + ".h5")).string());
+    ASSERT_EQ(o.code, 0) << o.output;
+  }
+  const std::string compare = std::string(SOFTPOWER_PYTHON) + " " + SOFTPOWER_SOURCE_DIR +
+                              "/tests/apps/compare_results.py ";
+  for (const char* other : {"t2.h5", "t16.h5"}) {
+    const int status = std::system((compare + (dir_ / "t1.h5").string() + " " + (dir_ / other).string()).c_str());
+    EXPECT_EQ(WEXITSTATUS(status), 0) << other;
+  }
+  // A different seed must change the datasets (the comparison can fail).
+  ASSERT_EQ(run("run -q " + scenario.string() + " --seed 4 -o " + (dir_ / "s4.h5").string()).code, 0);
+  const int status = std::system((compare + (dir_ / "t1.h5").string() + " " + (dir_ / "s4.h5").string() + " > /dev/null").c_str());
+  EXPECT_NE(WEXITSTATUS(status), 0);
+}
+
+TEST_F(Cli, ValidateAcceptsGoodAndRejectsBadScenarios) {
+  const fs::path good = write("good.yaml", kSmall);
+  const Outcome ok = run("validate " + good.string());
+  EXPECT_EQ(ok.code, 0) << ok.output;
+  EXPECT_NE(ok.output.find("ok"), std::string::npos);
+
+  const fs::path bad = write("bad.yaml", "seed: 1\ndiffusion:\n  open_probability: 2\n");
+  const Outcome err = run("validate " + bad.string());
+  EXPECT_EQ(err.code, 2);
+  EXPECT_NE(err.output.find(bad.string() + ":3:21: diffusion.open_probability: value 2 is out of range [0, 1]"),
+            std::string::npos)
+      << err.output;
+  // Exactly one error line, no stack trace.
+  EXPECT_EQ(std::count(err.output.begin(), err.output.end(), '\n'), 1) << err.output;
+
+  const Outcome set_err = run("validate " + good.string() + " --set graph.n=x");
+  EXPECT_EQ(set_err.code, 2);
+  EXPECT_NE(set_err.output.find("--set graph.n=x: graph.n: expected an integer"), std::string::npos) << set_err.output;
+}
+
+TEST_F(Cli, BadInputExitsTwoAndWritesNothing) {
+  const fs::path out = dir_ / "never.h5";
+  EXPECT_EQ(run("run " + (dir_ / "missing.yaml").string() + " -o " + out.string()).code, 2);
+  const fs::path broken = write("broken.yaml", "graph: {type: edge_list, path: no_such_file.txt}\n");
+  const Outcome o = run("run " + broken.string() + " -o " + out.string());
+  EXPECT_EQ(o.code, 2) << o.output;
+  EXPECT_NE(o.output.find("no_such_file.txt"), std::string::npos) << o.output;
+  EXPECT_FALSE(fs::exists(out));
+  EXPECT_FALSE(fs::exists(out.string() + ".partial"));
+  EXPECT_EQ(run("run").code, 2);
+  EXPECT_EQ(run("frobnicate").code, 2);
+  EXPECT_EQ(run("info " + broken.string()).code, 2);
+}
+
+TEST_F(Cli, UnwritableOutputIsARuntimeFailure) {
+  const fs::path scenario = write("small.yaml", kSmall);
+  write("file", "x");
+  const Outcome o = run("run " + scenario.string() + " -o " + (dir_ / "file" / "out.h5").string());
+  EXPECT_EQ(o.code, 1) << o.output;
+  EXPECT_NE(o.output.find("out.h5"), std::string::npos) << o.output;
+}
+
+TEST_F(Cli, GraphCacheRoundTripThroughRun) {
+  const fs::path cache = dir_ / "g.h5";
+  const Outcome gen = run("graph generate --set graph.type=barabasi_albert --set graph.n=3000 --set graph.m=4 -o " + cache.string());
+  ASSERT_EQ(gen.code, 0) << gen.output;
+  EXPECT_NE(gen.output.find("3000 vertices"), std::string::npos) << gen.output;
+  const Outcome info = run("info " + cache.string());
+  EXPECT_EQ(info.code, 0) << info.output;
+  const fs::path scenario = write("cached.yaml",
+      "graph: {type: cache, path: g.h5}\ninstitution: {placement: fixed, vertex: 0, pushes: 1, first_push_hour: 0}\n"
+      "diffusion: {open_probability: 1, share_probability: 1}\n");
+  const Outcome o = run("run " + scenario.string() + " -o " + (dir_ / "r.h5").string());
+  ASSERT_EQ(o.code, 0) << o.output;
+  // Barabasi-Albert graphs are connected, so a certain cascade reaches every other user.
+  EXPECT_NE(o.output.find("2999.0 users per run"), std::string::npos) << o.output;
+}
+
+TEST_F(Cli, ImportEdgeListToCache) {
+  const fs::path edges = write("edges.csv", "# friends\nalice,bob\nbob,carol\n");
+  const Outcome o = run("graph import " + edges.string() + " -o " + (dir_ / "g.h5").string());
+  ASSERT_EQ(o.code, 0) << o.output;
+  EXPECT_NE(o.output.find("3 vertices, 4 arcs"), std::string::npos) << o.output;
+  const fs::path broken = write("broken.txt", "1 2\n3\n");
+  const Outcome bad = run("graph import " + broken.string() + " -o " + (dir_ / "b.h5").string());
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.output.find(broken.string() + ":2"), std::string::npos) << bad.output;
+}
+
+TEST_F(Cli, HelpOnEveryCommand) {
+  for (const char* cmd : {"", "run ", "validate ", "info ", "graph ", "graph generate ", "graph import "}) {
+    const Outcome o = run(std::string(cmd) + "--help");
+    EXPECT_EQ(o.code, 0) << cmd;
+    EXPECT_NE(o.output.find("Usage"), std::string::npos) << cmd << o.output;
+  }
+}
+
+}  // namespace

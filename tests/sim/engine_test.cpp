@@ -1,1 +1,203 @@
+#include "sim/engine.hpp"
+
 #include <gtest/gtest.h>
+#include <tbb/global_control.h>
+#include <tbb/task_arena.h>
+
+#include <queue>
+
+#include "models/diffusion/independent_cascade.hpp"
+#include "sim/detail/serial_cascade.hpp"
+#include "sim/generators.hpp"
+
+namespace softpower {
+namespace {
+
+enum M { kPublished, kExposures, kOpens, kShares, kReachNew, kReachCumulative, kLiveItems };
+
+EngineConfig one_push(Step steps = 10, std::uint64_t seed = 1) {
+  return {.seed = seed, .num_steps = steps, .push_steps = {0}};
+}
+
+// Undirected star: vertex 0 is the centre, 1..5 the leaves.
+SocialGraph star() {
+  std::vector<ArcInput> arcs;
+  for (VertexId leaf = 1; leaf <= 5; ++leaf) {
+    arcs.push_back({0, leaf});
+    arcs.push_back({leaf, 0});
+  }
+  return SocialGraph::from_arcs(6, arcs);
+}
+
+TEST(Engine, MetricOrderMatchesSpecs) {
+  const auto& specs = Engine::metric_specs();
+  ASSERT_EQ(specs.size(), 7u);
+  EXPECT_EQ(specs[kExposures].name, "exposures");
+  EXPECT_EQ(specs[kReachCumulative].name, "reach_cumulative");
+  EXPECT_EQ(specs[kLiveItems].name, "live_items");
+}
+
+TEST(Engine, StarWithCertainOpeningAndSharing) {
+  const SocialGraph g = star();
+  const IndependentCascade model({.open_probability = 1.0, .share_probability = 1.0, .activity = 1.0});
+  const Engine engine(g, {.vertex = 0, .num_users = 6}, model, one_push(4));
+  const RunResult r = engine.run(0);
+  ASSERT_EQ(r.items.size(), 1u);
+  EXPECT_EQ(r.items[0].reads, 5u);
+  EXPECT_EQ(r.items[0].shares, 5u);
+  EXPECT_EQ(r.items[0].reach, 5u);
+  EXPECT_EQ(r.items[0].depth, 1u);
+  // Step 0: the centre's 5 arcs; step 1: each leaf shares back to the centre, who has it.
+  EXPECT_EQ(r.metrics[kExposures], (std::vector<std::int64_t>{5, 5, 0, 0}));
+  EXPECT_EQ(r.metrics[kOpens], (std::vector<std::int64_t>{5, 0, 0, 0}));
+  EXPECT_EQ(r.metrics[kShares], (std::vector<std::int64_t>{5, 0, 0, 0}));
+  EXPECT_EQ(r.metrics[kReachCumulative], (std::vector<std::int64_t>{5, 5, 5, 5}));
+  EXPECT_EQ(r.metrics[kPublished], (std::vector<std::int64_t>{1, 0, 0, 0}));
+  EXPECT_EQ(r.metrics[kLiveItems], (std::vector<std::int64_t>{1, 0, 0, 0}));
+}
+
+TEST(Engine, StarWithZeroProbabilities) {
+  const SocialGraph g = star();
+  for (const IndependentCascade::Params p :
+       {IndependentCascade::Params{.open_probability = 0.0, .share_probability = 1.0, .activity = 1.0},
+        IndependentCascade::Params{.open_probability = 1.0, .share_probability = 1.0, .activity = 0.0}}) {
+    const IndependentCascade model(p);
+    const RunResult r = Engine(g, {.vertex = 0, .num_users = 6}, model, one_push(3)).run(0);
+    EXPECT_EQ(r.items[0].reads, 0u);
+    EXPECT_EQ(r.items[0].reach, 5u);  // delivered, never opened
+    EXPECT_EQ(r.items[0].depth, 0u);
+    EXPECT_EQ(r.metrics[kExposures], (std::vector<std::int64_t>{5, 0, 0}));
+  }
+  const IndependentCascade readers_only({.open_probability = 1.0, .share_probability = 0.0, .activity = 1.0});
+  const RunResult r = Engine(g, {.vertex = 0, .num_users = 6}, readers_only, one_push(3)).run(0);
+  EXPECT_EQ(r.items[0].reads, 5u);
+  EXPECT_EQ(r.items[0].shares, 0u);
+  EXPECT_EQ(r.metrics[kExposures], (std::vector<std::int64_t>{5, 0, 0}));
+}
+
+TEST(Engine, CertainSpreadReachesExactlyTheBfsSetAtBfsDepth) {
+  const SocialGraph g = erdos_renyi(3000, 1.5, true, 17);  // directed: reachability is one-way
+  const IndependentCascade model({.open_probability = 1.0, .share_probability = 1.0, .activity = 1.0});
+  const VertexId source = 0;
+  const RunResult r = Engine(g, {.vertex = source, .num_users = 3000}, model, one_push(100)).run(0);
+  // Plain BFS.
+  const CsrView out = g.out_view();
+  std::vector<int> dist(3000, -1);
+  std::queue<VertexId> queue;
+  dist[source] = 0;
+  queue.push(source);
+  int eccentricity = 0;
+  std::uint64_t reachable = 0;
+  while (!queue.empty()) {
+    const VertexId u = queue.front();
+    queue.pop();
+    for (ArcId a = out.offsets[u]; a < out.offsets[u + 1]; ++a) {
+      const VertexId v = out.targets[a];
+      if (dist[v] < 0) {
+        dist[v] = dist[u] + 1;
+        eccentricity = std::max(eccentricity, dist[v]);
+        ++reachable;
+        queue.push(v);
+      }
+    }
+  }
+  ASSERT_GT(reachable, 100u) << "pick a seed that reaches a real component";
+  EXPECT_EQ(r.items[0].reads, reachable);
+  EXPECT_EQ(r.items[0].reach, reachable);
+  EXPECT_EQ(r.items[0].depth, static_cast<std::uint32_t>(eccentricity));
+  // Opens per step are the BFS layer sizes.
+  for (int d = 1; d <= eccentricity; ++d) {
+    const auto layer = std::count(dist.begin(), dist.end(), d);
+    EXPECT_EQ(r.metrics[kOpens][d - 1], layer) << "layer " << d;
+  }
+}
+
+TEST(Engine, MatchesTheSerialReferenceExactly) {
+  const SocialGraph g = erdos_renyi(20000, 8, false, 4);
+  const IndependentCascade model({.open_probability = 0.4, .share_probability = 0.6, .activity = 0.7});
+  const Engine engine(g, {.vertex = kNoVertex, .num_users = 20000}, model, one_push(200, 99));
+  const CsrView out = g.out_view();
+  for (RunId run = 0; run < 6; ++run) {
+    const RunResult r = engine.run(run);
+    const auto ref = detail::serial_cascade(out.offsets.data(), out.targets.data(), 20000,
+                                            r.institution, CounterRng(99, run), 0, 0, model.rule(0));
+    EXPECT_EQ(r.items[0].reads, ref.reads) << "run " << run;
+    EXPECT_EQ(r.items[0].shares, ref.shares);
+    EXPECT_EQ(r.items[0].reach, ref.reach);
+    EXPECT_EQ(r.items[0].depth, ref.depth);
+    std::int64_t exposures = 0;
+    for (auto x : r.metrics[kExposures]) exposures += x;
+    EXPECT_EQ(static_cast<std::uint64_t>(exposures), ref.exposures);
+  }
+}
+
+TEST(Engine, BitIdenticalForAnyThreadCount) {
+  const SocialGraph g = erdos_renyi(50000, 12, false, 8);
+  const IndependentCascade model({.open_probability = 0.3, .share_probability = 0.8, .activity = 0.8});
+  EngineConfig config{.seed = 5, .num_steps = 24 * 5, .push_steps = {0, 3, 24, 48, 50}};
+  const Engine engine(g, {.vertex = kNoVertex, .num_users = 50000}, model, config);
+  std::vector<RunResult> results;
+  for (int threads : {1, 2, 16}) {
+    // global_control lets TBB start more workers than cores, so 16 threads really run.
+    tbb::global_control allow(tbb::global_control::max_allowed_parallelism, threads);
+    tbb::task_arena arena(threads);
+    arena.execute([&] { results.push_back(engine.run(3)); });
+  }
+  for (std::size_t i = 1; i < results.size(); ++i) {
+    EXPECT_EQ(results[i].metrics, results[0].metrics);
+    ASSERT_EQ(results[i].items.size(), results[0].items.size());
+    for (std::size_t k = 0; k < results[0].items.size(); ++k) {
+      EXPECT_EQ(results[i].items[k].reads, results[0].items[k].reads);
+      EXPECT_EQ(results[i].items[k].reach, results[0].items[k].reach);
+      EXPECT_EQ(results[i].items[k].depth, results[0].items[k].depth);
+    }
+  }
+  std::uint64_t reads = 0;
+  for (const auto& item : results[0].items) reads += item.reads;
+  EXPECT_GT(reads, 20000u) << "the test must exercise real cascades";
+}
+
+TEST(Engine, ScheduleAndIdleStepsKeepCumulativeReach) {
+  const SocialGraph g = star();
+  const IndependentCascade model({.open_probability = 1.0, .share_probability = 0.0, .activity = 1.0});
+  EngineConfig config{.seed = 1, .num_steps = 10, .push_steps = {2, 6}};
+  const RunResult r = Engine(g, {.vertex = 0, .num_users = 6}, model, config).run(0);
+  EXPECT_EQ(r.metrics[kPublished], (std::vector<std::int64_t>{0, 0, 1, 0, 0, 0, 1, 0, 0, 0}));
+  EXPECT_EQ(r.metrics[kReachNew], (std::vector<std::int64_t>{0, 0, 5, 0, 0, 0, 0, 0, 0, 0}));
+  EXPECT_EQ(r.metrics[kReachCumulative], (std::vector<std::int64_t>{0, 0, 5, 5, 5, 5, 5, 5, 5, 5}));
+  EXPECT_EQ(r.metrics[kOpens], (std::vector<std::int64_t>{0, 0, 5, 0, 0, 0, 5, 0, 0, 0}));
+  ASSERT_EQ(r.items.size(), 2u);
+  EXPECT_EQ(r.items[1].publish_step, 6);
+  EXPECT_EQ(r.items[1].item, 1u);
+}
+
+TEST(Engine, ItemsStillSpreadingAtTheHorizonAreRecorded) {
+  // A directed path 0 -> 1 -> ... -> 9 spreads one hop per step.
+  std::vector<ArcInput> arcs;
+  for (VertexId v = 0; v + 1 < 10; ++v) arcs.push_back({v, v + 1});
+  const SocialGraph g = SocialGraph::from_arcs(10, arcs);
+  const IndependentCascade model({.open_probability = 1.0, .share_probability = 1.0, .activity = 1.0});
+  const RunResult r = Engine(g, {.vertex = 0, .num_users = 10}, model, one_push(4)).run(0);
+  ASSERT_EQ(r.items.size(), 1u);
+  EXPECT_EQ(r.items[0].reads, 4u);
+  EXPECT_EQ(r.items[0].depth, 4u);
+  EXPECT_EQ(r.metrics[kLiveItems].back(), 1);
+}
+
+TEST(PushSchedule, ClipsToHorizonAndHonoursCount) {
+  TimeSpec time{.step_hours = 1.0, .horizon_days = 3.0};
+  InstitutionSpec daily;
+  daily.first_push_hour = 9;
+  daily.push_every_hours = 24;
+  EXPECT_EQ(push_schedule(daily, time), (std::vector<Step>{9, 33, 57}));
+  daily.pushes = 2;
+  EXPECT_EQ(push_schedule(daily, time), (std::vector<Step>{9, 33}));
+  TimeSpec coarse{.step_hours = 6.0, .horizon_days = 1.0};
+  InstitutionSpec hourly;
+  hourly.first_push_hour = 0;
+  hourly.push_every_hours = 4;
+  EXPECT_EQ(push_schedule(hourly, coarse), (std::vector<Step>{0, 0, 1, 2, 2, 3}));
+}
+
+}  // namespace
+}  // namespace softpower

@@ -1,1 +1,145 @@
+#include "sim/scenario.hpp"
+
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "models/registry.hpp"
+#include "sim/error.hpp"
+
+namespace softpower {
+namespace {
+
+// The InputError message for a scenario text, or "" if it loads.
+std::string error_of(const std::string& text, const std::vector<std::string>& overrides = {}) {
+  try {
+    const Scenario s = parse_scenario(text, "s.yaml", overrides);
+    make_diffusion_model(s);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Scenario, EmptyFileGivesDocumentedDefaults) {
+  const Scenario s = parse_scenario("", "dir/my_run.yaml", {});
+  EXPECT_EQ(s.name, "my_run");
+  EXPECT_EQ(s.seed, 1u);
+  EXPECT_EQ(s.runs, 1u);
+  EXPECT_EQ(s.time.step_hours, 1.0);
+  EXPECT_EQ(s.time.num_steps(), 7 * 24);
+  EXPECT_EQ(s.graph.type, "erdos_renyi");
+  EXPECT_EQ(s.institution.placement, "new");
+  EXPECT_EQ(s.diffusion.model, "independent_cascade");
+}
+
+TEST(Scenario, ValuesFromFile) {
+  const Scenario s = parse_scenario(
+      "name: x\nseed: 99\nruns: 3\ntime: {step_hours: 0.5, horizon_days: 2}\n"
+      "graph: {type: watts_strogatz, n: 100, k: 4, beta: 0.5}\n"
+      "institution: {placement: fixed, vertex: 7}\n"
+      "diffusion: {model: independent_cascade, open_probability: 0.3}\n",
+      "s.yaml", {});
+  EXPECT_EQ(s.name, "x");
+  EXPECT_EQ(s.seed, 99u);
+  EXPECT_EQ(s.runs, 3u);
+  EXPECT_EQ(s.time.num_steps(), 96);
+  EXPECT_EQ(s.graph.k, 4u);
+  EXPECT_EQ(s.graph.beta, 0.5);
+  EXPECT_EQ(s.institution.vertex, 7u);
+  EXPECT_EQ(s.diffusion.params["open_probability"].as<double>(), 0.3);
+}
+
+TEST(Scenario, OverridesBeatFileBeatsDefaults) {
+  const Scenario s = parse_scenario("seed: 5\ngraph: {n: 500}\n", "s.yaml",
+                                    {"graph.n=700", "time.horizon_days=1", "diffusion.activity=0.5"});
+  EXPECT_EQ(s.seed, 5u);
+  EXPECT_EQ(s.graph.n, 700u);
+  EXPECT_EQ(s.time.num_steps(), 24);
+  EXPECT_EQ(s.diffusion.params["activity"].as<double>(), 0.5);
+}
+
+TEST(Scenario, ErrorsNameFileLineColumnAndKeyPath) {
+  EXPECT_EQ(error_of("seed: 1\ngraph:\n  n: 100\n  nn: 5\n"),
+            "s.yaml:4:3: graph.nn: unknown key for graph type 'erdos_renyi' (it reads: type, directed, mean_degree, n, seed)");
+  EXPECT_EQ(error_of("graph:\n  n: 100\n  colour: red\n"),
+            "s.yaml:3:3: graph.colour: unknown key for graph type 'erdos_renyi' (it reads: type, directed, mean_degree, n, seed)");
+  EXPECT_EQ(error_of("graph: {type: barabasi_albert, beta: 0.1}\n"),
+            "s.yaml:1:32: graph.beta: not used by graph type 'barabasi_albert' (it reads: type, m, n, seed)");
+  EXPECT_NE(error_of("seeds: 3\n").find("s.yaml:1:1: seeds: unknown key"), std::string::npos);
+  EXPECT_EQ(error_of("graph:\n  n: many\n"), "s.yaml:2:6: graph.n: expected an integer, got 'many'");
+  EXPECT_EQ(error_of("graph:\n  n: -5\n"), "s.yaml:2:6: graph.n: value -5 does not fit the key's integer type");
+  EXPECT_EQ(error_of("graph:\n  n: 1\n"), "s.yaml:2:6: graph.n: value 1 is out of range [2, 4294967293]");
+  EXPECT_EQ(error_of("graph: {n: 2.5}\n"), "s.yaml:1:12: graph.n: expected an integer, got '2.5'");
+  EXPECT_EQ(error_of("diffusion:\n  open_probability: 1.5\n"),
+            "s.yaml:2:21: diffusion.open_probability: value 1.5 is out of range [0, 1]");
+  EXPECT_EQ(error_of("diffusion:\n  open_probability: .nan\n"),
+            "s.yaml:2:21: diffusion.open_probability: value .nan is out of range [0, 1]");
+  EXPECT_NE(error_of("diffusion:\n  opn_probability: 0.5\n").find("s.yaml:2:3: diffusion.opn_probability: unknown key"),
+            std::string::npos);
+  EXPECT_NE(error_of("diffusion: {model: sir}\n").find("diffusion.model: unknown model 'sir'"), std::string::npos);
+  EXPECT_EQ(error_of("graph: {type: erdos}\n"),
+            "s.yaml:1:15: graph.type: 'erdos' is not one of: erdos_renyi, barabasi_albert, watts_strogatz, "
+            "stochastic_block_model, edge_list, graphml, cache");
+  EXPECT_EQ(error_of("time: [1, 2]\n"), "s.yaml:1:7: time: expected a mapping of keys to values");
+  EXPECT_EQ(error_of("graph: {type: edge_list}\n"), "s.yaml:1:8: graph.path: graph type 'edge_list' needs a path");
+  EXPECT_EQ(error_of("graph: {type: watts_strogatz, k: 3}\n"), "s.yaml:1:34: graph.k: must be even");
+  EXPECT_EQ(error_of("runs: yes\n"), "s.yaml:1:7: runs: expected an integer, got 'yes'");
+  EXPECT_EQ(error_of("graph: {directed: maybe}\n"), "s.yaml:1:19: graph.directed: expected true or false, got 'maybe'");
+}
+
+TEST(Scenario, MalformedYamlNamesTheLine) {
+  const std::string message = error_of("seed: 1\ngraph: {n: 5\ntime: 3\n");
+  EXPECT_EQ(message.rfind("s.yaml:", 0), 0u) << message;
+  EXPECT_NE(message.find("malformed YAML"), std::string::npos) << message;
+}
+
+TEST(Scenario, OverrideErrorsNameTheArgument) {
+  EXPECT_EQ(error_of("", {"graph.n=abc"}), "--set graph.n=abc: graph.n: expected an integer, got 'abc'");
+  EXPECT_EQ(error_of("", {"graph.n"}), "--set graph.n: expected KEY.PATH=VALUE");
+  EXPECT_EQ(error_of("", {"graph.n="}), "--set graph.n=: missing value after '='");
+  EXPECT_EQ(error_of("seed: 4\n", {"seed.x=1"}), "--set seed.x=1: 'seed' is a value, not a section");
+  EXPECT_EQ(error_of("", {"seed.x=1"}), "--set seed.x=1: seed: expected a single value, not a list or mapping");
+  EXPECT_NE(error_of("", {"graph.nn=3"}).find("--set graph.nn=3: graph.nn: "), std::string::npos);
+}
+
+TEST(Scenario, MissingFileIsAnInputError) {
+  EXPECT_THROW(load_scenario("/nonexistent/x.yaml", {}), InputError);
+}
+
+TEST(Scenario, EffectiveYamlRoundTrips) {
+  const Scenario s = parse_scenario("graph: {type: barabasi_albert, n: 50, m: 2}\nseed: 3\n", "s.yaml", {"runs=2"});
+  const auto model = make_diffusion_model(s);
+  const std::string text = effective_yaml(s, model->effective_params());
+  EXPECT_NE(text.find("m: 2"), std::string::npos);
+  EXPECT_EQ(text.find("beta"), std::string::npos) << "keys of other graph types must not appear";
+  const Scenario again = parse_scenario(text, "effective.yaml", {});
+  EXPECT_EQ(effective_yaml(again, make_diffusion_model(again)->effective_params()), text);
+}
+
+TEST(Scenario, ShippedScenariosValidate) {
+  const std::filesystem::path dir = std::filesystem::path(SOFTPOWER_SOURCE_DIR) / "scenarios";
+  int count = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (entry.path().extension() != ".yaml") continue;
+    SCOPED_TRACE(entry.path().string());
+    const Scenario s = load_scenario(entry.path(), {});
+    EXPECT_NO_THROW(make_diffusion_model(s));
+    ++count;
+  }
+  EXPECT_GE(count, 2);
+}
+
+TEST(Scenario, ReferenceDocumentIsCurrent) {
+  std::ifstream in(std::filesystem::path(SOFTPOWER_SOURCE_DIR) / "scenarios" / "README.md");
+  std::stringstream doc;
+  doc << in.rdbuf();
+  EXPECT_NE(doc.str().find(scenario_docs() + model_docs()), std::string::npos)
+      << "scenarios/README.md is out of date: regenerate its reference part with "
+         "`softpower scenario-reference`";
+}
+
+}  // namespace
+}  // namespace softpower

@@ -1,0 +1,49 @@
+// The softpower subcommands. main() only parses arguments into these option structs.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace softpower::cli {
+
+struct RunOptions {
+  std::string scenario;
+  std::string output;  // empty: results/<scenario name>.h5
+  int threads = 0;     // 0: every core
+  std::optional<std::uint64_t> seed;
+  std::vector<std::string> overrides;
+  bool quiet = false;
+  std::string command_line;
+};
+
+struct ValidateOptions {
+  std::string scenario;
+  std::vector<std::string> overrides;
+};
+
+struct GraphGenerateOptions {
+  std::string scenario;  // optional: defaults + overrides when empty
+  std::vector<std::string> overrides;
+  std::string output;
+  int threads = 0;
+};
+
+struct GraphImportOptions {
+  std::string input;
+  std::string format;  // edge_list | graphml; empty: from the file extension
+  bool directed = false;
+  bool weighted = false;
+  std::string weight_key = "weight";
+  std::string output;
+};
+
+int run(const RunOptions& options);
+int validate(const ValidateOptions& options);
+int info(const std::string& file);
+int graph_generate(const GraphGenerateOptions& options);
+int graph_import(const GraphImportOptions& options);
+int scenario_reference();
+
+}  // namespace softpower::cli

@@ -1,0 +1,60 @@
+// The step loop: one institution publishes items on a schedule; each item spreads along arcs
+// from the users who share it. Synchronous steps; within a step every frontier arc is examined
+// in parallel (arc-balanced, so one vertex with a million followers is split across threads).
+//
+// Per item, a user holds three set-once bits: exposed (the item reached their feed), opened,
+// shared. Set-once bits are the only shared writes in the hot loop; counters are per thread and
+// merged at step end. Every random draw is keyed by what it decides (see sim/rng.hpp), so the
+// outcome does not depend on the order in which threads examine arcs:
+//   active(step, user), open(item, arc), share(item, user).
+// With activity 1 and share probability 1 this is the independent cascade model (bond
+// percolation with T = open_probability); with open probability 1 and share probability q it is
+// site percolation. The cost of a step is proportional to the arcs leaving its frontier; steps
+// with nothing live are skipped to the next push.
+#pragma once
+
+#include <vector>
+
+#include "sim/graph.hpp"
+#include "sim/model.hpp"
+#include "sim/run_result.hpp"
+#include "sim/scenario.hpp"
+
+namespace softpower {
+
+/// Where the institution sits in the graph for every run.
+struct Publisher {
+  /// A fixed vertex, or kNoVertex to draw a uniform vertex in [0, num_users) per run.
+  VertexId vertex = kNoVertex;
+  VertexId num_users = 0;  // users are [0, num_users); an added institution vertex lies beyond
+};
+
+struct EngineConfig {
+  std::uint64_t seed = 1;
+  Step num_steps = 1;
+  std::vector<Step> push_steps;  // ascending; one item per push
+};
+
+/// Push steps from the institution's schedule, clipped to the horizon.
+std::vector<Step> push_schedule(const InstitutionSpec& spec, const TimeSpec& time);
+
+class Engine {
+ public:
+  Engine(const SocialGraph& graph, Publisher publisher, const DiffusionModel& model,
+         EngineConfig config);
+
+  /// The metrics every run reports, in the order of RunResult::metrics.
+  static const std::vector<MetricSpec>& metric_specs();
+
+  /// Runs one replicate. Thread-safe: runs share the engine read-only. Parallelism follows the
+  /// caller's TBB arena (tbb::global_control or task_arena).
+  [[nodiscard]] RunResult run(RunId run) const;
+
+ private:
+  const SocialGraph& graph_;
+  Publisher publisher_;
+  const DiffusionModel& model_;
+  EngineConfig config_;
+};
+
+}  // namespace softpower

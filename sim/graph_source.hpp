@@ -1,0 +1,30 @@
+// Turns a scenario's `graph` and `institution` sections into the one graph every run shares.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sim/engine.hpp"
+#include "sim/graph.hpp"
+#include "sim/scenario.hpp"
+
+namespace softpower {
+
+struct PreparedGraph {
+  SocialGraph graph;
+  Publisher publisher;
+  std::vector<std::string> notes;  // importer notes (skipped attributes, dropped self-loops, ...)
+};
+
+/// Generates or imports the graph, then places the institution (adding its vertex and follower
+/// arcs for placement `new`). Throws InputError for bad files or parameters.
+PreparedGraph prepare_graph(const Scenario& scenario);
+
+/// The graph alone (no institution), as `softpower graph generate|import` writes to a cache.
+SocialGraph build_graph(const Scenario& scenario, std::vector<std::string>* notes = nullptr);
+
+/// Adds one vertex whose out-arcs go to `followers` distinct users drawn uniformly from the
+/// existing vertices (Floyd's sampling, keyed by `seed`). Returns the new vertex id.
+VertexId add_institution(SocialGraph& graph, VertexId followers, std::uint64_t seed);
+
+}  // namespace softpower

@@ -1,0 +1,90 @@
+// A scenario file parsed once into typed structs with defaults. Precedence:
+// built-in defaults < scenario file < `--set key.path=value` overrides.
+// Every key is documented in scenarios/README.md, generated from the same tables (scenario_docs).
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "sim/schema.hpp"
+#include "sim/types.hpp"
+
+namespace softpower {
+
+struct TimeSpec {
+  double step_hours = 1.0;
+  double horizon_days = 7.0;
+  [[nodiscard]] Step num_steps() const;
+};
+
+struct GraphSpec {
+  std::string type = "erdos_renyi";
+  std::uint32_t n = 10000;
+  double mean_degree = 10.0;
+  bool directed = false;
+  std::uint32_t m = 3;
+  std::uint32_t k = 10;
+  double beta = 0.1;
+  std::vector<std::uint32_t> block_sizes;
+  double p_in = 0.01;
+  double p_out = 0.0001;
+  std::string path;  // relative paths are resolved against the scenario file's folder
+  bool weighted = false;
+  std::string weight_key = "weight";
+  std::uint64_t seed = 1;
+};
+
+struct InstitutionSpec {
+  std::string placement = "new";
+  std::uint32_t vertex = 0;
+  std::uint32_t followers = 1000;
+  double first_push_hour = 9.0;
+  double push_every_hours = 24.0;
+  std::uint32_t pushes = 0;
+};
+
+/// A model family's section (`diffusion: {model: NAME, ...}`): the model registry in models/
+/// validates the parameters, since sim/ does not know the models.
+struct ModelSection {
+  std::string model;
+  YAML::Node params;  // every key but `model`
+  std::string path;   // "diffusion"
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::uint64_t seed = 1;
+  std::uint64_t runs = 1;
+  TimeSpec time;
+  GraphSpec graph;
+  InstitutionSpec institution;
+  ModelSection diffusion;
+  YamlOrigin origin;                   // for errors raised after loading (e.g. by models)
+  std::filesystem::path base_dir;      // folder of the scenario file
+};
+
+/// Loads FILE and applies `overrides` ("key.path=value", YAML syntax for the value).
+/// Throws InputError naming file, line, column and key path.
+Scenario load_scenario(const std::filesystem::path& file, const std::vector<std::string>& overrides);
+
+/// Same, from text already in memory; `file_name` is used in messages.
+Scenario parse_scenario(const std::string& text, const std::string& file_name,
+                        const std::vector<std::string>& overrides,
+                        const std::filesystem::path& base_dir = ".");
+
+/// The effective scenario as YAML (every key, defaults included); `diffusion` is the model's
+/// own effective parameters (including `model`).
+std::string effective_yaml(const Scenario& s, const YAML::Node& diffusion);
+
+/// Markdown reference of every section and key (scenarios/README.md embeds it).
+std::string scenario_docs();
+
+/// Path of a graph file named by the scenario, resolved against its folder.
+std::filesystem::path resolve_path(const Scenario& s, const std::string& path);
+
+}  // namespace softpower
