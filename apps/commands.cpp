@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -26,15 +25,6 @@
 
 namespace softpower::cli {
 namespace {
-
-std::string utc_now() {
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::unique_ptr<tbb::global_control> limit_threads(int threads) {
   if (threads <= 0) return nullptr;
@@ -89,7 +79,7 @@ int run(const RunOptions& options) {
   prov.step_hours = scenario.time.step_hours;
   prov.num_steps = config.num_steps;
   prov.num_runs = scenario.runs;
-  prov.start_time = utc_now();
+  prov.start_time = iso8601_utc_now();
   ResultWriter writer(output, prov, Engine::metric_specs());
 
   // Runs are independent; each also parallelises internally (TBB nests the two levels).

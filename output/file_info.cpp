@@ -1,0 +1,244 @@
+#include "output/file_info.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <string>
+#include <vector>
+
+#include "sim/detail/hdf5.hpp"
+#include "output/detail/result_layout.hpp"
+#include "output/result_writer.hpp"
+#include "sim/graph_cache.hpp"
+
+namespace softpower {
+namespace {
+
+std::string type_name(hid_t type) {
+  const std::size_t bits = 8 * H5Tget_size(type);
+  switch (H5Tget_class(type)) {
+    case H5T_INTEGER:
+      return fmt::format("{}{}", H5Tget_sign(type) == H5T_SGN_NONE ? "uint" : "int", bits);
+    case H5T_FLOAT:
+      return fmt::format("float{}", bits);
+    case H5T_STRING:
+      return "string";
+    case H5T_COMPOUND: {
+      std::vector<std::string> members;
+      const int count = H5Tget_nmembers(type);
+      for (int i = 0; i < count; ++i) {
+        char* name = H5Tget_member_name(type, static_cast<unsigned>(i));
+        const detail::Datatype member(H5Tget_member_type(type, static_cast<unsigned>(i)));
+        members.push_back(fmt::format("{}:{}", name != nullptr ? name : "?",
+                                      member.valid() ? type_name(member.get()) : "?"));
+        H5free_memory(name);
+      }
+      return fmt::format("{{{}}}", fmt::join(members, ", "));
+    }
+    default:
+      return "other";
+  }
+}
+
+/// The names of the dimension scales attached to each dimension ("" where none is).
+std::vector<std::string> dimension_names(hid_t ds, int rank) {
+  std::vector<std::string> names(static_cast<std::size_t>(rank));
+  if (rank == 1 && H5DSis_scale(ds) > 0) {
+    // A scale is the coordinate of its own dimension.
+    char name[256] = {};
+    if (H5DSget_scale_name(ds, name, sizeof name) > 0) names[0] = name;
+    H5Eclear2(H5E_DEFAULT);
+    return names;
+  }
+  for (int d = 0; d < rank; ++d) {
+    if (H5DSget_num_scales(ds, static_cast<unsigned>(d)) <= 0) continue;
+    auto visit = [](hid_t, unsigned, hid_t scale, void* data) -> herr_t {
+      char name[256] = {};
+      if (H5DSget_scale_name(scale, name, sizeof name) > 0) {
+        *static_cast<std::string*>(data) = name;
+      }
+      return 1;  // the first scale names the dimension
+    };
+    H5DSiterate_scales(ds, static_cast<unsigned>(d), nullptr, visit,
+                       &names[static_cast<std::size_t>(d)]);
+  }
+  H5Eclear2(H5E_DEFAULT);
+  return names;
+}
+
+std::string describe_dataset(hid_t ds) {
+  const detail::Datatype type(H5Dget_type(ds));
+  const detail::Dataspace space(H5Dget_space(ds));
+  const detail::PropList dcpl(H5Dget_create_plist(ds));
+  if (!type.valid() || !space.valid() || !dcpl.valid()) return "(unreadable)";
+  std::string text = type_name(type.get());
+
+  const int rank = H5Sget_simple_extent_ndims(space.get());
+  if (rank <= 0) return text + " scalar";
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+  std::vector<hsize_t> max_dims(static_cast<std::size_t>(rank));
+  H5Sget_simple_extent_dims(space.get(), dims.data(), max_dims.data());
+  const std::vector<std::string> names = dimension_names(ds, rank);
+  std::vector<std::string> extents;
+  for (int d = 0; d < rank; ++d) {
+    const auto i = static_cast<std::size_t>(d);
+    std::string extent = names[i].empty() ? "" : names[i] + "=";
+    extent += std::to_string(dims[i]);
+    if (max_dims[i] == H5S_UNLIMITED) extent += "+";
+    extents.push_back(std::move(extent));
+  }
+  text += fmt::format(" [{}]", fmt::join(extents, ", "));
+
+  if (H5Pget_layout(dcpl.get()) == H5D_CHUNKED) {
+    std::vector<hsize_t> chunk(static_cast<std::size_t>(rank));
+    H5Pget_chunk(dcpl.get(), rank, chunk.data());
+    text += fmt::format(" chunks [{}]", fmt::join(chunk, ", "));
+    std::vector<std::string> filters;
+    const int num_filters = H5Pget_nfilters(dcpl.get());
+    for (int f = 0; f < num_filters; ++f) {
+      unsigned flags = 0;
+      std::size_t num_values = 1;
+      unsigned values[1] = {0};
+      char name[64] = {};
+      const H5Z_filter_t id = H5Pget_filter2(dcpl.get(), static_cast<unsigned>(f), &flags,
+                                             &num_values, values, sizeof name, name, nullptr);
+      if (id == H5Z_FILTER_DEFLATE) {
+        filters.push_back(fmt::format("deflate({})", values[0]));
+      } else if (id == H5Z_FILTER_SHUFFLE) {
+        filters.push_back("shuffle");
+      } else {
+        filters.push_back(name[0] != '\0' ? name : fmt::format("filter {}", id));
+      }
+    }
+    if (!filters.empty()) text += fmt::format(" {}", fmt::join(filters, "+"));
+  }
+  if (H5DSis_scale(ds) > 0) text += " (dimension scale)";
+  return text;
+}
+
+/// Every dataset in the file, by path, with its type, shape and storage.
+std::string list_datasets(const detail::Checker& check, hid_t file) {
+  struct Row {
+    std::string path;
+    std::string text;
+  };
+  std::vector<Row> rows;
+  auto visit = [](hid_t root, const char* name, const H5L_info_t* info, void* data) -> herr_t {
+    if (info->type != H5L_TYPE_HARD) return 0;
+    const detail::Object obj(H5Oopen(root, name, H5P_DEFAULT));
+    if (obj.valid() && H5Iget_type(obj.get()) == H5I_DATASET) {
+      static_cast<std::vector<Row>*>(data)->push_back(
+          {std::string("/") + name, describe_dataset(obj.get())});
+    }
+    return 0;
+  };
+  check.ok(H5Lvisit(file, H5_INDEX_NAME, H5_ITER_INC, visit, &rows), "cannot list the datasets");
+  std::size_t width = 0;
+  for (const Row& row : rows) width = std::max(width, row.path.size());
+  std::string text = "datasets:\n";
+  for (const Row& row : rows) text += fmt::format("  {:<{}}  {}\n", row.path, width, row.text);
+  return text;
+}
+
+std::string string_or(const detail::Checker& check, hid_t obj, const char* name,
+                      const char* fallback) {
+  return detail::has_attribute(check, obj, name) ? detail::read_string_attribute(check, obj, name)
+                                                 : fallback;
+}
+
+/// How many /params rows hold a written run (the others keep the fill value).
+RunId count_written_runs(const detail::Checker& check, hid_t file, RunId num_runs) {
+  const detail::Dataset params(
+      check.id(H5Dopen2(file, "params", H5P_DEFAULT), "cannot open /params"));
+  detail::Datatype run_only(
+      check.id(H5Tcreate(H5T_COMPOUND, sizeof(RunId)), "cannot read /params"));
+  check.ok(H5Tinsert(run_only.get(), "run", 0, H5T_NATIVE_UINT64), "cannot read /params");
+  const std::vector<hsize_t> dims = detail::dataset_dims(check, params.get(), "/params");
+  if (dims.size() != 1 || dims[0] != num_runs) check.fail("/params does not hold num_runs rows");
+  std::vector<RunId> runs(num_runs);
+  check.ok(H5Dread(params.get(), run_only.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, runs.data()),
+           "cannot read /params");
+  RunId written = 0;
+  for (RunId run : runs) written += run != detail::kUnwrittenRun ? 1 : 0;
+  return written;
+}
+
+std::string describe_result(const detail::Checker& check, hid_t file, bool partial) {
+  using detail::read_attribute;
+  using detail::read_string_attribute;
+  const auto format = read_attribute<std::uint32_t>(check, file, "format_version");
+  const auto runs = read_attribute<RunId>(check, file, "num_runs");
+  const auto steps = read_attribute<Step>(check, file, "num_steps");
+  const auto step_hours = read_attribute<double>(check, file, "step_hours");
+  std::string text = fmt::format("{}: softpower result file", check.path().string());
+  if (partial) {
+    text += fmt::format(
+        ", INCOMPLETE: {} of {} runs written (the writer was interrupted or "
+        "failed; the final name is only given to complete files)",
+        count_written_runs(check, file, runs), runs);
+  } else if (format > kResultFormatVersion) {
+    text += fmt::format(" (format {} is newer than this softpower reads: {})", format,
+                        kResultFormatVersion);
+  }
+  text += "\n";
+  const auto line = [&text](const char* key, const std::string& value) {
+    text += fmt::format("  {:<18} {}\n", key, value);
+  };
+  line("softpower version",
+       fmt::format("{} (format {})", read_string_attribute(check, file, "softpower_version"),
+                   format));
+  line("scenario", read_string_attribute(check, file, "scenario_name"));
+  line("command line", read_string_attribute(check, file, "command_line"));
+  line("seed", std::to_string(read_attribute<std::uint64_t>(check, file, "seed")));
+  line("threads", std::to_string(read_attribute<std::int32_t>(check, file, "threads")));
+  line("runs", std::to_string(runs));
+  line("steps",
+       fmt::format("{} x {} h = {} h", steps, step_hours, static_cast<double>(steps) * step_hours));
+  line("graph", fmt::format("{} vertices, {} arcs, checksum {:016x}",
+                            read_attribute<VertexId>(check, file, "num_vertices"),
+                            read_attribute<ArcId>(check, file, "num_arcs"),
+                            read_attribute<std::uint64_t>(check, file, "graph_checksum")));
+  line("graph description", read_string_attribute(check, file, "graph_description"));
+  line("start time", read_string_attribute(check, file, "start_time"));
+  line("end time", string_or(check, file, "end_time", "(not finished)"));
+  return text + list_datasets(check, file);
+}
+
+std::string describe_graph_cache(const detail::Checker& check, hid_t file) {
+  const GraphCacheInfo info = read_graph_cache_info(check.path());
+  std::string text = fmt::format("{}: softpower graph cache\n", check.path().string());
+  const auto line = [&text](const char* key, const std::string& value) {
+    text += fmt::format("  {:<18} {}\n", key, value);
+  };
+  line("softpower version",
+       fmt::format("{} (format {})", info.softpower_version, info.format_version));
+  line("vertices", std::to_string(info.num_vertices));
+  line("arcs", std::to_string(info.num_arcs));
+  line("weighted", info.weighted ? "yes" : "no");
+  line("labelled", info.labelled ? "yes" : "no");
+  line("description", info.description);
+  line("checksum", fmt::format("{:016x}", info.checksum));
+  return text + list_datasets(check, file);
+}
+
+}  // namespace
+
+std::string describe_file(const std::filesystem::path& path) {
+  detail::silence_errors();
+  const detail::Checker check(path, detail::Failure::kInput);
+  const detail::File file = detail::open_for_reading(check);
+  if (!detail::has_attribute(check, file.get(), "file_kind")) {
+    check.fail("an HDF5 file, but not a softpower file (no file_kind attribute)");
+  }
+  const std::string kind = detail::read_string_attribute(check, file.get(), "file_kind");
+  const bool partial = path.extension() == ".partial";
+  if (kind == detail::kResultFileKind) return describe_result(check, file.get(), partial);
+  if (kind == kGraphCacheFileKind) {
+    std::string text = describe_graph_cache(check, file.get());
+    if (partial) text.insert(0, "INCOMPLETE (a .partial file: saving it did not finish)\n");
+    return text;
+  }
+  check.fail(fmt::format("an HDF5 file, but not a softpower file (file_kind = \"{}\")", kind));
+}
+
+}  // namespace softpower

@@ -1,0 +1,396 @@
+#include "output/result_writer.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <map>
+#include <softpower/version.hpp>
+#include <stdexcept>
+
+#include "sim/detail/atomic_file.hpp"
+#include "sim/detail/hdf5.hpp"
+#include "output/detail/result_layout.hpp"
+#include "sim/error.hpp"
+
+namespace softpower {
+namespace {
+
+// One chunk is one run's series (or 8192 steps of it, 64 KiB): write_run touches only its own
+// chunks, so runs can arrive in any order and each chunk is compressed and written once.
+constexpr hsize_t kMaxMetricChunkSteps = 8192;
+constexpr hsize_t kItemChunkRows = 4096;  // 192 KiB of rows
+constexpr int kDeflateLevel = 4;
+
+bool valid_metric_name(const std::string& name) {
+  if (name.empty() || name[0] < 'a' || name[0] > 'z') return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+void validate(const Provenance& prov, const std::vector<MetricSpec>& metrics) {
+  if (prov.num_runs < 1) throw std::invalid_argument("ResultWriter: num_runs must be at least 1");
+  if (prov.num_steps < 1) throw std::invalid_argument("ResultWriter: num_steps must be at least 1");
+  if (!(prov.step_hours > 0) || !std::isfinite(prov.step_hours)) {
+    throw std::invalid_argument("ResultWriter: step_hours must be positive and finite");
+  }
+  for (std::size_t k = 0; k < metrics.size(); ++k) {
+    const std::string& name = metrics[k].name;
+    if (!valid_metric_name(name)) {
+      throw std::invalid_argument(
+          fmt::format("ResultWriter: metric name '{}' is not snake_case ([a-z][a-z0-9_]*)", name));
+    }
+    for (const char* reserved : detail::kMetricsScaleNames) {
+      if (name == reserved) {
+        throw std::invalid_argument(
+            fmt::format("ResultWriter: metric name '{}' is reserved for a coordinate", name));
+      }
+    }
+    for (std::size_t j = 0; j < k; ++j) {
+      if (metrics[j].name == name) {
+        throw std::invalid_argument(fmt::format("ResultWriter: metric '{}' listed twice", name));
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::string iso8601_utc_now() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  const std::size_t size = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return std::string(text, size);
+}
+
+struct ResultWriter::Impl {
+  Impl(std::filesystem::path final_path, const Provenance& provenance,
+       std::vector<MetricSpec> specs);
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+  ~Impl() {
+    detail::silence_errors();
+    close_all();
+  }
+
+  void create_file();
+  void write_provenance();
+  void create_metrics();
+  void write_run(const RunResult& r);
+  void append_items(RunId run, const std::vector<ItemRecord>& items);
+  void finish();
+  /// Releases every object, then the file; returns the file's close status.
+  herr_t close_all() {
+    items_.reset();
+    metric_ds_.clear();
+    params_.reset();
+    return file_.close();
+  }
+
+  std::filesystem::path final_path_;
+  std::filesystem::path partial_path_;
+  Provenance prov_;
+  std::vector<MetricSpec> specs_;
+  detail::Checker check_;
+  detail::ParamsLayout params_layout_;
+  detail::ItemsLayout items_layout_;
+  detail::Datatype params_type_;
+  detail::Datatype items_type_;
+  // The file outlives the datasets in it (members are destroyed in reverse order).
+  detail::File file_;
+  detail::Dataset params_;
+  std::vector<detail::Dataset> metric_ds_;
+  detail::Dataset items_;
+
+  std::vector<bool> written_;
+  RunId next_items_run_ = 0;  // items of every run below this one are in the file
+  std::map<RunId, std::vector<ItemRecord>> pending_items_;
+  hsize_t item_rows_ = 0;
+  bool failed_ = false;
+  bool finished_ = false;
+};
+
+ResultWriter::Impl::Impl(std::filesystem::path final_path, const Provenance& provenance,
+                         std::vector<MetricSpec> specs)
+    : final_path_(std::move(final_path)),
+      partial_path_(detail::partial_path_for(final_path_)),
+      prov_(provenance),
+      specs_(std::move(specs)),
+      check_(partial_path_, detail::Failure::kRuntime),
+      written_(prov_.num_runs, false) {
+  detail::silence_errors();
+  detail::create_parent_directories(final_path_);
+  params_type_ = params_layout_.layout.make_type(check_);
+  items_type_ = items_layout_.layout.make_type(check_);
+  create_file();
+  write_provenance();
+  create_metrics();
+  check_.ok(H5Fflush(file_.get(), H5F_SCOPE_LOCAL), "cannot flush the file");
+}
+
+void ResultWriter::Impl::create_file() {
+  detail::PropList fcpl(check_.id(H5Pcreate(H5P_FILE_CREATE), "cannot create file properties"));
+  constexpr unsigned kOrder = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
+  check_.ok(H5Pset_link_creation_order(fcpl.get(), kOrder), "cannot track link order");
+  check_.ok(H5Pset_attr_creation_order(fcpl.get(), kOrder), "cannot track attribute order");
+  detail::PropList fapl = detail::file_access_plist(check_);
+  // Closing the file fails while anything in it is open, instead of silently deferring the
+  // flush to the last close.
+  check_.ok(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_SEMI), "cannot set the close degree");
+  file_ = detail::File(
+      check_.id(H5Fcreate(partial_path_.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()),
+                "cannot create file"));
+}
+
+void ResultWriter::Impl::write_provenance() {
+  const hid_t root = file_.get();
+  detail::write_attribute(check_, root, "file_kind", detail::kResultFileKind);
+  detail::write_attribute(check_, root, "format_version", kResultFormatVersion);
+  detail::write_attribute(check_, root, "softpower_version", kVersion);
+  detail::write_attribute(check_, root, "scenario_name", prov_.scenario_name);
+  detail::write_attribute(check_, root, "command_line", prov_.command_line);
+  detail::write_attribute(check_, root, "seed", prov_.seed);
+  detail::write_attribute(check_, root, "threads", static_cast<std::int32_t>(prov_.threads));
+  detail::write_attribute(check_, root, "graph_description", prov_.graph_description);
+  detail::write_attribute(check_, root, "graph_checksum", prov_.graph_checksum);
+  detail::write_attribute(check_, root, "num_vertices", prov_.num_vertices);
+  detail::write_attribute(check_, root, "num_arcs", prov_.num_arcs);
+  detail::write_attribute(check_, root, "num_runs", prov_.num_runs);
+  detail::write_attribute(check_, root, "num_steps", prov_.num_steps);
+  detail::write_attribute(check_, root, "step_hours", prov_.step_hours);
+  detail::write_attribute(check_, root, "start_time", prov_.start_time);
+
+  // The scenario can exceed what an attribute may hold, so it is a scalar string dataset.
+  const detail::Datatype text_type = detail::string_type(check_);
+  detail::Dataspace scalar(check_.id(H5Screate(H5S_SCALAR), "cannot create /scenario"));
+  detail::Dataset scenario(check_.id(H5Dcreate2(root, "scenario", text_type.get(), scalar.get(),
+                                                H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                                     "cannot create /scenario"));
+  const char* text = prov_.scenario_text.c_str();
+  check_.ok(H5Dwrite(scenario.get(), text_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text),
+            "cannot write /scenario");
+
+  // Rows of runs not written yet keep the fill value, whose run column is kUnwrittenRun.
+  const std::vector<std::byte> fill = params_layout_.unwritten_row();
+  params_ = detail::create_dataset(check_, root, "params", params_type_.get(), {prov_.num_runs}, {},
+                                   {}, fill.data());
+  detail::write_attribute(check_, params_.get(), "description",
+                          "one row per run; run == 2^64-1 marks a run not written yet");
+
+  const hsize_t zero = 0;
+  const hsize_t unlimited = H5S_UNLIMITED;
+  items_ = detail::create_dataset(check_, root, "items", items_type_.get(), {zero}, {unlimited},
+                                  {{kItemChunkRows}, kDeflateLevel, true});
+  detail::write_attribute(check_, items_.get(), "description",
+                          "one row per item of every run, sorted by (run, item)");
+}
+
+void ResultWriter::Impl::create_metrics() {
+  const std::string what = "cannot create /metrics";
+  detail::PropList gcpl(check_.id(H5Pcreate(H5P_GROUP_CREATE), what));
+  constexpr unsigned kOrder = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
+  check_.ok(H5Pset_link_creation_order(gcpl.get(), kOrder), what);
+  check_.ok(H5Pset_attr_creation_order(gcpl.get(), kOrder), what);
+  detail::Group group(
+      check_.id(H5Gcreate2(file_.get(), "metrics", H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), what));
+  const hid_t g = group.get();
+
+  const auto runs = static_cast<hsize_t>(prov_.num_runs);
+  const auto steps = static_cast<hsize_t>(prov_.num_steps);
+  std::vector<std::uint64_t> run_ids(runs);
+  for (hsize_t r = 0; r < runs; ++r) run_ids[r] = r;
+  std::vector<std::int64_t> step_ids(steps);
+  std::vector<double> hours(steps);
+  for (hsize_t s = 0; s < steps; ++s) {
+    step_ids[s] = static_cast<std::int64_t>(s);
+    hours[s] = static_cast<double>(s) * prov_.step_hours;
+  }
+
+  const detail::Dataset run_scale = detail::write_vector(check_, g, "run", run_ids, {});
+  check_.ok(H5DSset_scale(run_scale.get(), "run"), "cannot make /metrics/run a dimension scale");
+  detail::write_attribute(check_, run_scale.get(), "description", "run id (row of /params)");
+  const detail::Dataset step_scale = detail::write_vector(check_, g, "step", step_ids, {});
+  check_.ok(H5DSset_scale(step_scale.get(), "step"), "cannot make /metrics/step a dimension scale");
+  detail::write_attribute(check_, step_scale.get(), "description", "simulation step");
+  const detail::Dataset time = detail::write_vector(check_, g, "time_hours", hours, {});
+  check_.ok(H5DSattach_scale(time.get(), step_scale.get(), 0), "cannot attach /metrics/step");
+  detail::write_attribute(check_, time.get(), "unit", "hours");
+  detail::write_attribute(check_, time.get(), "description",
+                          "simulated time at the start of each step: step * step_hours");
+
+  const detail::Storage storage{{1, std::min(steps, kMaxMetricChunkSteps)}, kDeflateLevel, true};
+  for (const MetricSpec& spec : specs_) {
+    detail::Dataset ds = detail::create_dataset(check_, g, spec.name.c_str(), H5T_NATIVE_INT64,
+                                                {runs, steps}, {}, storage);
+    detail::write_attribute(check_, ds.get(), "unit", spec.unit);
+    detail::write_attribute(check_, ds.get(), "description", spec.description);
+    detail::write_attribute(check_, ds.get(), "coordinates", "time_hours");
+    const std::string attach = "cannot attach dimension scales to /metrics/" + spec.name;
+    check_.ok(H5DSattach_scale(ds.get(), run_scale.get(), 0), attach);
+    check_.ok(H5DSattach_scale(ds.get(), step_scale.get(), 1), attach);
+    metric_ds_.push_back(std::move(ds));
+  }
+}
+
+void ResultWriter::Impl::write_run(const RunResult& r) {
+  {
+    std::vector<std::byte> row(params_layout_.layout.row_size());
+    params_layout_.fill(row.data(), r);
+    const std::string what = fmt::format("cannot write run {} to /params", r.run);
+    detail::Dataspace file_space(check_.id(H5Dget_space(params_.get()), what));
+    const hsize_t start = r.run;
+    const hsize_t count = 1;
+    check_.ok(
+        H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &count, nullptr),
+        what);
+    detail::Dataspace mem_space(check_.id(H5Screate_simple(1, &count, nullptr), what));
+    check_.ok(H5Dwrite(params_.get(), params_type_.get(), mem_space.get(), file_space.get(),
+                       H5P_DEFAULT, row.data()),
+              what);
+  }
+
+  const hsize_t dims[2] = {prov_.num_runs, static_cast<hsize_t>(prov_.num_steps)};
+  const hsize_t start[2] = {r.run, 0};
+  const hsize_t count[2] = {1, dims[1]};
+  const std::string what = fmt::format("cannot write run {} to /metrics", r.run);
+  detail::Dataspace file_space(check_.id(H5Screate_simple(2, dims, nullptr), what));
+  check_.ok(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr),
+            what);
+  detail::Dataspace mem_space(check_.id(H5Screate_simple(2, count, nullptr), what));
+  for (std::size_t k = 0; k < specs_.size(); ++k) {
+    check_.ok(H5Dwrite(metric_ds_[k].get(), H5T_NATIVE_INT64, mem_space.get(), file_space.get(),
+                       H5P_DEFAULT, r.metrics[k].data()),
+              fmt::format("cannot write run {} to /metrics/{}", r.run, specs_[k].name));
+  }
+
+  std::vector<ItemRecord> items = r.items;
+  std::stable_sort(items.begin(), items.end(),
+                   [](const ItemRecord& a, const ItemRecord& b) { return a.item < b.item; });
+  pending_items_.emplace(r.run, std::move(items));
+  for (auto it = pending_items_.find(next_items_run_); it != pending_items_.end();
+       it = pending_items_.find(next_items_run_)) {
+    append_items(it->first, it->second);
+    pending_items_.erase(it);
+    ++next_items_run_;
+  }
+  check_.ok(H5Fflush(file_.get(), H5F_SCOPE_LOCAL), "cannot flush the file");
+}
+
+void ResultWriter::Impl::append_items(RunId run, const std::vector<ItemRecord>& items) {
+  if (items.empty()) return;
+  const std::size_t row_size = items_layout_.layout.row_size();
+  std::vector<std::byte> rows(items.size() * row_size);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    items_layout_.fill(rows.data() + i * row_size, run, items[i]);
+  }
+  const std::string what = fmt::format("cannot append the items of run {} to /items", run);
+  const hsize_t count = items.size();
+  const hsize_t new_rows = item_rows_ + count;
+  check_.ok(H5Dset_extent(items_.get(), &new_rows), what);
+  detail::Dataspace file_space(check_.id(H5Dget_space(items_.get()), what));
+  check_.ok(
+      H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &item_rows_, nullptr, &count, nullptr),
+      what);
+  detail::Dataspace mem_space(check_.id(H5Screate_simple(1, &count, nullptr), what));
+  check_.ok(H5Dwrite(items_.get(), items_type_.get(), mem_space.get(), file_space.get(),
+                     H5P_DEFAULT, rows.data()),
+            what);
+  item_rows_ = new_rows;
+}
+
+void ResultWriter::Impl::finish() {
+  detail::write_attribute(check_, file_.get(), "end_time", iso8601_utc_now());
+  check_.ok(close_all(), "cannot close the file");
+  detail::commit_partial(check_, partial_path_, final_path_);
+}
+
+ResultWriter::ResultWriter(std::filesystem::path final_path, const Provenance& prov,
+                           std::vector<MetricSpec> metrics) {
+  validate(prov, metrics);
+  impl_ = std::make_unique<Impl>(std::move(final_path), prov, std::move(metrics));
+}
+
+ResultWriter::ResultWriter(ResultWriter&&) noexcept = default;
+ResultWriter& ResultWriter::operator=(ResultWriter&&) noexcept = default;
+ResultWriter::~ResultWriter() = default;
+
+const std::filesystem::path& ResultWriter::final_path() const { return impl_->final_path_; }
+const std::filesystem::path& ResultWriter::partial_path() const { return impl_->partial_path_; }
+
+void ResultWriter::write_run(const RunResult& r) {
+  if (!impl_) throw std::logic_error("ResultWriter::write_run on a moved-from writer");
+  Impl& w = *impl_;
+  const std::string& name = w.final_path_.string();
+  if (w.finished_) throw std::logic_error(fmt::format("{}: write_run after finish()", name));
+  if (w.failed_) {
+    throw RuntimeFailure(
+        fmt::format("{}: write_run after an earlier failure", w.partial_path_.string()));
+  }
+  if (r.run >= w.prov_.num_runs) {
+    throw std::logic_error(fmt::format("{}: run {} is out of range (the file holds {} runs)", name,
+                                       r.run, w.prov_.num_runs));
+  }
+  if (w.written_[r.run]) {
+    throw std::logic_error(fmt::format("{}: run {} written twice", name, r.run));
+  }
+  if (r.metrics.size() != w.specs_.size()) {
+    throw std::invalid_argument(fmt::format("{}: run {} has {} metric series, expected {}", name,
+                                            r.run, r.metrics.size(), w.specs_.size()));
+  }
+  for (std::size_t k = 0; k < r.metrics.size(); ++k) {
+    if (r.metrics[k].size() != static_cast<std::size_t>(w.prov_.num_steps)) {
+      throw std::invalid_argument(
+          fmt::format("{}: run {} metric '{}' has {} values, expected num_steps = {}", name, r.run,
+                      w.specs_[k].name, r.metrics[k].size(), w.prov_.num_steps));
+    }
+  }
+  detail::silence_errors();
+  try {
+    w.write_run(r);
+  } catch (...) {
+    w.failed_ = true;
+    throw;
+  }
+  w.written_[r.run] = true;
+}
+
+void ResultWriter::finish() {
+  if (!impl_) throw std::logic_error("ResultWriter::finish on a moved-from writer");
+  Impl& w = *impl_;
+  if (w.finished_) {
+    throw std::logic_error(fmt::format("{}: finish() called twice", w.final_path_.string()));
+  }
+  if (w.failed_) {
+    throw RuntimeFailure(
+        fmt::format("{}: finish() after an earlier failure", w.partial_path_.string()));
+  }
+  std::vector<RunId> missing;
+  RunId num_missing = 0;
+  for (RunId run = 0; run < w.prov_.num_runs; ++run) {
+    if (w.written_[run]) continue;
+    if (missing.size() < 10) missing.push_back(run);
+    ++num_missing;
+  }
+  if (num_missing > 0) {
+    throw std::logic_error(fmt::format("{}: finish() with {} of {} runs not written (runs {}{})",
+                                       w.final_path_.string(), num_missing, w.prov_.num_runs,
+                                       fmt::join(missing, ", "),
+                                       num_missing > missing.size() ? ", ..." : ""));
+  }
+  detail::silence_errors();
+  try {
+    w.finish();
+  } catch (...) {
+    w.failed_ = true;
+    throw;
+  }
+  w.finished_ = true;
+}
+
+}  // namespace softpower

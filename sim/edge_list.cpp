@@ -1,0 +1,236 @@
+#include "sim/edge_list.hpp"
+
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "sim/error.hpp"
+
+namespace softpower {
+namespace {
+
+// Large enough that a read() per chunk costs nothing next to parsing; lines longer than this
+// grow the buffer.
+constexpr std::size_t kChunkBytes = std::size_t{1} << 24;
+
+struct FileCloser {
+  void operator()(std::FILE* f) const { std::fclose(f); }
+};
+using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
+
+bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// Calls fn(line, line_number) for each line, without the '\n'. Reads the file in big chunks so
+// a 10M-line file costs a handful of read() calls and no per-line allocation; each line view is
+// valid only during its call.
+template <class Fn>
+std::uint64_t for_each_line(std::FILE* file, const std::string& name, Fn&& fn) {
+  std::vector<char> buf(kChunkBytes);
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  std::uint64_t line_no = 0;
+  bool eof = false;
+  for (;;) {
+    if (begin < end) {
+      const auto* nl = static_cast<const char*>(std::memchr(buf.data() + begin, '\n', end - begin));
+      if (nl != nullptr) {
+        const auto len = static_cast<std::size_t>(nl - (buf.data() + begin));
+        fn(std::string_view(buf.data() + begin, len), ++line_no);
+        begin += len + 1;
+        continue;
+      }
+    }
+    if (eof) {
+      if (begin < end) fn(std::string_view(buf.data() + begin, end - begin), ++line_no);
+      return line_no;
+    }
+    std::memmove(buf.data(), buf.data() + begin, end - begin);
+    end -= begin;
+    begin = 0;
+    if (end == buf.size()) buf.resize(buf.size() * 2);
+    const std::size_t got = std::fread(buf.data() + end, 1, buf.size() - end, file);
+    end += got;
+    if (got == 0) {
+      if (std::ferror(file)) {
+        const int err = errno;
+        throw InputError("cannot read " + name + ": " + std::strerror(err));
+      }
+      eof = true;
+    }
+  }
+}
+
+// Splits one data line into columns: comma-separated when the line contains a comma (fields
+// trimmed, so "u, v" works and ids may contain inner spaces), otherwise on runs of blanks.
+// Keeps the first three columns and counts all of them.
+struct Columns {
+  std::array<std::string_view, 3> field{};
+  std::size_t count = 0;
+};
+
+Columns split_columns(std::string_view line) {
+  Columns c;
+  auto keep = [&c](std::string_view f) {
+    if (c.count < c.field.size()) c.field[c.count] = f;
+    ++c.count;
+  };
+  if (line.find(',') != std::string_view::npos) {
+    std::size_t start = 0;
+    for (;;) {
+      const std::size_t comma = line.find(',', start);
+      if (comma == std::string_view::npos) {
+        keep(trim(line.substr(start)));
+        return c;
+      }
+      keep(trim(line.substr(start, comma - start)));
+      start = comma + 1;
+    }
+  }
+  std::size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && is_blank(line[i])) ++i;
+    if (i == line.size()) break;
+    const std::size_t start = i;
+    while (i < line.size() && !is_blank(line[i])) ++i;
+    keep(line.substr(start, i - start));
+  }
+  return c;
+}
+
+std::string describe(const std::filesystem::path& path, const EdgeListOptions& opt) {
+  std::string d = "edgelist path=" + path.string();
+  d += opt.directed ? " directed=true" : " directed=false";
+  d += opt.weighted ? " weighted=true" : " weighted=false";
+  if (opt.ignore_extra_columns) d += " ignore_extra_columns=true";
+  if (opt.comment != '#') d += std::string(" comment=") + opt.comment;
+  return d;
+}
+
+}  // namespace
+
+namespace detail {
+
+SocialGraph import_edge_list(const std::filesystem::path& path, const EdgeListOptions& opt,
+                             ImportReport* report, std::uint64_t max_vertices) {
+  const std::string name = path.string();
+  FilePtr file(std::fopen(name.c_str(), "rb"));
+  if (!file) {
+    const int err = errno;
+    throw InputError("cannot open " + name + ": " + std::strerror(err));
+  }
+
+  const std::size_t needed = opt.weighted ? 3 : 2;
+  IdMap ids(max_vertices);
+  std::vector<ArcInput> arcs;
+  std::vector<float> weights;
+  std::uint64_t data_lines = 0;
+  std::uint64_t lines_with_extra_columns = 0;
+
+  auto fail = [&name](std::uint64_t line_no, const std::string& what, std::string_view text) {
+    throw InputError(name + ":" + std::to_string(line_no) + ": " + what + " (" + excerpt(text) +
+                     ")");
+  };
+  auto vertex = [&](std::string_view token, std::uint64_t line_no) {
+    const VertexId v = ids.intern(token);
+    if (v == kNoVertex) {
+      fail(line_no, "more than " + std::to_string(max_vertices) + " vertices", token);
+    }
+    return v;
+  };
+
+  const std::uint64_t lines =
+      for_each_line(file.get(), name, [&](std::string_view raw, std::uint64_t line_no) {
+        // A UTF-8 byte order mark (Excel CSV exports) is not part of the first id.
+        if (line_no == 1 && raw.starts_with("\xEF\xBB\xBF")) raw.remove_prefix(3);
+        const std::string_view line = trim(raw);
+        if (line.empty() || line.front() == opt.comment || line.front() == '%') return;
+
+        const Columns cols = split_columns(line);
+        if (cols.count < needed || (cols.count > needed && !opt.ignore_extra_columns)) {
+          std::string what =
+              "expected " + std::to_string(needed) +
+              (opt.weighted ? " columns (source target weight)" : " columns (source target)") +
+              ", found " + std::to_string(cols.count);
+          if (cols.count > needed) {
+            what += opt.weighted ? "; set ignore_extra_columns to skip the rest"
+                                 : "; set weighted or ignore_extra_columns";
+          }
+          fail(line_no, what, line);
+        }
+        for (std::size_t k = 0; k < needed; ++k) {
+          if (cols.field[k].empty())
+            fail(line_no, "column " + std::to_string(k + 1) + " is empty", line);
+        }
+        if (cols.count > needed) ++lines_with_extra_columns;
+
+        float w = 1.0f;
+        if (opt.weighted) {
+          const WeightParse p = parse_weight(cols.field[2]);
+          if (p.error != nullptr) {
+            std::string what = p.error;
+            // The usual cause on the first line is a header, which this format cannot tell
+            // from an edge between two vertices named like columns.
+            if (data_lines == 0 && !p.is_number) {
+              what += "; comment out a header line with ";
+              what += opt.comment;
+            }
+            fail(line_no, what, cols.field[2]);
+          }
+          w = p.value;
+        }
+        const VertexId s = vertex(cols.field[0], line_no);
+        const VertexId t = vertex(cols.field[1], line_no);
+        ++data_lines;
+        arcs.push_back({s, t});
+        if (opt.weighted) weights.push_back(w);
+        // An undirected self-loop is its own reverse: one arc, not two.
+        if (!opt.directed && s != t) {
+          arcs.push_back({t, s});
+          if (opt.weighted) weights.push_back(w);
+        }
+      });
+
+  if (data_lines == 0) {
+    throw InputError(name + ": no edges found (" + std::to_string(lines) +
+                     " lines, all blank or comments)");
+  }
+
+  ImportReport local;
+  local.lines = lines;
+  local.arcs_read = arcs.size();
+  if (lines_with_extra_columns > 0) {
+    local.notes.push_back("ignored extra columns on " + std::to_string(lines_with_extra_columns) +
+                          " lines");
+  }
+  const auto n = static_cast<VertexId>(ids.size());
+  BuildReport build;
+  SocialGraph g = SocialGraph::from_arcs(n, std::move(arcs), std::move(weights), ids.take_labels(),
+                                         BuildOptions{}, &build);
+  local.self_loops_dropped = build.self_loops_dropped;
+  local.duplicate_arcs_merged = build.duplicate_arcs_merged;
+  if (g.num_arcs() == 0) local.notes.push_back("every edge was a self-loop; the graph has no arcs");
+  g.set_description(describe(path, opt));
+  if (report != nullptr) *report = std::move(local);
+  return g;
+}
+
+}  // namespace detail
+
+SocialGraph import_edge_list(const std::filesystem::path& path, const EdgeListOptions& opt,
+                             ImportReport* report) {
+  return detail::import_edge_list(path, opt, report, detail::kMaxImportVertices);
+}
+
+}  // namespace softpower

@@ -1,1 +1,660 @@
+#include "output/result_writer.hpp"
+
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <regex>
+#include <softpower/version.hpp>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "sim/detail/hdf5.hpp"
+#include "output/file_info.hpp"
+#include "sim/engine.hpp"
+#include "sim/error.hpp"
+#include "sim/graph_cache.hpp"
+
+namespace softpower {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+// Reads the files back with the plain HDF5 C API, independently of the writer's own layout code.
+const detail::Checker kRead("(test read-back)", detail::Failure::kRuntime);
+
+class TempDir {
+ public:
+  TempDir() {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    path_ = fs::temp_directory_path() / ("softpower_rw_" + std::string(info->test_suite_name()) +
+                                         "_" + info->name() + "_" + std::to_string(::getpid()));
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  [[nodiscard]] const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+Provenance tiny_provenance() {
+  Provenance p;
+  p.scenario_name = "tiny";
+  // Longer than an HDF5 attribute could hold in an object header (64 KiB).
+  p.scenario_text = "name: tiny\n# " + std::string(100'000, 'x') + "\nseed: 42\n";
+  p.command_line = "softpower run scenarios/tiny.yaml --seed 42";
+  p.graph_description = "erdos_renyi n=5 mean_degree=1.6 seed=7";
+  p.seed = 42;
+  p.graph_checksum = 0xdeadbeefcafef00dull;
+  p.threads = 4;
+  p.num_vertices = 5;
+  p.num_arcs = 8;
+  p.step_hours = 0.5;
+  p.num_steps = 5;
+  p.num_runs = 3;
+  p.start_time = "2024-05-01T12:00:00Z";
+  return p;
+}
+
+std::vector<MetricSpec> tiny_metrics() {
+  return {{"reads", "users", "Users who read an item in the step."},
+          {"shares", "users", "Users who shared an item in the step."}};
+}
+
+std::int64_t metric_value(RunId run, std::size_t k, Step s) {
+  // Large and negative values catch any narrowing on the way to the file.
+  const auto base = static_cast<std::int64_t>(1000 * run + 100 * k) + s;
+  return k == 1 ? -base * (std::int64_t{1} << 40) : base;
+}
+
+/// Run r has r + 1 items, handed over in descending item order.
+RunResult tiny_run(RunId run) {
+  RunResult r;
+  r.run = run;
+  r.seed = 42 + 1000 * run;
+  r.institution = static_cast<VertexId>(run + 1);
+  r.steps_run = static_cast<Step>(3 + run % 3);
+  for (std::size_t k = 0; k < 2; ++k) {
+    std::vector<std::int64_t> series;
+    for (Step s = 0; s < 5; ++s) series.push_back(metric_value(run, k, s));
+    r.metrics.push_back(std::move(series));
+  }
+  for (RunId i = run + 1; i-- > 0;) {
+    r.items.push_back({.item = static_cast<ItemId>(2 * i),
+                       .publish_step = static_cast<Step>(i),
+                       .reads = 10 * run + i,
+                       .shares = 20 * run + i,
+                       .reach = 30 * run + i + (std::uint64_t{1} << 33),
+                       .depth = static_cast<std::uint32_t>(run + i)});
+  }
+  return r;
+}
+
+void write_tiny_file(const fs::path& path, std::initializer_list<RunId> order) {
+  ResultWriter w(path, tiny_provenance(), tiny_metrics());
+  for (RunId run : order) w.write_run(tiny_run(run));
+  w.finish();
+}
+
+std::string string_attr(hid_t obj, const char* name) {
+  return detail::read_string_attribute(kRead, obj, name);
+}
+
+/// The stored type of an attribute equals `expected` (a native type).
+bool attr_has_type(hid_t obj, const char* name, hid_t expected) {
+  const detail::Attribute attr(H5Aopen(obj, name, H5P_DEFAULT));
+  const detail::Datatype type(H5Aget_type(attr.get()));
+  return H5Tequal(type.get(), expected) > 0;
+}
+
+template <class T>
+T attr(hid_t obj, const char* name) {
+  return detail::read_attribute<T>(kRead, obj, name);
+}
+
+struct Filters {
+  bool shuffle = false;
+  int deflate = -1;
+  std::vector<hsize_t> chunk;
+};
+
+Filters filters_of(hid_t ds) {
+  Filters f;
+  const detail::PropList dcpl(H5Dget_create_plist(ds));
+  if (H5Pget_layout(dcpl.get()) != H5D_CHUNKED) return f;
+  f.chunk.resize(2);
+  const int rank = H5Pget_chunk(dcpl.get(), 2, f.chunk.data());
+  f.chunk.resize(static_cast<std::size_t>(rank));
+  for (int i = 0; i < H5Pget_nfilters(dcpl.get()); ++i) {
+    unsigned flags = 0;
+    std::size_t n = 1;
+    unsigned level = 0;
+    const H5Z_filter_t id = H5Pget_filter2(dcpl.get(), static_cast<unsigned>(i), &flags, &n, &level,
+                                           0, nullptr, nullptr);
+    if (id == H5Z_FILTER_SHUFFLE) f.shuffle = true;
+    if (id == H5Z_FILTER_DEFLATE) f.deflate = static_cast<int>(level);
+  }
+  return f;
+}
+
+TEST(ResultWriter, WritesEveryValueOfRunsGivenOutOfOrder) {
+  TempDir dir;
+  const fs::path path = dir.path() / "sub" / "dir" / "tiny.h5";
+  write_tiny_file(path, {2, 0, 1});
+  ASSERT_TRUE(fs::exists(path));
+  EXPECT_FALSE(fs::exists(dir.path() / "sub" / "dir" / "tiny.h5.partial"));
+
+  const detail::File file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  ASSERT_TRUE(file.valid());
+  const hid_t root = file.get();
+  const Provenance prov = tiny_provenance();
+
+  // Root attributes, values and stored types.
+  EXPECT_EQ(string_attr(root, "file_kind"), "softpower-result");
+  EXPECT_EQ(attr<std::uint32_t>(root, "format_version"), 1u);
+  EXPECT_EQ(string_attr(root, "softpower_version"), kVersion);
+  EXPECT_EQ(string_attr(root, "scenario_name"), "tiny");
+  EXPECT_EQ(string_attr(root, "command_line"), prov.command_line);
+  EXPECT_EQ(attr<std::uint64_t>(root, "seed"), 42u);
+  EXPECT_EQ(attr<std::int32_t>(root, "threads"), 4);
+  EXPECT_EQ(string_attr(root, "graph_description"), prov.graph_description);
+  EXPECT_EQ(attr<std::uint64_t>(root, "graph_checksum"), 0xdeadbeefcafef00dull);
+  EXPECT_EQ(attr<std::uint32_t>(root, "num_vertices"), 5u);
+  EXPECT_EQ(attr<std::uint64_t>(root, "num_arcs"), 8u);
+  EXPECT_EQ(attr<std::uint64_t>(root, "num_runs"), 3u);
+  EXPECT_EQ(attr<std::int64_t>(root, "num_steps"), 5);
+  EXPECT_EQ(attr<double>(root, "step_hours"), 0.5);
+  EXPECT_EQ(string_attr(root, "start_time"), "2024-05-01T12:00:00Z");
+  EXPECT_TRUE(std::regex_match(string_attr(root, "end_time"),
+                               std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")));
+  EXPECT_TRUE(attr_has_type(root, "seed", H5T_NATIVE_UINT64));
+  EXPECT_TRUE(attr_has_type(root, "graph_checksum", H5T_NATIVE_UINT64));
+  EXPECT_TRUE(attr_has_type(root, "num_arcs", H5T_NATIVE_UINT64));
+  EXPECT_TRUE(attr_has_type(root, "num_vertices", H5T_NATIVE_UINT32));
+  EXPECT_TRUE(attr_has_type(root, "threads", H5T_NATIVE_INT32));
+  EXPECT_TRUE(attr_has_type(root, "step_hours", H5T_NATIVE_DOUBLE));
+
+  // /scenario: the full text, as a scalar variable-length string.
+  {
+    const detail::Dataset ds(H5Dopen2(root, "scenario", H5P_DEFAULT));
+    ASSERT_TRUE(ds.valid());
+    const detail::Datatype type = detail::string_type(kRead);
+    char* text = nullptr;
+    ASSERT_GE(H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text), 0);
+    EXPECT_EQ(std::string(text), prov.scenario_text);
+    const detail::Dataspace space(H5Dget_space(ds.get()));
+    EXPECT_EQ(H5Sget_simple_extent_type(space.get()), H5S_SCALAR);
+    detail::reclaim_vlen(type.get(), space.get(), &text);
+  }
+
+  // /params, read through a memory type of our own: fields match by name.
+  {
+    struct Row {
+      std::uint64_t run;
+      std::uint64_t seed;
+      std::uint32_t institution;
+      std::int64_t steps_run;
+    };
+    const detail::Datatype type(H5Tcreate(H5T_COMPOUND, sizeof(Row)));
+    H5Tinsert(type.get(), "run", offsetof(Row, run), H5T_NATIVE_UINT64);
+    H5Tinsert(type.get(), "seed", offsetof(Row, seed), H5T_NATIVE_UINT64);
+    H5Tinsert(type.get(), "institution", offsetof(Row, institution), H5T_NATIVE_UINT32);
+    H5Tinsert(type.get(), "steps_run", offsetof(Row, steps_run), H5T_NATIVE_INT64);
+    const detail::Dataset ds(H5Dopen2(root, "params", H5P_DEFAULT));
+    ASSERT_EQ(detail::dataset_dims(kRead, ds.get(), "params"), (std::vector<hsize_t>{3}));
+    std::vector<Row> rows(3);
+    ASSERT_GE(H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()), 0);
+    for (RunId run = 0; run < 3; ++run) {
+      const RunResult expected = tiny_run(run);
+      EXPECT_EQ(rows[run].run, run);
+      EXPECT_EQ(rows[run].seed, expected.seed);
+      EXPECT_EQ(rows[run].institution, expected.institution);
+      EXPECT_EQ(rows[run].steps_run, expected.steps_run);
+    }
+  }
+
+  // Coordinates in /metrics: run and step are dimension scales; time_hours hangs off step.
+  const detail::Group metrics(H5Gopen2(root, "metrics", H5P_DEFAULT));
+  ASSERT_TRUE(metrics.valid());
+  const detail::Dataset run_scale(H5Dopen2(metrics.get(), "run", H5P_DEFAULT));
+  const detail::Dataset step_scale(H5Dopen2(metrics.get(), "step", H5P_DEFAULT));
+  const detail::Dataset time(H5Dopen2(metrics.get(), "time_hours", H5P_DEFAULT));
+  EXPECT_GT(H5DSis_scale(run_scale.get()), 0);
+  EXPECT_GT(H5DSis_scale(step_scale.get()), 0);
+  EXPECT_EQ(H5DSis_scale(time.get()), 0);
+  EXPECT_GT(H5DSis_attached(time.get(), step_scale.get(), 0), 0);
+  EXPECT_EQ(detail::read_vector<std::uint64_t>(kRead, metrics.get(), "run", 3),
+            (std::vector<std::uint64_t>{0, 1, 2}));
+  EXPECT_EQ(detail::read_vector<std::int64_t>(kRead, metrics.get(), "step", 5),
+            (std::vector<std::int64_t>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(detail::read_vector<double>(kRead, metrics.get(), "time_hours", 5),
+            (std::vector<double>{0.0, 0.5, 1.0, 1.5, 2.0}));
+  EXPECT_EQ(string_attr(time.get(), "unit"), "hours");
+
+  const std::vector<MetricSpec> specs = tiny_metrics();
+  for (std::size_t k = 0; k < specs.size(); ++k) {
+    SCOPED_TRACE(specs[k].name);
+    const detail::Dataset ds(H5Dopen2(metrics.get(), specs[k].name.c_str(), H5P_DEFAULT));
+    ASSERT_TRUE(ds.valid());
+    ASSERT_EQ(detail::dataset_dims(kRead, ds.get(), specs[k].name), (std::vector<hsize_t>{3, 5}));
+    const detail::Datatype type(H5Dget_type(ds.get()));
+    EXPECT_GT(H5Tequal(type.get(), H5T_NATIVE_INT64), 0);
+    std::vector<std::int64_t> values(15);
+    ASSERT_GE(H5Dread(ds.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), 0);
+    for (RunId run = 0; run < 3; ++run) {
+      for (Step s = 0; s < 5; ++s) {
+        EXPECT_EQ(values[run * 5 + static_cast<std::size_t>(s)], metric_value(run, k, s))
+            << "run " << run << " step " << s;
+      }
+    }
+    EXPECT_EQ(string_attr(ds.get(), "unit"), specs[k].unit);
+    EXPECT_EQ(string_attr(ds.get(), "description"), specs[k].description);
+    EXPECT_EQ(string_attr(ds.get(), "coordinates"), "time_hours");
+    const Filters f = filters_of(ds.get());
+    EXPECT_EQ(f.chunk, (std::vector<hsize_t>{1, 5}));
+    EXPECT_TRUE(f.shuffle);
+    EXPECT_EQ(f.deflate, 4);
+    EXPECT_GT(H5DSis_attached(ds.get(), run_scale.get(), 0), 0);
+    EXPECT_GT(H5DSis_attached(ds.get(), step_scale.get(), 1), 0);
+    EXPECT_EQ(H5DSget_num_scales(ds.get(), 0), 1);
+    EXPECT_EQ(H5DSget_num_scales(ds.get(), 1), 1);
+  }
+
+  // /items: sorted by (run, item) whatever the arrival order; extendible, chunked, compressed.
+  {
+    struct Row {
+      std::uint64_t run;
+      std::uint32_t item;
+      std::int64_t publish_step;
+      std::uint64_t reads, shares, reach;
+      std::uint32_t depth;
+    };
+    const detail::Datatype type(H5Tcreate(H5T_COMPOUND, sizeof(Row)));
+    H5Tinsert(type.get(), "run", offsetof(Row, run), H5T_NATIVE_UINT64);
+    H5Tinsert(type.get(), "item", offsetof(Row, item), H5T_NATIVE_UINT32);
+    H5Tinsert(type.get(), "publish_step", offsetof(Row, publish_step), H5T_NATIVE_INT64);
+    H5Tinsert(type.get(), "reads", offsetof(Row, reads), H5T_NATIVE_UINT64);
+    H5Tinsert(type.get(), "shares", offsetof(Row, shares), H5T_NATIVE_UINT64);
+    H5Tinsert(type.get(), "reach", offsetof(Row, reach), H5T_NATIVE_UINT64);
+    H5Tinsert(type.get(), "depth", offsetof(Row, depth), H5T_NATIVE_UINT32);
+    const detail::Dataset ds(H5Dopen2(root, "items", H5P_DEFAULT));
+    ASSERT_EQ(detail::dataset_dims(kRead, ds.get(), "items"), (std::vector<hsize_t>{6}));
+    std::vector<Row> rows(6);
+    ASSERT_GE(H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()), 0);
+    std::size_t i = 0;
+    for (RunId run = 0; run < 3; ++run) {
+      for (RunId k = 0; k <= run; ++k, ++i) {
+        SCOPED_TRACE("row " + std::to_string(i));
+        EXPECT_EQ(rows[i].run, run);
+        EXPECT_EQ(rows[i].item, 2 * k);
+        EXPECT_EQ(rows[i].publish_step, static_cast<Step>(k));
+        EXPECT_EQ(rows[i].reads, 10 * run + k);
+        EXPECT_EQ(rows[i].shares, 20 * run + k);
+        EXPECT_EQ(rows[i].reach, 30 * run + k + (std::uint64_t{1} << 33));
+        EXPECT_EQ(rows[i].depth, run + k);
+      }
+    }
+    const detail::Dataspace space(H5Dget_space(ds.get()));
+    hsize_t dims = 0;
+    hsize_t max_dims = 0;
+    H5Sget_simple_extent_dims(space.get(), &dims, &max_dims);
+    EXPECT_EQ(max_dims, H5S_UNLIMITED);
+    const Filters f = filters_of(ds.get());
+    EXPECT_EQ(f.chunk, (std::vector<hsize_t>{4096}));
+    EXPECT_TRUE(f.shuffle);
+    EXPECT_EQ(f.deflate, 4);
+  }
+}
+
+TEST(ResultWriter, RunsWithoutItemsAndItemsArrivingBeforeEarlierRuns) {
+  TempDir dir;
+  const fs::path path = dir.path() / "sparse.h5";
+  ResultWriter w(path, tiny_provenance(), tiny_metrics());
+  RunResult r1 = tiny_run(1);
+  r1.items.clear();
+  w.write_run(tiny_run(2));
+  w.write_run(r1);
+  w.write_run(tiny_run(0));
+  w.finish();
+  const detail::File file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  const detail::Dataset ds(H5Dopen2(file.get(), "items", H5P_DEFAULT));
+  EXPECT_EQ(detail::dataset_dims(kRead, ds.get(), "items"), (std::vector<hsize_t>{4}));
+  const detail::Datatype type(H5Tcreate(H5T_COMPOUND, sizeof(std::uint64_t)));
+  H5Tinsert(type.get(), "run", 0, H5T_NATIVE_UINT64);
+  std::vector<std::uint64_t> runs(4);
+  H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, runs.data());
+  EXPECT_EQ(runs, (std::vector<std::uint64_t>{0, 2, 2, 2}));
+}
+
+TEST(ResultWriter, DestroyingWithoutFinishLeavesOnlyThePartialFile) {
+  TempDir dir;
+  const fs::path path = dir.path() / "interrupted.h5";
+  {
+    ResultWriter w(path, tiny_provenance(), tiny_metrics());
+    EXPECT_EQ(w.partial_path(), dir.path() / "interrupted.h5.partial");
+    w.write_run(tiny_run(2));
+    w.write_run(tiny_run(0));
+  }
+  EXPECT_FALSE(fs::exists(path));
+  ASSERT_TRUE(fs::exists(dir.path() / "interrupted.h5.partial"));
+  // The partial file is a readable HDF5 file that says how far it got.
+  const std::string info = describe_file(dir.path() / "interrupted.h5.partial");
+  EXPECT_TRUE(contains(info, "INCOMPLETE: 2 of 3 runs written")) << info;
+  EXPECT_TRUE(contains(info, "  end time           (not finished)\n")) << info;
+}
+
+TEST(ResultWriter, WritingARunTwiceIsALogicError) {
+  TempDir dir;
+  ResultWriter w(dir.path() / "twice.h5", tiny_provenance(), tiny_metrics());
+  w.write_run(tiny_run(1));
+  EXPECT_THROW(w.write_run(tiny_run(1)), std::logic_error);
+  // The writer is still healthy.
+  w.write_run(tiny_run(0));
+  w.write_run(tiny_run(2));
+  w.finish();
+  EXPECT_TRUE(fs::exists(dir.path() / "twice.h5"));
+}
+
+TEST(ResultWriter, RunOutOfRangeIsALogicError) {
+  TempDir dir;
+  ResultWriter w(dir.path() / "range.h5", tiny_provenance(), tiny_metrics());
+  EXPECT_THROW(w.write_run(tiny_run(3)), std::logic_error);
+}
+
+TEST(ResultWriter, MetricSeriesOfTheWrongShapeAreRejected) {
+  TempDir dir;
+  ResultWriter w(dir.path() / "shape.h5", tiny_provenance(), tiny_metrics());
+  RunResult short_series = tiny_run(0);
+  short_series.metrics[1].pop_back();
+  EXPECT_THROW(w.write_run(short_series), std::invalid_argument);
+  RunResult missing_metric = tiny_run(0);
+  missing_metric.metrics.pop_back();
+  EXPECT_THROW(w.write_run(missing_metric), std::invalid_argument);
+  w.write_run(tiny_run(0));  // nothing was written by the rejected calls
+}
+
+TEST(ResultWriter, BadShapesAndMetricNamesAreRejected) {
+  TempDir dir;
+  const fs::path path = dir.path() / "bad.h5";
+  Provenance no_steps = tiny_provenance();
+  no_steps.num_steps = 0;
+  EXPECT_THROW(ResultWriter(path, no_steps, tiny_metrics()), std::invalid_argument);
+  Provenance no_runs = tiny_provenance();
+  no_runs.num_runs = 0;
+  EXPECT_THROW(ResultWriter(path, no_runs, tiny_metrics()), std::invalid_argument);
+  Provenance bad_hours = tiny_provenance();
+  bad_hours.step_hours = 0;
+  EXPECT_THROW(ResultWriter(path, bad_hours, tiny_metrics()), std::invalid_argument);
+  for (const char* name : {"step", "run", "time_hours", "Reads", "", "has space", "9lives"}) {
+    EXPECT_THROW(ResultWriter(path, tiny_provenance(), {{name, "u", "d"}}), std::invalid_argument)
+        << name;
+  }
+  EXPECT_THROW(ResultWriter(path, tiny_provenance(), {{"a", "u", "d"}, {"a", "u", "d"}}),
+               std::invalid_argument);
+  EXPECT_FALSE(fs::exists(path));
+  EXPECT_FALSE(fs::exists(dir.path() / "bad.h5.partial"));
+}
+
+TEST(ResultWriter, FinishWithAMissingRunThrowsAndWritesNoFinalFile) {
+  TempDir dir;
+  const fs::path path = dir.path() / "missing.h5";
+  ResultWriter w(path, tiny_provenance(), tiny_metrics());
+  w.write_run(tiny_run(0));
+  w.write_run(tiny_run(2));
+  try {
+    w.finish();
+    FAIL() << "finish() accepted a missing run";
+  } catch (const std::logic_error& e) {
+    EXPECT_TRUE(contains(e.what(), "1 of 3 runs not written (runs 1)")) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(path));
+  EXPECT_TRUE(fs::exists(dir.path() / "missing.h5.partial"));
+  // Nothing was closed: the missing run can still come.
+  w.write_run(tiny_run(1));
+  w.finish();
+  EXPECT_TRUE(fs::exists(path));
+  EXPECT_FALSE(fs::exists(dir.path() / "missing.h5.partial"));
+  EXPECT_THROW(w.finish(), std::logic_error);
+  EXPECT_THROW(w.write_run(tiny_run(0)), std::logic_error);
+}
+
+TEST(ResultWriter, UncreatableDirectoryThrowsRuntimeFailureNamingThePath) {
+  TempDir dir;
+  // A regular file where a directory should be: fails even for root, unlike permissions.
+  std::ofstream(dir.path() / "not_a_dir") << "x";
+  const fs::path path = dir.path() / "not_a_dir" / "sub" / "r.h5";
+  try {
+    ResultWriter w(path, tiny_provenance(), tiny_metrics());
+    FAIL() << "created " << path;
+  } catch (const RuntimeFailure& e) {
+    EXPECT_TRUE(contains(e.what(), path.string())) << e.what();
+  }
+}
+
+TEST(ResultWriter, UncreatableFileReportsTheHdf5ErrorStack) {
+  TempDir dir;
+  const fs::path path = dir.path() / "r.h5";
+  fs::create_directories(dir.path() / "r.h5.partial");  // HDF5 cannot create a file over it
+  try {
+    ResultWriter w(path, tiny_provenance(), tiny_metrics());
+    FAIL() << "created " << path;
+  } catch (const RuntimeFailure& e) {
+    const std::string message = e.what();
+    EXPECT_EQ(message.rfind((dir.path() / "r.h5.partial").string() + ": cannot create file: ", 0),
+              0u)
+        << message;
+    EXPECT_TRUE(contains(message, "unable to")) << message;  // HDF5's own words
+    EXPECT_TRUE(contains(message, "H5Fcreate")) << message;
+  }
+  EXPECT_FALSE(fs::exists(path));
+}
+
+TEST(ResultWriter, FinishReplacesAStaleFinalFile) {
+  TempDir dir;
+  const fs::path path = dir.path() / "again.h5";
+  std::ofstream(path) << "old";
+  write_tiny_file(path, {0, 1, 2});
+  EXPECT_TRUE(describe_file(path).starts_with(path.string() + ": softpower result file\n"));
+}
+
+/// splitmix64: incompressible metric values.
+std::int64_t noise(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return static_cast<std::int64_t>(x ^ (x >> 31));
+}
+
+TEST(ResultWriter, FullDiskThrowsRuntimeFailureAndLeavesNoFinalFile) {
+  TempDir dir;
+  const fs::path mount_point = dir.path() / "small_fs";
+  fs::create_directories(mount_point);
+  if (::mount("tmpfs", mount_point.c_str(), "tmpfs", 0, "size=64k") != 0) {
+    GTEST_SKIP() << "cannot mount a 64 KiB tmpfs here: " << std::strerror(errno);
+  }
+  struct Unmount {
+    fs::path path;
+    ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
+  } unmount{mount_point};
+
+  Provenance prov = tiny_provenance();
+  prov.scenario_text = "name: tiny\n";
+  prov.num_runs = 20;
+  prov.num_steps = 500;  // 2 x 4 KB of noise per run: the disk is full after a few runs
+  const fs::path path = mount_point / "full.h5";
+  std::string message;
+  RunId runs_written = 0;
+  try {
+    ResultWriter w(path, prov, tiny_metrics());
+    for (RunId run = 0; run < prov.num_runs; ++run, ++runs_written) {
+      RunResult r = tiny_run(run);
+      for (auto& series : r.metrics) {
+        series.resize(500);
+        for (std::size_t s = 0; s < series.size(); ++s) series[s] = noise(run * 4096 + s);
+      }
+      w.write_run(r);
+    }
+    w.finish();
+  } catch (const RuntimeFailure& e) {
+    message = e.what();
+  }
+  ASSERT_FALSE(message.empty()) << "no failure on a full disk";
+  EXPECT_GT(runs_written, 0u) << "the first run should fit: " << message;
+  EXPECT_TRUE(contains(message, path.string())) << message;
+  EXPECT_TRUE(contains(message, "No space left on device")) << message;
+  EXPECT_FALSE(fs::exists(path));
+}
+
+TEST(DescribeFile, ResultFile) {
+  TempDir dir;
+  const fs::path path = dir.path() / "tiny.h5";
+  write_tiny_file(path, {1, 2, 0});
+  const std::string info = describe_file(path);
+  const std::string expected_head =
+      path.string() + ": softpower result file\n" + "  softpower version  " + kVersion +
+      " (format 1)\n" +
+      "  scenario           tiny\n"
+      "  command line       softpower run scenarios/tiny.yaml --seed 42\n"
+      "  seed               42\n"
+      "  threads            4\n"
+      "  runs               3\n"
+      "  steps              5 x 0.5 h = 2.5 h\n"
+      "  graph              5 vertices, 8 arcs, checksum deadbeefcafef00d\n"
+      "  graph description  erdos_renyi n=5 mean_degree=1.6 seed=7\n"
+      "  start time         2024-05-01T12:00:00Z\n";
+  EXPECT_TRUE(info.starts_with(expected_head)) << info;
+  EXPECT_TRUE(contains(info, "  end time           20")) << info;
+  const std::string datasets =
+      "datasets:\n"
+      "  /items               {run:uint64, item:uint32, publish_step:int64, reads:uint64, "
+      "shares:uint64, reach:uint64, depth:uint32} [6+] chunks [4096] shuffle+deflate(4)\n"
+      "  /metrics/reads       int64 [run=3, step=5] chunks [1, 5] shuffle+deflate(4)\n"
+      "  /metrics/run         uint64 [run=3] (dimension scale)\n"
+      "  /metrics/shares      int64 [run=3, step=5] chunks [1, 5] shuffle+deflate(4)\n"
+      "  /metrics/step        int64 [step=5] (dimension scale)\n"
+      "  /metrics/time_hours  float64 [step=5]\n"
+      "  /params              {run:uint64, seed:uint64, institution:uint32, steps_run:int64} [3]\n"
+      "  /scenario            string scalar\n";
+  EXPECT_TRUE(info.ends_with(datasets)) << info;
+}
+
+TEST(DescribeFile, GraphCache) {
+  TempDir dir;
+  const fs::path path = dir.path() / "g.h5";
+  SocialGraph g = SocialGraph::from_arcs(3, {{0, 1}, {1, 2}}, {0.5f, 2.0f}, {"a", "b", "c"});
+  g.set_description("edgelist path=g.txt");
+  save_graph_cache(g, path);
+  const std::string info = describe_file(path);
+  const std::string expected = fmt::format(
+      "{}: softpower graph cache\n"
+      "  softpower version  {} (format 1)\n"
+      "  vertices           3\n"
+      "  arcs               2\n"
+      "  weighted           yes\n"
+      "  labelled           yes\n"
+      "  description        edgelist path=g.txt\n"
+      "  checksum           {:016x}\n"
+      "datasets:\n"
+      "  /labels   string [3] chunks [3] shuffle+deflate(1)\n"
+      "  /offsets  uint64 [4] chunks [4] shuffle+deflate(1)\n"
+      "  /targets  uint32 [2] chunks [2] shuffle+deflate(1)\n"
+      "  /weights  float32 [2] chunks [2] shuffle+deflate(1)\n",
+      path.string(), kVersion, g.checksum());
+  EXPECT_EQ(info, expected);
+}
+
+TEST(DescribeFile, RejectsMissingNonHdf5AndForeignFiles) {
+  TempDir dir;
+  const auto message_of = [](const fs::path& p) -> std::string {
+    try {
+      describe_file(p);
+    } catch (const InputError& e) {
+      return e.what();
+    }
+    return "(no InputError)";
+  };
+  EXPECT_EQ(message_of(dir.path() / "nope.h5"),
+            (dir.path() / "nope.h5").string() + ": no such file");
+  std::ofstream(dir.path() / "text.h5") << "not hdf5\n";
+  EXPECT_EQ(message_of(dir.path() / "text.h5"),
+            (dir.path() / "text.h5").string() + ": not an HDF5 file");
+  {
+    const detail::File foreign(
+        H5Fcreate((dir.path() / "foreign.h5").c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
+    ASSERT_TRUE(foreign.valid());
+  }
+  EXPECT_EQ(message_of(dir.path() / "foreign.h5"),
+            (dir.path() / "foreign.h5").string() +
+                ": an HDF5 file, but not a softpower file (no file_kind attribute)");
+}
+
+/// The file the h5py example in docs/output-format.md reads: the python test
+/// (tests/output/h5py_example_test.py) runs this with SOFTPOWER_EXAMPLE_DIR set, then runs the
+/// example in that directory.
+TEST(ResultWriterDocExample, WritesTheExampleFile) {
+  TempDir scratch;
+  const char* env = std::getenv("SOFTPOWER_EXAMPLE_DIR");
+  const fs::path dir = env != nullptr ? fs::path(env) : scratch.path();
+  const fs::path path = dir / "results" / "baseline.h5";
+  const std::vector<MetricSpec>& specs = Engine::metric_specs();
+  Provenance prov = tiny_provenance();
+  prov.scenario_name = "baseline";
+  prov.num_runs = 3;
+  prov.num_steps = 48;
+  prov.step_hours = 1.0;
+  ResultWriter w(path, prov, specs);
+  for (RunId run : {2, 0, 1}) {
+    RunResult r;
+    r.run = run;
+    r.seed = 42;
+    r.institution = 0;
+    r.steps_run = prov.num_steps;
+    for (std::size_t k = 0; k < specs.size(); ++k) {
+      std::vector<std::int64_t> series(48);
+      for (Step s = 0; s < 48; ++s) series[static_cast<std::size_t>(s)] = (s + 1) * (run + 1);
+      r.metrics.push_back(std::move(series));
+    }
+    for (ItemId i = 0; i < 2; ++i) {
+      r.items.push_back({.item = i,
+                         .publish_step = 24 * i,
+                         .reads = 10u * (run + 1),
+                         .shares = i + run,
+                         .reach = 50,
+                         .depth = i + 1});
+    }
+    w.write_run(r);
+  }
+  w.finish();
+  EXPECT_TRUE(fs::exists(path));
+}
+
+TEST(ResultWriterDocExample, DocumentsEveryEngineMetric) {
+  std::ifstream in(fs::path(SOFTPOWER_SOURCE_DIR) / "docs" / "output-format.md");
+  ASSERT_TRUE(in) << "docs/output-format.md is missing";
+  std::stringstream doc;
+  doc << in.rdbuf();
+  for (const MetricSpec& spec : Engine::metric_specs()) {
+    EXPECT_TRUE(contains(doc.str(), "| `" + spec.name + "` |")) << spec.name;
+  }
+}
+
+}  // namespace
+}  // namespace softpower

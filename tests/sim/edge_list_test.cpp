@@ -1,1 +1,406 @@
+#include "sim/edge_list.hpp"
+
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "sim/error.hpp"
+
+namespace softpower {
+namespace {
+
+namespace fs = std::filesystem;
+
+// SOFTPOWER_FIXTURES_DIR points at tests/sim/fixtures (it is expanded per test folder), so the
+// shared import fixtures are found from the source root instead.
+fs::path fixture(const std::string& name) {
+  return fs::path(SOFTPOWER_SOURCE_DIR) / "tests" / "fixtures" / "import" / "edge_list" / name;
+}
+
+std::vector<ArcId> offsets(const SocialGraph& g) {
+  const CsrView v = g.out_view();
+  return {v.offsets.begin(), v.offsets.end()};
+}
+
+std::vector<VertexId> targets(const SocialGraph& g) {
+  const CsrView v = g.out_view();
+  return {v.targets.begin(), v.targets.end()};
+}
+
+using Labels = std::vector<std::string>;
+using Offsets = std::vector<ArcId>;
+using Targets = std::vector<VertexId>;
+using Weights = std::vector<float>;
+
+std::string error_of(const fs::path& path, const EdgeListOptions& opt) {
+  try {
+    import_edge_list(path, opt);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no InputError for " << path;
+  return {};
+}
+
+EdgeListOptions directed() {
+  EdgeListOptions o;
+  o.directed = true;
+  return o;
+}
+
+EdgeListOptions weighted(bool is_directed = false) {
+  EdgeListOptions o;
+  o.weighted = true;
+  o.directed = is_directed;
+  return o;
+}
+
+// The undirected triangle 0-1-2 that several separator styles must all produce.
+void expect_triangle(const SocialGraph& g) {
+  EXPECT_EQ(offsets(g), (Offsets{0, 2, 4, 6}));
+  EXPECT_EQ(targets(g), (Targets{1, 2, 0, 2, 0, 1}));
+  EXPECT_TRUE(g.weights().empty());
+}
+
+TEST(EdgeList, WhitespaceSeparated) {
+  ImportReport r;
+  const SocialGraph g = import_edge_list(fixture("whitespace.txt"), {}, &r);
+  expect_triangle(g);
+  EXPECT_EQ(g.labels(), (Labels{"0", "1", "2"}));
+  EXPECT_EQ(r.lines, 3u);
+  EXPECT_EQ(r.arcs_read, 6u);
+  EXPECT_EQ(r.self_loops_dropped, 0u);
+  EXPECT_EQ(r.duplicate_arcs_merged, 0u);
+  EXPECT_TRUE(r.notes.empty());
+}
+
+TEST(EdgeList, CommaSeparatedWithOptionalSpaces) {
+  const SocialGraph g = import_edge_list(fixture("comma.csv"), {});
+  expect_triangle(g);
+  EXPECT_EQ(g.labels(), (Labels{"a", "b", "c"}));
+}
+
+TEST(EdgeList, TabsAndRunsOfTabs) {
+  const SocialGraph g = import_edge_list(fixture("tabs.tsv"), {});
+  EXPECT_EQ(offsets(g), (Offsets{0, 1, 3, 4}));
+  EXPECT_EQ(targets(g), (Targets{1, 0, 2, 1}));
+  EXPECT_EQ(g.labels(), (Labels{"10", "20", "30"}));
+}
+
+TEST(EdgeList, CommaLinesKeepInnerSpacesInIds) {
+  const SocialGraph g = import_edge_list(fixture("spaces_in_ids.csv"), directed());
+  EXPECT_EQ(g.labels(), (Labels{"New York", "Boston", "Chicago"}));
+  EXPECT_EQ(offsets(g), (Offsets{0, 1, 2, 2}));
+  EXPECT_EQ(targets(g), (Targets{1, 2}));
+}
+
+TEST(EdgeList, HashAndPercentCommentsAndBlankLines) {
+  ImportReport r;
+  const SocialGraph g = import_edge_list(fixture("comments.txt"), directed(), &r);
+  EXPECT_EQ(g.labels(), (Labels{"1", "2", "3"}));
+  EXPECT_EQ(offsets(g), (Offsets{0, 1, 2, 2}));
+  EXPECT_EQ(targets(g), (Targets{1, 2}));
+  EXPECT_EQ(r.lines, 7u);
+  EXPECT_EQ(r.arcs_read, 2u);
+}
+
+TEST(EdgeList, CustomCommentCharacter) {
+  EdgeListOptions opt;
+  opt.comment = '/';
+  const SocialGraph g = import_edge_list(fixture("slash_comments.txt"), opt);
+  EXPECT_EQ(g.labels(), (Labels{"1", "2", "3"}));
+  EXPECT_EQ(offsets(g), (Offsets{0, 1, 3, 4}));
+  EXPECT_EQ(targets(g), (Targets{1, 0, 2, 1}));
+  EXPECT_EQ(g.description(), "edgelist path=" + fixture("slash_comments.txt").string() +
+                                 " directed=false weighted=false comment=/");
+}
+
+TEST(EdgeList, ByteOrderMarkAndCrlf) {
+  ImportReport r;
+  const SocialGraph g = import_edge_list(fixture("bom_crlf.csv"), directed(), &r);
+  EXPECT_EQ(g.labels(), (Labels{"x", "y", "z"}));
+  EXPECT_EQ(offsets(g), (Offsets{0, 1, 2, 2}));
+  EXPECT_EQ(targets(g), (Targets{1, 2}));
+  EXPECT_EQ(r.lines, 2u);
+}
+
+TEST(EdgeList, LastLineWithoutNewline) {
+  ImportReport r;
+  const SocialGraph g = import_edge_list(fixture("no_final_newline.txt"), directed(), &r);
+  EXPECT_EQ(targets(g), (Targets{1, 2}));
+  EXPECT_EQ(r.lines, 2u);
+}
+
+TEST(EdgeList, WeightedUndirected) {
+  const SocialGraph g = import_edge_list(fixture("weighted.txt"), weighted());
+  EXPECT_EQ(g.labels(), (Labels{"a", "b", "c"}));
+  EXPECT_EQ(offsets(g), (Offsets{0, 2, 4, 6}));
+  EXPECT_EQ(targets(g), (Targets{1, 2, 0, 2, 0, 1}));
+  EXPECT_EQ(g.weights(), (Weights{0.5f, 0.1f, 0.5f, 2.0f, 0.1f, 2.0f}));
+  EXPECT_EQ(g.description(),
+            "edgelist path=" + fixture("weighted.txt").string() + " directed=false weighted=true");
+}
+
+TEST(EdgeList, DirectedKeepsOneArcPerLine) {
+  ImportReport r;
+  const SocialGraph g = import_edge_list(fixture("triangle_plus.txt"), directed(), &r);
+  EXPECT_EQ(g.num_arcs(), 4u);
+  EXPECT_EQ(offsets(g), (Offsets{0, 2, 3, 4}));
+  EXPECT_EQ(targets(g), (Targets{1, 2, 2, 0}));
+  EXPECT_EQ(r.arcs_read, 4u);
+  EXPECT_EQ(r.duplicate_arcs_merged, 0u);
+  EXPECT_EQ(g.description(), "edgelist path=" + fixture("triangle_plus.txt").string() +
+                                 " directed=true weighted=false");
+}
+
+TEST(EdgeList, UndirectedDoublesArcsAndMergesReversedLines) {
+  // "3 1" and "1 3" are the same undirected edge.
+  ImportReport r;
+  const SocialGraph g = import_edge_list(fixture("triangle_plus.txt"), {}, &r);
+  EXPECT_EQ(g.num_arcs(), 6u);
+  EXPECT_EQ(offsets(g), (Offsets{0, 2, 4, 6}));
+  EXPECT_EQ(targets(g), (Targets{1, 2, 0, 2, 0, 1}));
+  EXPECT_EQ(r.arcs_read, 8u);
+  EXPECT_EQ(r.duplicate_arcs_merged, 2u);
+}
+
+TEST(EdgeList, StringIdsNumberedByFirstAppearance) {
+  const SocialGraph g = import_edge_list(fixture("string_ids.txt"), directed());
+  EXPECT_EQ(g.labels(), (Labels{"alice", "bob", "carol", "dave"}));
+  EXPECT_EQ(offsets(g), (Offsets{0, 1, 2, 2, 3}));
+  EXPECT_EQ(targets(g), (Targets{1, 2, 0}));
+  EXPECT_EQ(g.label(3), "dave");
+}
+
+TEST(EdgeList, NonContiguousIntegerIdsKeepOriginalLabels) {
+  const SocialGraph g = import_edge_list(fixture("noncontiguous.txt"), directed());
+  EXPECT_EQ(g.num_vertices(), 4u);
+  EXPECT_EQ(g.labels(), (Labels{"100", "7", "42", "5000"}));
+  // 100->7, 100->42, 7->42, 5000->100
+  EXPECT_EQ(offsets(g), (Offsets{0, 2, 3, 3, 4}));
+  EXPECT_EQ(targets(g), (Targets{1, 2, 2, 0}));
+}
+
+// "7" and "007" are different tokens; a huge integer moves the integer ids from the direct
+// table into the hash table mid-file, and "7" must keep its id across the move.
+TEST(EdgeList, IntegerLookalikesAndHugeIntegers) {
+  const SocialGraph g = import_edge_list(fixture("mixed_ids.txt"), directed());
+  EXPECT_EQ(g.labels(), (Labels{"7", "007", "abc", "99999999999"}));
+  EXPECT_EQ(offsets(g), (Offsets{0, 2, 3, 4, 5}));
+  EXPECT_EQ(targets(g), (Targets{1, 3, 2, 0, 0}));
+}
+
+// IdMap against a plain std::unordered_map over a mix of dense integers, lookalikes, short and
+// long strings, then huge integers that force the direct table to be abandoned.
+TEST(EdgeList, IdMapMatchesReference) {
+  detail::IdMap map;
+  std::unordered_map<std::string, VertexId> reference;
+  std::uint64_t state = 12345;
+  auto next = [&state] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return state >> 33;
+  };
+  auto token = [&](bool allow_huge) {
+    const std::uint64_t r = next();
+    switch (r % (allow_huge ? 5 : 4)) {
+      case 0:
+        return std::to_string(next() % 5000);
+      case 1:
+        return "0" + std::to_string(next() % 100);
+      case 2:
+        return "user" + std::to_string(next() % 3000);
+      case 3:
+        return "a-rather-long-vertex-name-" + std::to_string(next() % 3000);
+      default:
+        return std::to_string(10000000000ull + next() % 1000);
+    }
+  };
+  for (int phase = 0; phase < 2; ++phase) {
+    for (int i = 0; i < 40000; ++i) {
+      const std::string t = token(phase == 1);
+      const auto [it, inserted] = reference.emplace(t, static_cast<VertexId>(reference.size()));
+      ASSERT_EQ(map.intern(t), it->second) << t;
+    }
+  }
+  ASSERT_EQ(map.size(), reference.size());
+  for (const auto& [t, id] : reference) EXPECT_EQ(map.label(id), t);
+}
+
+TEST(EdgeList, SelfLoopsDroppedDuplicatesMergedDirected) {
+  ImportReport r;
+  const SocialGraph g = import_edge_list(fixture("loops_multi.txt"), weighted(true), &r);
+  EXPECT_EQ(g.labels(), (Labels{"a", "b", "c"}));
+  EXPECT_EQ(offsets(g), (Offsets{0, 2, 3, 3}));
+  EXPECT_EQ(targets(g), (Targets{1, 2, 0}));
+  EXPECT_EQ(g.weights(), (Weights{3.0f, 1.0f, 0.5f}));
+  EXPECT_EQ(r.arcs_read, 5u);
+  EXPECT_EQ(r.self_loops_dropped, 1u);
+  EXPECT_EQ(r.duplicate_arcs_merged, 1u);
+}
+
+TEST(EdgeList, SelfLoopsDroppedDuplicatesMergedUndirected) {
+  // a-b appears three times (1 + 2 + 0.5) in both directions; c-c is one arc.
+  ImportReport r;
+  const SocialGraph g = import_edge_list(fixture("loops_multi.txt"), weighted(false), &r);
+  EXPECT_EQ(offsets(g), (Offsets{0, 2, 3, 4}));
+  EXPECT_EQ(targets(g), (Targets{1, 2, 0, 0}));
+  EXPECT_EQ(g.weights(), (Weights{3.5f, 1.0f, 3.5f, 1.0f}));
+  EXPECT_EQ(r.arcs_read, 9u);
+  EXPECT_EQ(r.self_loops_dropped, 1u);
+  EXPECT_EQ(r.duplicate_arcs_merged, 4u);
+}
+
+TEST(EdgeList, ExtraColumnsIgnoredWhenAsked) {
+  EdgeListOptions opt = weighted(true);
+  opt.ignore_extra_columns = true;
+  ImportReport r;
+  const SocialGraph g = import_edge_list(fixture("extra_columns.txt"), opt, &r);
+  EXPECT_EQ(targets(g), (Targets{1, 2}));
+  EXPECT_EQ(g.weights(), (Weights{1.5f, 2.5f}));
+  EXPECT_EQ(r.notes, (Labels{"ignored extra columns on 2 lines"}));
+  EXPECT_EQ(g.description(), "edgelist path=" + fixture("extra_columns.txt").string() +
+                                 " directed=true weighted=true ignore_extra_columns=true");
+
+  opt.weighted = false;  // the weight column is then an extra column too
+  const SocialGraph unweighted = import_edge_list(fixture("extra_columns.txt"), opt);
+  EXPECT_EQ(targets(unweighted), (Targets{1, 2}));
+  EXPECT_TRUE(unweighted.weights().empty());
+}
+
+TEST(EdgeList, SameFileSameGraph) {
+  const SocialGraph a = import_edge_list(fixture("noncontiguous.txt"), {});
+  const SocialGraph b = import_edge_list(fixture("noncontiguous.txt"), {});
+  EXPECT_EQ(a.checksum(), b.checksum());
+}
+
+// Lines straddling the 16 MiB read chunks, and one line longer than a chunk.
+TEST(EdgeList, LinesAcrossChunkBoundaries) {
+  const fs::path path = fs::temp_directory_path() / "softpower_edge_list_chunks.txt";
+  constexpr int kLines = 700000;
+  const std::string long_id(17u << 20, 'x');
+  {
+    std::ofstream out(path, std::ios::binary);
+    for (int i = 0; i < kLines; ++i) {
+      out << "vertex_" << i << ' ' << "vertex_" << (i + 1) << '\n';
+    }
+    out << "vertex_0 " << long_id << '\n';
+  }
+  ImportReport r;
+  const SocialGraph g = import_edge_list(path, directed(), &r);
+  fs::remove(path);
+  EXPECT_EQ(r.lines, static_cast<std::uint64_t>(kLines) + 1);
+  ASSERT_EQ(g.num_vertices(), static_cast<VertexId>(kLines) + 2);
+  EXPECT_EQ(g.num_arcs(), static_cast<ArcId>(kLines) + 1);
+  EXPECT_EQ(g.label(0), "vertex_0");
+  EXPECT_EQ(g.label(kLines), "vertex_" + std::to_string(kLines));
+  EXPECT_EQ(g.label(kLines + 1), long_id);
+  const CsrView v = g.out_view();
+  for (VertexId u = 1; u < static_cast<VertexId>(kLines); ++u) {
+    ASSERT_EQ(v.out_degree(u), 1u) << u;
+    ASSERT_EQ(v.targets[v.offsets[u]], u + 1) << u;
+  }
+  EXPECT_EQ(v.out_degree(0), 2u);
+}
+
+// --- errors: FILE:LINE: what (offending text) ---
+
+TEST(EdgeListErrors, MissingFile) {
+  const fs::path p = fixture("errors/does_not_exist.txt");
+  EXPECT_EQ(error_of(p, {}), "cannot open " + p.string() + ": No such file or directory");
+}
+
+TEST(EdgeListErrors, DirectoryIsNotAFile) {
+  const fs::path p = fixture("errors");
+  EXPECT_EQ(error_of(p, {}), "cannot read " + p.string() + ": Is a directory");
+}
+
+TEST(EdgeListErrors, OneColumn) {
+  const fs::path p = fixture("errors/one_column.txt");
+  EXPECT_EQ(error_of(p, {}), p.string() + ":3: expected 2 columns (source target), found 1 (3)");
+}
+
+TEST(EdgeListErrors, ThirdColumnWhenUnweighted) {
+  const fs::path p = fixture("errors/extra_column.txt");
+  EXPECT_EQ(error_of(p, {}), p.string() +
+                                 ":2: expected 2 columns (source target), found 3; set weighted "
+                                 "or ignore_extra_columns (2 3 4)");
+}
+
+TEST(EdgeListErrors, FourthColumnWhenWeighted) {
+  const fs::path p = fixture("extra_columns.txt");
+  EXPECT_EQ(error_of(p, weighted()), p.string() +
+                                         ":2: expected 3 columns (source target weight), found 4; "
+                                         "set ignore_extra_columns to skip the rest (1 2 1.5 "
+                                         "1234567)");
+}
+
+TEST(EdgeListErrors, MissingWeight) {
+  const fs::path p = fixture("errors/missing_weight.txt");
+  EXPECT_EQ(error_of(p, weighted()),
+            p.string() + ":2: expected 3 columns (source target weight), found 2 (2 3)");
+}
+
+TEST(EdgeListErrors, EmptyCommaField) {
+  const fs::path p = fixture("errors/empty_field.csv");
+  EXPECT_EQ(error_of(p, {}), p.string() + ":2: column 2 is empty (3,)");
+}
+
+TEST(EdgeListErrors, NonNumericWeight) {
+  const fs::path p = fixture("errors/bad_weight.txt");
+  EXPECT_EQ(error_of(p, weighted()), p.string() + ":2: weight is not a number (x1)");
+}
+
+TEST(EdgeListErrors, HeaderLineMustBeCommentedOut) {
+  const fs::path p = fixture("errors/header.csv");
+  EXPECT_EQ(error_of(p, weighted()),
+            p.string() + ":1: weight is not a number; comment out a header line with # (weight)");
+}
+
+TEST(EdgeListErrors, NegativeWeight) {
+  const fs::path p = fixture("errors/negative_weight.txt");
+  EXPECT_EQ(error_of(p, weighted()), p.string() + ":3: weight is negative (-2)");
+}
+
+TEST(EdgeListErrors, NanWeight) {
+  const fs::path p = fixture("errors/nan_weight.txt");
+  EXPECT_EQ(error_of(p, weighted()), p.string() + ":1: weight is NaN (nan)");
+}
+
+TEST(EdgeListErrors, InfiniteWeight) {
+  const fs::path p = fixture("errors/inf_weight.txt");
+  EXPECT_EQ(error_of(p, weighted()), p.string() + ":3: weight is infinite (inf)");
+}
+
+TEST(EdgeListErrors, WeightBeyondFloatRange) {
+  const fs::path p = fixture("errors/huge_weight.txt");
+  EXPECT_EQ(error_of(p, weighted()), p.string() + ":1: weight is out of the float range (1e50)");
+}
+
+TEST(EdgeListErrors, OnlyComments) {
+  const fs::path p = fixture("errors/only_comments.txt");
+  EXPECT_EQ(error_of(p, {}), p.string() + ": no edges found (3 lines, all blank or comments)");
+}
+
+TEST(EdgeListErrors, EmptyFile) {
+  const fs::path p = fixture("errors/empty.txt");
+  EXPECT_EQ(error_of(p, {}), p.string() + ": no edges found (0 lines, all blank or comments)");
+}
+
+TEST(EdgeListErrors, TooManyVertices) {
+  // The real limit is 2^32-2; the detail overload lowers it so a 4-vertex file reaches it.
+  const fs::path p = fixture("errors/four_vertices.txt");
+  try {
+    detail::import_edge_list(p, {}, nullptr, 3);
+    ADD_FAILURE() << "no InputError";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), p.string() + ":2: more than 3 vertices (d)");
+  }
+  EXPECT_NO_THROW(detail::import_edge_list(p, {}, nullptr, 4));
+}
+
+}  // namespace
+}  // namespace softpower

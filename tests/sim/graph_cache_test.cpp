@@ -1,1 +1,292 @@
+#include "sim/graph_cache.hpp"
+
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <softpower/version.hpp>
+#include <string>
+#include <vector>
+
+#include "sim/detail/hdf5.hpp"
+#include "output/result_writer.hpp"
+#include "sim/error.hpp"
+
+namespace softpower {
+namespace {
+
+namespace fs = std::filesystem;
+
+const detail::Checker kEdit("(test edit)", detail::Failure::kRuntime);
+
+class TempDir {
+ public:
+  TempDir() {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    path_ = fs::temp_directory_path() /
+            ("softpower_gc_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  [[nodiscard]] const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+std::vector<ArcId> offsets_of(const CsrView& v) { return {v.offsets.begin(), v.offsets.end()}; }
+std::vector<VertexId> targets_of(const CsrView& v) { return {v.targets.begin(), v.targets.end()}; }
+
+void expect_same_graph(const SocialGraph& a, const SocialGraph& b) {
+  EXPECT_EQ(a.num_vertices(), b.num_vertices());
+  EXPECT_EQ(a.num_arcs(), b.num_arcs());
+  EXPECT_EQ(offsets_of(a.out_view()), offsets_of(b.out_view()));
+  EXPECT_EQ(targets_of(a.out_view()), targets_of(b.out_view()));
+  EXPECT_EQ(offsets_of(a.in_view()), offsets_of(b.in_view()));
+  EXPECT_EQ(targets_of(a.in_view()), targets_of(b.in_view()));
+  EXPECT_EQ(std::vector<ArcId>(a.in_arc_ids().begin(), a.in_arc_ids().end()),
+            std::vector<ArcId>(b.in_arc_ids().begin(), b.in_arc_ids().end()));
+  EXPECT_EQ(a.weights(), b.weights());
+  EXPECT_EQ(a.labels(), b.labels());
+  EXPECT_EQ(a.description(), b.description());
+  EXPECT_EQ(a.checksum(), b.checksum());
+}
+
+SocialGraph small_graph(bool weighted, bool labelled) {
+  std::vector<ArcInput> arcs{{0, 1}, {0, 2}, {1, 2}, {2, 0}, {3, 4}, {4, 3}, {4, 0}};
+  std::vector<float> weights;
+  if (weighted) weights = {0.5f, 1.5f, 2.0f, 0.25f, 3.0f, 1e-7f, 42.0f};
+  std::vector<std::string> labels;
+  if (labelled) labels = {"alice", "Zürich", "", "user 3", "北京"};
+  SocialGraph g = SocialGraph::from_arcs(5, std::move(arcs), std::move(weights), std::move(labels));
+  g.set_description("test graph weighted=" + std::to_string(weighted));
+  return g;
+}
+
+std::string load_error(const fs::path& path) {
+  try {
+    static_cast<void>(load_graph_cache(path));
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "(no InputError)";
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+/// Opens a cache for editing, to corrupt it the way a bad disk or a bad tool would.
+detail::File open_for_edit(const fs::path& path) {
+  return detail::File(kEdit.id(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), "open"));
+}
+
+template <class T>
+void overwrite_attribute(const fs::path& path, const char* name, T value) {
+  const detail::File file = open_for_edit(path);
+  const detail::Attribute attr(kEdit.id(H5Aopen(file.get(), name, H5P_DEFAULT), "open attr"));
+  kEdit.ok(H5Awrite(attr.get(), detail::native_type<T>(), &value), "write attr");
+}
+
+template <class T>
+void overwrite_element(const fs::path& path, const char* dataset, hsize_t index, T value) {
+  const detail::File file = open_for_edit(path);
+  const detail::Dataset ds(kEdit.id(H5Dopen2(file.get(), dataset, H5P_DEFAULT), "open"));
+  const detail::Dataspace space(kEdit.id(H5Dget_space(ds.get()), "space"));
+  const hsize_t one = 1;
+  kEdit.ok(H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, &index, nullptr, &one, nullptr),
+           "select");
+  const detail::Dataspace mem(kEdit.id(H5Screate_simple(1, &one, nullptr), "mem"));
+  kEdit.ok(
+      H5Dwrite(ds.get(), detail::native_type<T>(), mem.get(), space.get(), H5P_DEFAULT, &value),
+      "write");
+}
+
+TEST(GraphCache, RoundTripsAPlainGraph) {
+  TempDir dir;
+  const SocialGraph g = small_graph(false, false);
+  const fs::path path = dir.path() / "plain.h5";
+  save_graph_cache(g, path);
+  EXPECT_FALSE(fs::exists(dir.path() / "plain.h5.partial"));
+  const SocialGraph loaded = load_graph_cache(path);
+  expect_same_graph(g, loaded);
+  EXPECT_TRUE(loaded.weights().empty());
+  EXPECT_TRUE(loaded.labels().empty());
+}
+
+TEST(GraphCache, RoundTripsWeightsAndLabels) {
+  TempDir dir;
+  const SocialGraph g = small_graph(true, true);
+  const fs::path path = dir.path() / "nested" / "dirs" / "full.h5";  // parents are created
+  save_graph_cache(g, path);
+  const SocialGraph loaded = load_graph_cache(path);
+  expect_same_graph(g, loaded);
+  EXPECT_EQ(loaded.label(1), "Zürich");
+  EXPECT_EQ(loaded.label(2), "");
+  EXPECT_EQ(loaded.weights()[6], 1e-7f);  // arc 4->3 sorts after 4->0
+}
+
+TEST(GraphCache, KeepsArcIdsOfANonCanonicalGraph) {
+  TempDir dir;
+  // Targets out of order within a source, a duplicate arc and a self-loop, kept as given.
+  const SocialGraph g =
+      SocialGraph::from_arcs(3, {{0, 2}, {0, 1}, {0, 2}, {1, 1}, {2, 0}}, {1.f, 2.f, 3.f, 4.f, 5.f},
+                             {}, BuildOptions{.canonicalize = false});
+  const fs::path path = dir.path() / "raw.h5";
+  save_graph_cache(g, path);
+  const SocialGraph loaded = load_graph_cache(path);
+  expect_same_graph(g, loaded);
+  EXPECT_EQ(targets_of(loaded.out_view()), (std::vector<VertexId>{2, 1, 2, 1, 0}));
+  EXPECT_EQ(loaded.weights(), (std::vector<float>{1.f, 2.f, 3.f, 4.f, 5.f}));
+}
+
+TEST(GraphCache, RoundTripsGraphsWithoutArcsOrVertices) {
+  TempDir dir;
+  const SocialGraph no_arcs = SocialGraph::from_arcs(4, {}, {}, {"a", "b", "c", "d"});
+  save_graph_cache(no_arcs, dir.path() / "no_arcs.h5");
+  expect_same_graph(no_arcs, load_graph_cache(dir.path() / "no_arcs.h5"));
+  const SocialGraph empty = SocialGraph::from_arcs(0, {});
+  save_graph_cache(empty, dir.path() / "empty.h5");
+  expect_same_graph(empty, load_graph_cache(dir.path() / "empty.h5"));
+}
+
+TEST(GraphCache, ReadsInfoWithoutLoading) {
+  TempDir dir;
+  const SocialGraph g = small_graph(true, false);
+  const fs::path path = dir.path() / "info.h5";
+  save_graph_cache(g, path);
+  const GraphCacheInfo info = read_graph_cache_info(path);
+  EXPECT_EQ(info.format_version, kGraphCacheFormatVersion);
+  EXPECT_EQ(info.softpower_version, kVersion);
+  EXPECT_EQ(info.description, g.description());
+  EXPECT_EQ(info.checksum, g.checksum());
+  EXPECT_EQ(info.num_vertices, 5u);
+  EXPECT_EQ(info.num_arcs, 7u);
+  EXPECT_TRUE(info.weighted);
+  EXPECT_FALSE(info.labelled);
+}
+
+TEST(GraphCache, MissingAndNonHdf5FilesAreInputErrors) {
+  TempDir dir;
+  const fs::path missing = dir.path() / "missing.h5";
+  EXPECT_EQ(load_error(missing), missing.string() + ": no such file");
+  const fs::path text = dir.path() / "text.h5";
+  std::ofstream(text) << "0 1\n1 2\n";
+  EXPECT_EQ(load_error(text), text.string() + ": not an HDF5 file");
+}
+
+TEST(GraphCache, AResultFileIsNotAGraphCache) {
+  TempDir dir;
+  const fs::path path = dir.path() / "result.h5";
+  Provenance prov;
+  prov.num_steps = 1;
+  ResultWriter w(path, prov, {});
+  w.write_run({});
+  w.finish();
+  EXPECT_EQ(load_error(path),
+            path.string() + ": not a softpower graph cache (no file_kind = \"softpower-graph\")");
+}
+
+TEST(GraphCache, TruncatedFileIsAnInputError) {
+  TempDir dir;
+  const fs::path path = dir.path() / "truncated.h5";
+  save_graph_cache(small_graph(true, true), path);
+  fs::resize_file(path, fs::file_size(path) / 2);
+  const std::string message = load_error(path);
+  EXPECT_TRUE(message.starts_with(path.string() + ": ")) << message;
+  EXPECT_NE(message, "(no InputError)");
+}
+
+TEST(GraphCache, FlippedChecksumIsAnInputError) {
+  TempDir dir;
+  const SocialGraph g = small_graph(false, true);
+  const fs::path path = dir.path() / "flipped.h5";
+  save_graph_cache(g, path);
+  overwrite_attribute<std::uint64_t>(path, "checksum", g.checksum() ^ 1);
+  const std::string message = load_error(path);
+  EXPECT_TRUE(message.starts_with(path.string() + ": corrupt graph cache: checksum ")) << message;
+  EXPECT_TRUE(contains(message, "delete the file to rebuild it")) << message;
+}
+
+TEST(GraphCache, ChangedArcIsCaughtByTheChecksum) {
+  TempDir dir;
+  const fs::path path = dir.path() / "changed.h5";
+  save_graph_cache(small_graph(false, false), path);
+  overwrite_element<VertexId>(path, "targets", 0,
+                              3);  // still a valid vertex: only the checksum can tell
+  EXPECT_TRUE(contains(load_error(path), "corrupt graph cache: checksum"));
+}
+
+TEST(GraphCache, OutOfRangeTargetIsAnInputError) {
+  TempDir dir;
+  const fs::path path = dir.path() / "range.h5";
+  save_graph_cache(small_graph(false, false), path);
+  overwrite_element<VertexId>(path, "targets", 6, 99);
+  EXPECT_EQ(load_error(path),
+            path.string() + ": corrupt graph cache: arc 6 points to vertex 99 of 5");
+}
+
+TEST(GraphCache, NonMonotoneOffsetsAreInputErrors) {
+  TempDir dir;
+  const fs::path path = dir.path() / "offsets.h5";
+  save_graph_cache(small_graph(false, false), path);
+  overwrite_element<ArcId>(path, "offsets", 1, 100);  // past the end, then back
+  EXPECT_EQ(load_error(path),
+            path.string() + ": corrupt graph cache: offsets decrease at vertex 1");
+}
+
+TEST(GraphCache, InconsistentSizesAreInputErrors) {
+  TempDir dir;
+  const fs::path path = dir.path() / "sizes.h5";
+  save_graph_cache(small_graph(false, false), path);
+  overwrite_attribute<std::uint64_t>(path, "num_arcs", 8);
+  EXPECT_EQ(load_error(path),
+            path.string() + ": corrupt graph cache: offsets run from 0 to 7, expected 0 to 8");
+  overwrite_attribute<std::uint32_t>(path, "num_vertices", 6);
+  EXPECT_EQ(load_error(path), path.string() + ": cannot read dataset offsets: expected 7 elements");
+}
+
+TEST(GraphCache, NewerFormatIsAnInputError) {
+  TempDir dir;
+  const fs::path path = dir.path() / "future.h5";
+  save_graph_cache(small_graph(false, false), path);
+  overwrite_attribute<std::uint32_t>(path, "format_version", kGraphCacheFormatVersion + 1);
+  EXPECT_TRUE(contains(load_error(path), "graph cache format 2 is newer")) << load_error(path);
+}
+
+TEST(GraphCache, UnwritablePathIsARuntimeFailureAndLeavesNoPartialFile) {
+  TempDir dir;
+  std::ofstream(dir.path() / "file") << "x";
+  const fs::path path = dir.path() / "file" / "cache.h5";
+  try {
+    save_graph_cache(small_graph(false, false), path);
+    FAIL() << "saved under a regular file";
+  } catch (const RuntimeFailure& e) {
+    EXPECT_TRUE(contains(e.what(), path.string())) << e.what();
+  }
+  // HDF5 itself fails to create the file: the .partial path is a directory.
+  const fs::path blocked = dir.path() / "blocked.h5";
+  fs::create_directories(dir.path() / "blocked.h5.partial");
+  EXPECT_THROW(save_graph_cache(small_graph(false, false), blocked), RuntimeFailure);
+  EXPECT_FALSE(fs::exists(blocked));
+}
+
+TEST(GraphCache, LabelWithANulByteCannotBeCached) {
+  TempDir dir;
+  const SocialGraph g =
+      SocialGraph::from_arcs(2, {{0, 1}}, {}, {"ok", std::string("bad\0label", 9)});
+  const fs::path path = dir.path() / "nul.h5";
+  EXPECT_THROW(save_graph_cache(g, path), InputError);
+  EXPECT_FALSE(fs::exists(path));
+  EXPECT_FALSE(fs::exists(dir.path() / "nul.h5.partial"));
+}
+
+}  // namespace
+}  // namespace softpower

@@ -1,0 +1,83 @@
+// The HDF5 result file of one run or sweep: provenance, /params, /metrics/<name>, /items.
+// docs/output-format.md describes every dataset and attribute.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/run_result.hpp"
+#include "sim/types.hpp"
+
+namespace softpower {
+
+/// Version of the result file layout, stored as the root attribute `format_version`. Readers
+/// accept files whose version they know; additions that old readers can ignore (a new column,
+/// dataset or attribute) do not bump it.
+inline constexpr std::uint32_t kResultFormatVersion = 1;
+
+/// Where a result file came from; every field becomes a root attribute (the scenario text the
+/// /scenario dataset).
+struct Provenance {
+  std::string scenario_name;
+  std::string scenario_text;  // full effective YAML
+  std::string command_line;
+  std::string graph_description;
+  std::uint64_t seed = 0;
+  std::uint64_t graph_checksum = 0;
+  int threads = 1;
+  VertexId num_vertices = 0;
+  ArcId num_arcs = 0;
+  double step_hours = 1.0;
+  Step num_steps = 0;  // length of every metric series
+  RunId num_runs = 1;
+  std::string start_time;  // ISO 8601 UTC, see iso8601_utc_now()
+};
+
+/// The current time as ISO 8601 UTC with second precision, e.g. "2024-05-01T12:34:56Z".
+std::string iso8601_utc_now();
+
+/// Writes one result file. Runs arrive in any order, each exactly once; metric rows and /params
+/// rows are written (and the file flushed) as each run arrives, items in run order as soon as
+/// every earlier run has arrived. The file is built as FINAL_PATH.partial and only renamed to
+/// FINAL_PATH by a successful finish(), so a file under the final name is always complete.
+///
+/// Calls must not overlap: serialize them (a writer queue, or a mutex around write_run).
+class ResultWriter {
+ public:
+  /// Creates FINAL_PATH.partial (and missing parent directories), truncating a stale one.
+  /// Throws RuntimeFailure naming the path if that fails, std::invalid_argument for an
+  /// impossible shape (no runs, no steps, step_hours <= 0) or a bad or duplicate metric name.
+  ResultWriter(std::filesystem::path final_path, const Provenance& prov,
+               std::vector<MetricSpec> metrics);
+  ResultWriter(const ResultWriter&) = delete;
+  ResultWriter& operator=(const ResultWriter&) = delete;
+  ResultWriter(ResultWriter&&) noexcept;
+  ResultWriter& operator=(ResultWriter&&) noexcept;
+  /// Without a successful finish(): closes the file and leaves FINAL_PATH.partial, never the
+  /// final name.
+  ~ResultWriter();
+
+  /// Stores one run. Throws std::logic_error if `r.run` is out of range, already written, or the
+  /// writer is finished; std::invalid_argument if `r.metrics` does not hold one series of
+  /// num_steps values per metric; RuntimeFailure on an HDF5 or I/O error (after which the writer
+  /// only accepts destruction).
+  void write_run(const RunResult& r);
+
+  /// Writes the end_time attribute, closes the file and renames FINAL_PATH.partial to FINAL_PATH.
+  /// Throws std::logic_error listing missing runs (nothing is changed and the writer stays
+  /// usable), RuntimeFailure on an HDF5 or I/O error (e.g. a full disk; only the .partial file
+  /// is left).
+  void finish();
+
+  [[nodiscard]] const std::filesystem::path& final_path() const;
+  [[nodiscard]] const std::filesystem::path& partial_path() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace softpower

@@ -1,0 +1,252 @@
+// What a graph importer tells its caller, and the few pieces both importers (edge list, GraphML)
+// share: first-appearance id remapping and weight validation, so the two formats cannot drift
+// apart in how they number vertices or which weights they accept.
+#pragma once
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "sim/types.hpp"
+
+namespace softpower {
+
+/// Counts and remarks from one import. Arc counts are in arcs, not lines: an undirected edge is
+/// two arcs (u->v, v->u), an undirected self-loop is one.
+struct ImportReport {
+  std::uint64_t lines = 0;                  ///< physical lines in the file, comments included
+  std::uint64_t arcs_read = 0;              ///< arcs produced by the file, before canonicalizing
+  std::uint64_t self_loops_dropped = 0;     ///< arcs u->u removed
+  std::uint64_t duplicate_arcs_merged = 0;  ///< arcs folded into an earlier identical arc
+  std::vector<std::string> notes;           ///< things skipped or repaired, one line each
+};
+
+namespace detail {
+
+/// Largest vertex count an importer accepts: ids run 0..n-1 and kNoVertex (2^32-1) must stay
+/// free as the "no vertex" marker.
+inline constexpr std::uint64_t kMaxImportVertices = 0xFFFFFFFEull;
+
+/// Maps original id tokens to 0..n-1 in order of first appearance.
+///
+/// Lookups dominate imports (two per edge line), and on large graphs each one is a cache miss,
+/// so the layout avoids a second miss wherever it can:
+/// - canonical decimal integers (SNAP, KONECT ids) index a direct table while the ids are dense
+///   enough (values below max(2^24, 8 n)); the first value beyond that moves them all, once,
+///   into the hash table;
+/// - the hash table stores tokens of up to 8 bytes inline, so a hit needs no label access;
+///   longer tokens keep a hash tag and are confirmed against the label.
+/// Lookups take a string_view and allocate nothing; only a new vertex stores its label.
+class IdMap {
+ public:
+  explicit IdMap(std::uint64_t max_vertices = kMaxImportVertices) : max_vertices_(max_vertices) {
+    slots_.resize(kInitialSlots);
+  }
+
+  /// The id of `token`, assigning the next one if unseen; kNoVertex when the map is full.
+  VertexId intern(std::string_view token) {
+    std::uint64_t value = 0;
+    if (dense_mode_ && canonical_integer(token, value)) {
+      if (value < dense_.size() || grow_dense(value)) {
+        std::uint32_t& entry = dense_[value];
+        if (entry != 0) return entry - 1;
+        const VertexId id = add_label(token);
+        if (id != kNoVertex) entry = id + 1;
+        return id;
+      }
+      leave_dense_mode();
+    }
+    return intern_hashed(token);
+  }
+
+  [[nodiscard]] std::size_t size() const { return labels_.size(); }
+  [[nodiscard]] const std::string& label(VertexId v) const { return labels_[v]; }
+  std::vector<std::string> take_labels() { return std::move(labels_); }
+
+ private:
+  struct Slot {
+    std::uint64_t key = 0;       // the token's first 8 bytes, zero-padded
+    std::uint32_t id_plus1 = 0;  // 0: empty
+    std::uint32_t check = 0;     // length if <= 8 bytes, else kLongToken | hash tag
+  };
+  static constexpr std::size_t kInitialSlots = std::size_t{1} << 10;
+  static constexpr std::uint32_t kLongToken = 0x80000000u;
+  static constexpr std::uint64_t kDenseFloor = std::uint64_t{1} << 24;
+
+  // "0" or digits without a leading zero, so that "7" and "007" stay different vertices.
+  static bool canonical_integer(std::string_view s, std::uint64_t& value) {
+    if (s.empty() || s.size() > 19 || (s[0] == '0' && s.size() > 1)) return false;
+    std::uint64_t v = 0;
+    for (const char c : s) {
+      if (c < '0' || c > '9') return false;
+      v = v * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    value = v;
+    return true;
+  }
+
+  bool grow_dense(std::uint64_t value) {
+    const std::uint64_t limit = std::max<std::uint64_t>(kDenseFloor, 8 * (labels_.size() + 1));
+    if (value >= limit) return false;
+    const std::uint64_t wanted = std::max<std::uint64_t>(value + 1, 2 * dense_.size());
+    dense_.resize(static_cast<std::size_t>(std::min(wanted, limit)), 0);
+    return true;
+  }
+
+  void leave_dense_mode() {
+    dense_mode_ = false;
+    dense_ = {};
+    rehash(slots_.size());  // the integer labels now join the hash table
+  }
+
+  VertexId add_label(std::string_view token) {
+    if (labels_.size() >= max_vertices_) return kNoVertex;
+    labels_.emplace_back(token);
+    return static_cast<VertexId>(labels_.size() - 1);
+  }
+
+  VertexId intern_hashed(std::string_view token) {
+    const std::uint64_t key = first_bytes(token);
+    const std::uint64_t h = hash(token, key);
+    const std::uint32_t check = check_of(token, h);
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t i = static_cast<std::size_t>(h) & mask;
+    for (; slots_[i].id_plus1 != 0; i = (i + 1) & mask) {
+      const Slot& s = slots_[i];
+      if (s.check != check || s.key != key) continue;
+      const VertexId id = s.id_plus1 - 1;
+      if (token.size() <= 8 || labels_[id] == token) return id;
+    }
+    const VertexId id = add_label(token);
+    if (id == kNoVertex) return id;
+    slots_[i] = {key, id + 1, check};
+    // Keep the load factor at or below 1/2 so probe chains stay short.
+    if (++hashed_ * 2 > slots_.size()) rehash(slots_.size() * 2);
+    return id;
+  }
+
+  static std::uint64_t first_bytes(std::string_view s) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, s.data(), std::min<std::size_t>(s.size(), 8));
+    return w;
+  }
+
+  static std::uint32_t check_of(std::string_view s, std::uint64_t h) {
+    return s.size() <= 8 ? static_cast<std::uint32_t>(s.size())
+                         : kLongToken | static_cast<std::uint32_t>(h >> 33);
+  }
+
+  // Multiply-xorshift over 8-byte words: ids are short, and a byte-at-a-time hash (std::hash is
+  // murmur over bytes) would cost more than the probe.
+  static std::uint64_t hash(std::string_view s, std::uint64_t first) {
+    constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ull;
+    std::uint64_t h = mix(first ^ (s.size() * kMul));
+    for (std::size_t at = 8; at < s.size(); at += 8) {
+      std::uint64_t w = 0;
+      std::memcpy(&w, s.data() + at, std::min<std::size_t>(s.size() - at, 8));
+      h = mix(h ^ w);
+    }
+    return mix(h);
+  }
+  static std::uint64_t mix(std::uint64_t x) {
+    x ^= x >> 32;
+    x *= 0xD6E8FEB86659FD93ull;
+    x ^= x >> 32;
+    return x;
+  }
+
+  // Rebuilds the table from the labels it should hold: all of them, or in dense mode those
+  // that are not canonical integers (which live in the direct table).
+  void rehash(std::size_t min_slots) {
+    std::size_t count = 0;
+    std::uint64_t unused = 0;
+    for (const std::string& l : labels_) {
+      if (!(dense_mode_ && canonical_integer(l, unused))) ++count;
+    }
+    std::size_t size = std::max(min_slots, kInitialSlots);
+    while (count * 2 > size) size *= 2;
+    slots_.assign(size, Slot{});
+    const std::size_t mask = size - 1;
+    for (std::size_t v = 0; v < labels_.size(); ++v) {
+      const std::string& l = labels_[v];
+      if (dense_mode_ && canonical_integer(l, unused)) continue;
+      const std::uint64_t key = first_bytes(l);
+      const std::uint64_t h = hash(l, key);
+      std::size_t i = static_cast<std::size_t>(h) & mask;
+      while (slots_[i].id_plus1 != 0) i = (i + 1) & mask;
+      slots_[i] = {key, static_cast<std::uint32_t>(v) + 1, check_of(l, h)};
+    }
+    hashed_ = count;
+  }
+
+  std::uint64_t max_vertices_;
+  bool dense_mode_ = true;
+  std::vector<std::uint32_t> dense_;  // integer value -> id + 1; 0: unseen
+  std::vector<Slot> slots_;
+  std::size_t hashed_ = 0;
+  std::vector<std::string> labels_;
+};
+
+/// A parsed weight, or why it was rejected (phrased for an error message); error is null when
+/// valid.
+struct WeightParse {
+  float value = 0.0f;
+  const char* error = nullptr;
+  bool is_number = false;  ///< the text is numeric, even if the value was rejected
+};
+
+/// Weights must be finite and non-negative: the models treat them as trust or exposure
+/// intensities, where a negative or infinite value has no meaning and NaN poisons every sum.
+/// Accepts decimal and C99 hexadecimal floats ("0x1.8p+0"), which graph-tool writes so that
+/// doubles survive a round trip exactly.
+inline WeightParse parse_weight(std::string_view text) {
+  WeightParse out;
+  std::string_view t = text;
+  bool negative = false;
+  if (!t.empty() && (t.front() == '+' || t.front() == '-')) {
+    negative = t.front() == '-';
+    t.remove_prefix(1);  // from_chars rejects '+' and, after '-', a "0x" prefix
+  }
+  auto format = std::chars_format::general;
+  if (t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) {
+    format = std::chars_format::hex;
+    t.remove_prefix(2);
+  }
+  const char* end = t.data() + t.size();
+  auto [ptr, ec] = std::from_chars(t.data(), end, out.value, format);
+  // A second sign ("+-1", "--1") would otherwise be accepted by from_chars.
+  const bool signed_again = !t.empty() && (t.front() == '+' || t.front() == '-');
+  if (t.empty() || signed_again || ptr != end ||
+      (ec != std::errc{} && ec != std::errc::result_out_of_range)) {
+    out.error = "weight is not a number";
+    return out;
+  }
+  out.is_number = true;
+  if (negative) out.value = -out.value;
+  if (ec == std::errc::result_out_of_range) {
+    out.error = "weight is out of the float range";
+  } else if (std::isnan(out.value)) {
+    out.error = "weight is NaN";
+  } else if (std::isinf(out.value)) {
+    out.error = "weight is infinite";
+  } else if (out.value < 0.0f) {
+    out.error = "weight is negative";
+  }
+  return out;
+}
+
+/// Shortens an offending piece of input for an error message.
+inline std::string excerpt(std::string_view text, std::size_t max_chars = 80) {
+  if (text.size() <= max_chars) return std::string(text);
+  return std::string(text.substr(0, max_chars)) + "...";
+}
+
+}  // namespace detail
+}  // namespace softpower
