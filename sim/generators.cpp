@@ -99,7 +99,7 @@ SocialGraph erdos_renyi(VertexId n, double mean_degree, bool directed, std::uint
     }
   });
   if (!directed) add_reverse_arcs(arcs);
-  SocialGraph g = SocialGraph::from_arcs(n, std::move(arcs), {}, {}, {.canonicalize = false});
+  SocialGraph g = SocialGraph::from_arcs(n, std::move(arcs));
   g.set_description(fmt::format("erdos_renyi n={} mean_degree={} directed={} seed={}", n,
                                 mean_degree, directed, seed));
   return g;
@@ -136,7 +136,7 @@ SocialGraph barabasi_albert(VertexId n, std::uint32_t m, std::uint64_t seed) {
     }
   }
   add_reverse_arcs(arcs);
-  SocialGraph g = SocialGraph::from_arcs(n, std::move(arcs), {}, {}, {.canonicalize = false});
+  SocialGraph g = SocialGraph::from_arcs(n, std::move(arcs));
   g.set_description(fmt::format("barabasi_albert n={} m={} seed={}", n, m, seed));
   return g;
 }
@@ -187,7 +187,7 @@ SocialGraph watts_strogatz(VertexId n, std::uint32_t k, double beta, std::uint64
     for (VertexId v : adj[u]) arcs.push_back({u, v});
     std::vector<VertexId>().swap(adj[u]);
   }
-  SocialGraph g = SocialGraph::from_arcs(n, std::move(arcs), {}, {}, {.canonicalize = false});
+  SocialGraph g = SocialGraph::from_arcs(n, std::move(arcs));
   g.set_description(fmt::format("watts_strogatz n={} k={} beta={} seed={}", n, k, beta, seed));
   return g;
 }
@@ -218,7 +218,7 @@ SocialGraph stochastic_block_model(const std::vector<VertexId>& block_sizes, dou
     }
   });
   if (!directed) add_reverse_arcs(arcs);
-  SocialGraph g = SocialGraph::from_arcs(n, std::move(arcs), {}, {}, {.canonicalize = false});
+  SocialGraph g = SocialGraph::from_arcs(n, std::move(arcs));
   g.set_description(fmt::format("stochastic_block_model blocks={} p_in={} p_out={} directed={} seed={}",
                                 block_sizes.size(), p_in, p_out, directed, seed));
   return g;

@@ -37,9 +37,17 @@ class SocialGraph {
 
   /// Builds the CSR graph. `weights` is empty (all arcs weigh 1) or parallel to `arcs`.
   /// `labels` is empty (ids are the labels) or holds one original id per vertex.
+  /// O(n + m): a stable counting sort by source, then (if canonicalizing) a parallel sort of
+  /// each vertex's targets.
   static SocialGraph from_arcs(VertexId num_vertices, std::vector<ArcInput> arcs,
                                std::vector<float> weights = {}, std::vector<std::string> labels = {},
                                BuildOptions options = {}, BuildReport* report = nullptr);
+
+  /// Adopts forward CSR arrays as they are (arc ids = positions in `targets`) and derives the
+  /// in-arcs. `offsets` has n + 1 entries from 0 to targets.size(), non-decreasing; every target
+  /// is below n. Throws std::invalid_argument otherwise.
+  static SocialGraph from_csr(std::vector<ArcId> offsets, std::vector<VertexId> targets,
+                              std::vector<float> weights = {}, std::vector<std::string> labels = {});
 
   [[nodiscard]] const Graph& csr() const { return graph_; }
   [[nodiscard]] CsrView out_view() const;

@@ -158,12 +158,12 @@ SocialGraph load_graph_cache(const std::filesystem::path& path) {
   const VertexId n = info.num_vertices;
   const ArcId m = info.num_arcs;
 
-  const auto offsets = detail::read_vector<ArcId>(check, file.get(), "offsets", hsize_t{n} + 1);
+  auto offsets = detail::read_vector<ArcId>(check, file.get(), "offsets", hsize_t{n} + 1);
   if (offsets.front() != 0 || offsets.back() != m) {
     check.fail(fmt::format("corrupt graph cache: offsets run from {} to {}, expected 0 to {}",
                            offsets.front(), offsets.back(), m));
   }
-  const auto targets = detail::read_vector<VertexId>(check, file.get(), "targets", m);
+  auto targets = detail::read_vector<VertexId>(check, file.get(), "targets", m);
   std::vector<float> weights;
   if (info.weighted) weights = detail::read_vector<float>(check, file.get(), "weights", m);
   std::vector<std::string> labels;
@@ -174,19 +174,14 @@ SocialGraph load_graph_cache(const std::filesystem::path& path) {
       check.fail(fmt::format("corrupt graph cache: offsets decrease at vertex {}", v));
     }
   }
-  std::vector<ArcInput> arcs(m);
-  for (VertexId v = 0; v < n; ++v) {
-    for (ArcId a = offsets[v]; a < offsets[v + 1]; ++a) {
-      if (targets[a] >= n) {
-        check.fail(
-            fmt::format("corrupt graph cache: arc {} points to vertex {} of {}", a, targets[a], n));
-      }
-      arcs[a] = {v, targets[a]};
+  for (ArcId a = 0; a < m; ++a) {
+    if (targets[a] >= n) {
+      check.fail(fmt::format("corrupt graph cache: arc {} points to vertex {} of {}", a, targets[a], n));
     }
   }
-  // Arcs are already in CSR order, so arc ids, and with them the weights, stay as saved.
-  SocialGraph g = SocialGraph::from_arcs(n, std::move(arcs), std::move(weights), std::move(labels),
-                                         BuildOptions{.canonicalize = false});
+  // The saved arrays are the CSR itself, so arc ids, and with them the weights, stay as saved.
+  SocialGraph g = SocialGraph::from_csr(std::move(offsets), std::move(targets), std::move(weights),
+                                        std::move(labels));
   g.set_description(info.description);
   const std::uint64_t checksum = g.checksum();
   if (checksum != info.checksum) {

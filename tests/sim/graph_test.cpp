@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <vector>
 
 namespace softpower {
@@ -41,6 +42,47 @@ TEST(SocialGraph, InArcsMirrorOutArcs) {
     EXPECT_EQ(out.targets[forward], 2u);
     EXPECT_EQ(in.targets[i], forward < out.offsets[1] ? 0u : 1u);
   }
+}
+
+// from_csr fills Boost's CSR arrays directly; the result must be the graph Boost's own
+// bidirectional constructor builds, and Boost's algorithms must see the same arcs.
+TEST(SocialGraph, SameStructureAsBoostsOwnConstructor) {
+  std::vector<std::pair<VertexId, VertexId>> pairs;
+  std::vector<ArcInput> arcs;
+  std::uint64_t x = 12345;
+  for (int i = 0; i < 5000; ++i) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    const auto u = static_cast<VertexId>((x >> 20) % 300), v = static_cast<VertexId>((x >> 40) % 300);
+    pairs.emplace_back(u, v);
+    arcs.push_back({u, v});
+  }
+  std::stable_sort(pairs.begin(), pairs.end(), [](auto a, auto b) { return a.first < b.first; });
+  const Graph boost_graph(boost::edges_are_unsorted_multi_pass, pairs.begin(), pairs.end(), VertexId{300});
+  const SocialGraph ours = SocialGraph::from_arcs(300, arcs, {}, {}, {.canonicalize = false});
+  const Graph& g = ours.csr();
+  EXPECT_EQ(g.m_forward.m_rowstart, boost_graph.m_forward.m_rowstart);
+  EXPECT_EQ(g.m_forward.m_column, boost_graph.m_forward.m_column);
+  EXPECT_EQ(g.m_backward.m_rowstart, boost_graph.m_backward.m_rowstart);
+  EXPECT_EQ(g.m_backward.m_column, boost_graph.m_backward.m_column);
+  EXPECT_EQ(g.m_backward.m_edge_properties, boost_graph.m_backward.m_edge_properties);
+  EXPECT_EQ(boost::num_vertices(g), 300u);
+  EXPECT_EQ(boost::num_edges(g), 5000u);
+  for (VertexId v = 0; v < 300; ++v) {
+    EXPECT_EQ(boost::in_degree(v, g), boost::in_degree(v, boost_graph));
+    for (auto [e, end] = boost::in_edges(v, g); e != end; ++e) {
+      ASSERT_EQ(boost::target(*e, g), v);
+      const ArcId id = boost::get(boost::edge_index, g, *e);
+      ASSERT_EQ(ours.out_view().targets[id], v);
+      ASSERT_EQ(boost::source(*e, g), boost::source(*e, boost_graph));
+    }
+  }
+}
+
+TEST(SocialGraph, FromCsrRejectsInconsistentArrays) {
+  EXPECT_THROW(SocialGraph::from_csr({0, 2}, {0}), std::invalid_argument);
+  EXPECT_THROW(SocialGraph::from_csr({0, 1, 0}, {0}), std::invalid_argument);
+  EXPECT_THROW(SocialGraph::from_csr({0, 1}, {1}), std::invalid_argument);
+  EXPECT_NO_THROW(SocialGraph::from_csr({0, 1, 1}, {1}));
 }
 
 TEST(SocialGraph, WithoutCanonicalizeArcOrderIsKept) {
