@@ -2,6 +2,7 @@
 PRESET ?= release
 BUILD  := build/$(PRESET)
 JOBS   ?= 2
+MAKEFLAGS += --no-print-directory
 
 .PHONY: all deps configure build run test test-asan bench clean
 all: build

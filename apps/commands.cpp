@@ -189,6 +189,7 @@ int graph_import(const GraphImportOptions& options) {
     EdgeListOptions opt;
     opt.directed = options.directed;
     opt.weighted = options.weighted;
+    opt.ignore_extra_columns = options.ignore_extra_columns;
     graph = import_edge_list(options.input, opt, &report);
   }
   for (const auto& note : report.notes) std::cerr << "softpower: note: " << note << "\n";

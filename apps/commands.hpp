@@ -35,6 +35,7 @@ struct GraphImportOptions {
   std::string format;  // edge_list | graphml; empty: from the file extension
   bool directed = false;
   bool weighted = false;
+  bool ignore_extra_columns = false;
   std::string weight_key = "weight";
   std::string output;
 };

@@ -67,6 +67,7 @@ int main(int argc, char** argv) {
   import_cmd->add_option("--format", import.format, "edge_list or graphml (default: from the extension)")->check(CLI::IsMember({"edge_list", "graphml"}));
   import_cmd->add_flag("--directed", import.directed, "Edge list lines are arcs u->v (default: mutual pairs)");
   import_cmd->add_flag("--weighted", import.weighted, "Edge list third column is a weight");
+  import_cmd->add_flag("--ignore-extra-columns", import.ignore_extra_columns, "Ignore edge list columns after the ones in use (otherwise an error)");
   import_cmd->add_option("--weight-key", import.weight_key, "GraphML edge attribute holding the weight");
   import_cmd->add_option("-o,--output", import.output, "Graph cache file (.h5)")->required();
 

@@ -44,6 +44,7 @@ SocialGraph build_graph(const Scenario& s, std::vector<std::string>* notes) {
     EdgeListOptions options;
     options.directed = g.directed;
     options.weighted = g.weighted;
+    options.ignore_extra_columns = g.ignore_extra_columns;
     graph = import_edge_list(path, options, &report);
   } else if (g.type == "graphml") {
     GraphmlOptions options;

@@ -52,6 +52,7 @@ const Schema<GraphSpec>& graph_schema() {
       .number("p_out", &GraphSpec::p_out, 0.0, 1.0, "Link probability across blocks (stochastic_block_model).")
       .text("path", &GraphSpec::path, "Graph file (edge_list, graphml, cache), relative to the scenario file's folder.")
       .boolean("weighted", &GraphSpec::weighted, "Third column of an edge list is a weight (edge_list).")
+      .boolean("ignore_extra_columns", &GraphSpec::ignore_extra_columns, "Ignore columns after the ones in use, e.g. KONECT timestamps (edge_list); otherwise they are an error.")
       .text("weight_key", &GraphSpec::weight_key, "Edge attribute holding the weight (graphml).")
       .number("seed", &GraphSpec::seed, std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max(), "Seed of the generator and of institution follower choice; independent of the run seed so that every run shares one graph.");
   return schema;
@@ -65,7 +66,7 @@ const std::map<std::string, std::set<std::string>>& graph_keys_by_type() {
       {"barabasi_albert", {"n", "m", "seed"}},
       {"watts_strogatz", {"n", "k", "beta", "seed"}},
       {"stochastic_block_model", {"block_sizes", "p_in", "p_out", "directed", "seed"}},
-      {"edge_list", {"path", "directed", "weighted", "seed"}},
+      {"edge_list", {"path", "directed", "weighted", "ignore_extra_columns", "seed"}},
       {"graphml", {"path", "weight_key", "seed"}},
       {"cache", {"path", "seed"}},
   };

@@ -34,6 +34,7 @@ struct GraphSpec {
   double p_out = 0.0001;
   std::string path;  // relative paths are resolved against the scenario file's folder
   bool weighted = false;
+  bool ignore_extra_columns = false;
   std::string weight_key = "weight";
   std::uint64_t seed = 1;
 };

@@ -158,6 +158,11 @@ TEST_F(Cli, ImportEdgeListToCache) {
   const Outcome o = run("graph import " + edges.string() + " -o " + (dir_ / "g.h5").string());
   ASSERT_EQ(o.code, 0) << o.output;
   EXPECT_NE(o.output.find("3 vertices, 4 arcs"), std::string::npos) << o.output;
+  const fs::path timestamped = write("konect.tsv", "% sym\n1\t2\t1400000000\n2\t3\t1400000001\n");
+  EXPECT_EQ(run("graph import " + timestamped.string() + " -o " + (dir_ / "k.h5").string()).code, 2);
+  const Outcome extra = run("graph import --ignore-extra-columns " + timestamped.string() + " -o " + (dir_ / "k.h5").string());
+  EXPECT_EQ(extra.code, 0) << extra.output;
+  EXPECT_NE(extra.output.find("3 vertices, 4 arcs"), std::string::npos) << extra.output;
   const fs::path broken = write("broken.txt", "1 2\n3\n");
   const Outcome bad = run("graph import " + broken.string() + " -o " + (dir_ / "b.h5").string());
   EXPECT_EQ(bad.code, 2);
