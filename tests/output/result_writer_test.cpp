@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/mount.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -21,11 +20,14 @@
 #include "sim/engine.hpp"
 #include "sim/error.hpp"
 #include "sim/graph_cache.hpp"
+#include "tests/support/test_support.hpp"
 
 namespace softpower {
 namespace {
 
 namespace fs = std::filesystem;
+
+using testing_support::TempDir;
 
 bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
@@ -33,27 +35,6 @@ bool contains(const std::string& haystack, const std::string& needle) {
 
 // Reads the files back with the plain HDF5 C API, independently of the writer's own layout code.
 const detail::Checker kRead("(test read-back)", detail::Failure::kRuntime);
-
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = fs::temp_directory_path() / ("softpower_rw_" + std::string(info->test_suite_name()) +
-                                         "_" + info->name() + "_" + std::to_string(::getpid()));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  [[nodiscard]] const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 Provenance tiny_provenance() {
   Provenance p;

@@ -9,27 +9,18 @@
 #include <vector>
 
 #include "sim/error.hpp"
+#include "tests/support/test_support.hpp"
 
 namespace softpower {
 namespace {
 
 namespace fs = std::filesystem;
 
-// SOFTPOWER_FIXTURES_DIR points at tests/sim/fixtures (it is expanded per test folder), so the
-// shared import fixtures are found from the source root instead.
-fs::path fixture(const std::string& name) {
-  return fs::path(SOFTPOWER_SOURCE_DIR) / "tests" / "fixtures" / "import" / "edge_list" / name;
-}
+using testing_support::import_fixture;
+using testing_support::offsets_of;
+using testing_support::targets_of;
 
-std::vector<ArcId> offsets(const SocialGraph& g) {
-  const CsrView v = g.out_view();
-  return {v.offsets.begin(), v.offsets.end()};
-}
-
-std::vector<VertexId> targets(const SocialGraph& g) {
-  const CsrView v = g.out_view();
-  return {v.targets.begin(), v.targets.end()};
-}
+fs::path fixture(const std::string& name) { return import_fixture("edge_list/" + name); }
 
 using Labels = std::vector<std::string>;
 using Offsets = std::vector<ArcId>;
@@ -61,8 +52,8 @@ EdgeListOptions weighted(bool is_directed = false) {
 
 // The undirected triangle 0-1-2 that several separator styles must all produce.
 void expect_triangle(const SocialGraph& g) {
-  EXPECT_EQ(offsets(g), (Offsets{0, 2, 4, 6}));
-  EXPECT_EQ(targets(g), (Targets{1, 2, 0, 2, 0, 1}));
+  EXPECT_EQ(offsets_of(g), (Offsets{0, 2, 4, 6}));
+  EXPECT_EQ(targets_of(g), (Targets{1, 2, 0, 2, 0, 1}));
   EXPECT_TRUE(g.weights().empty());
 }
 
@@ -86,24 +77,24 @@ TEST(EdgeList, CommaSeparatedWithOptionalSpaces) {
 
 TEST(EdgeList, TabsAndRunsOfTabs) {
   const SocialGraph g = import_edge_list(fixture("tabs.tsv"), {});
-  EXPECT_EQ(offsets(g), (Offsets{0, 1, 3, 4}));
-  EXPECT_EQ(targets(g), (Targets{1, 0, 2, 1}));
+  EXPECT_EQ(offsets_of(g), (Offsets{0, 1, 3, 4}));
+  EXPECT_EQ(targets_of(g), (Targets{1, 0, 2, 1}));
   EXPECT_EQ(g.labels(), (Labels{"10", "20", "30"}));
 }
 
 TEST(EdgeList, CommaLinesKeepInnerSpacesInIds) {
   const SocialGraph g = import_edge_list(fixture("spaces_in_ids.csv"), directed());
   EXPECT_EQ(g.labels(), (Labels{"New York", "Boston", "Chicago"}));
-  EXPECT_EQ(offsets(g), (Offsets{0, 1, 2, 2}));
-  EXPECT_EQ(targets(g), (Targets{1, 2}));
+  EXPECT_EQ(offsets_of(g), (Offsets{0, 1, 2, 2}));
+  EXPECT_EQ(targets_of(g), (Targets{1, 2}));
 }
 
 TEST(EdgeList, HashAndPercentCommentsAndBlankLines) {
   ImportReport r;
   const SocialGraph g = import_edge_list(fixture("comments.txt"), directed(), &r);
   EXPECT_EQ(g.labels(), (Labels{"1", "2", "3"}));
-  EXPECT_EQ(offsets(g), (Offsets{0, 1, 2, 2}));
-  EXPECT_EQ(targets(g), (Targets{1, 2}));
+  EXPECT_EQ(offsets_of(g), (Offsets{0, 1, 2, 2}));
+  EXPECT_EQ(targets_of(g), (Targets{1, 2}));
   EXPECT_EQ(r.lines, 7u);
   EXPECT_EQ(r.arcs_read, 2u);
 }
@@ -113,8 +104,8 @@ TEST(EdgeList, CustomCommentCharacter) {
   opt.comment = '/';
   const SocialGraph g = import_edge_list(fixture("slash_comments.txt"), opt);
   EXPECT_EQ(g.labels(), (Labels{"1", "2", "3"}));
-  EXPECT_EQ(offsets(g), (Offsets{0, 1, 3, 4}));
-  EXPECT_EQ(targets(g), (Targets{1, 0, 2, 1}));
+  EXPECT_EQ(offsets_of(g), (Offsets{0, 1, 3, 4}));
+  EXPECT_EQ(targets_of(g), (Targets{1, 0, 2, 1}));
   EXPECT_EQ(g.description(), "edgelist path=" + fixture("slash_comments.txt").string() +
                                  " directed=false weighted=false comment=/");
 }
@@ -123,23 +114,23 @@ TEST(EdgeList, ByteOrderMarkAndCrlf) {
   ImportReport r;
   const SocialGraph g = import_edge_list(fixture("bom_crlf.csv"), directed(), &r);
   EXPECT_EQ(g.labels(), (Labels{"x", "y", "z"}));
-  EXPECT_EQ(offsets(g), (Offsets{0, 1, 2, 2}));
-  EXPECT_EQ(targets(g), (Targets{1, 2}));
+  EXPECT_EQ(offsets_of(g), (Offsets{0, 1, 2, 2}));
+  EXPECT_EQ(targets_of(g), (Targets{1, 2}));
   EXPECT_EQ(r.lines, 2u);
 }
 
 TEST(EdgeList, LastLineWithoutNewline) {
   ImportReport r;
   const SocialGraph g = import_edge_list(fixture("no_final_newline.txt"), directed(), &r);
-  EXPECT_EQ(targets(g), (Targets{1, 2}));
+  EXPECT_EQ(targets_of(g), (Targets{1, 2}));
   EXPECT_EQ(r.lines, 2u);
 }
 
 TEST(EdgeList, WeightedUndirected) {
   const SocialGraph g = import_edge_list(fixture("weighted.txt"), weighted());
   EXPECT_EQ(g.labels(), (Labels{"a", "b", "c"}));
-  EXPECT_EQ(offsets(g), (Offsets{0, 2, 4, 6}));
-  EXPECT_EQ(targets(g), (Targets{1, 2, 0, 2, 0, 1}));
+  EXPECT_EQ(offsets_of(g), (Offsets{0, 2, 4, 6}));
+  EXPECT_EQ(targets_of(g), (Targets{1, 2, 0, 2, 0, 1}));
   EXPECT_EQ(g.weights(), (Weights{0.5f, 0.1f, 0.5f, 2.0f, 0.1f, 2.0f}));
   EXPECT_EQ(g.description(),
             "edgelist path=" + fixture("weighted.txt").string() + " directed=false weighted=true");
@@ -149,8 +140,8 @@ TEST(EdgeList, DirectedKeepsOneArcPerLine) {
   ImportReport r;
   const SocialGraph g = import_edge_list(fixture("triangle_plus.txt"), directed(), &r);
   EXPECT_EQ(g.num_arcs(), 4u);
-  EXPECT_EQ(offsets(g), (Offsets{0, 2, 3, 4}));
-  EXPECT_EQ(targets(g), (Targets{1, 2, 2, 0}));
+  EXPECT_EQ(offsets_of(g), (Offsets{0, 2, 3, 4}));
+  EXPECT_EQ(targets_of(g), (Targets{1, 2, 2, 0}));
   EXPECT_EQ(r.arcs_read, 4u);
   EXPECT_EQ(r.duplicate_arcs_merged, 0u);
   EXPECT_EQ(g.description(), "edgelist path=" + fixture("triangle_plus.txt").string() +
@@ -162,8 +153,8 @@ TEST(EdgeList, UndirectedDoublesArcsAndMergesReversedLines) {
   ImportReport r;
   const SocialGraph g = import_edge_list(fixture("triangle_plus.txt"), {}, &r);
   EXPECT_EQ(g.num_arcs(), 6u);
-  EXPECT_EQ(offsets(g), (Offsets{0, 2, 4, 6}));
-  EXPECT_EQ(targets(g), (Targets{1, 2, 0, 2, 0, 1}));
+  EXPECT_EQ(offsets_of(g), (Offsets{0, 2, 4, 6}));
+  EXPECT_EQ(targets_of(g), (Targets{1, 2, 0, 2, 0, 1}));
   EXPECT_EQ(r.arcs_read, 8u);
   EXPECT_EQ(r.duplicate_arcs_merged, 2u);
 }
@@ -171,8 +162,8 @@ TEST(EdgeList, UndirectedDoublesArcsAndMergesReversedLines) {
 TEST(EdgeList, StringIdsNumberedByFirstAppearance) {
   const SocialGraph g = import_edge_list(fixture("string_ids.txt"), directed());
   EXPECT_EQ(g.labels(), (Labels{"alice", "bob", "carol", "dave"}));
-  EXPECT_EQ(offsets(g), (Offsets{0, 1, 2, 2, 3}));
-  EXPECT_EQ(targets(g), (Targets{1, 2, 0}));
+  EXPECT_EQ(offsets_of(g), (Offsets{0, 1, 2, 2, 3}));
+  EXPECT_EQ(targets_of(g), (Targets{1, 2, 0}));
   EXPECT_EQ(g.label(3), "dave");
 }
 
@@ -181,8 +172,8 @@ TEST(EdgeList, NonContiguousIntegerIdsKeepOriginalLabels) {
   EXPECT_EQ(g.num_vertices(), 4u);
   EXPECT_EQ(g.labels(), (Labels{"100", "7", "42", "5000"}));
   // 100->7, 100->42, 7->42, 5000->100
-  EXPECT_EQ(offsets(g), (Offsets{0, 2, 3, 3, 4}));
-  EXPECT_EQ(targets(g), (Targets{1, 2, 2, 0}));
+  EXPECT_EQ(offsets_of(g), (Offsets{0, 2, 3, 3, 4}));
+  EXPECT_EQ(targets_of(g), (Targets{1, 2, 2, 0}));
 }
 
 // "7" and "007" are different tokens; a huge integer moves the integer ids from the direct
@@ -190,8 +181,8 @@ TEST(EdgeList, NonContiguousIntegerIdsKeepOriginalLabels) {
 TEST(EdgeList, IntegerLookalikesAndHugeIntegers) {
   const SocialGraph g = import_edge_list(fixture("mixed_ids.txt"), directed());
   EXPECT_EQ(g.labels(), (Labels{"7", "007", "abc", "99999999999"}));
-  EXPECT_EQ(offsets(g), (Offsets{0, 2, 3, 4, 5}));
-  EXPECT_EQ(targets(g), (Targets{1, 3, 2, 0, 0}));
+  EXPECT_EQ(offsets_of(g), (Offsets{0, 2, 3, 4, 5}));
+  EXPECT_EQ(targets_of(g), (Targets{1, 3, 2, 0, 0}));
 }
 
 // IdMap against a plain std::unordered_map over a mix of dense integers, lookalikes, short and
@@ -234,8 +225,8 @@ TEST(EdgeList, SelfLoopsDroppedDuplicatesMergedDirected) {
   ImportReport r;
   const SocialGraph g = import_edge_list(fixture("loops_multi.txt"), weighted(true), &r);
   EXPECT_EQ(g.labels(), (Labels{"a", "b", "c"}));
-  EXPECT_EQ(offsets(g), (Offsets{0, 2, 3, 3}));
-  EXPECT_EQ(targets(g), (Targets{1, 2, 0}));
+  EXPECT_EQ(offsets_of(g), (Offsets{0, 2, 3, 3}));
+  EXPECT_EQ(targets_of(g), (Targets{1, 2, 0}));
   EXPECT_EQ(g.weights(), (Weights{3.0f, 1.0f, 0.5f}));
   EXPECT_EQ(r.arcs_read, 5u);
   EXPECT_EQ(r.self_loops_dropped, 1u);
@@ -246,8 +237,8 @@ TEST(EdgeList, SelfLoopsDroppedDuplicatesMergedUndirected) {
   // a-b appears three times (1 + 2 + 0.5) in both directions; c-c is one arc.
   ImportReport r;
   const SocialGraph g = import_edge_list(fixture("loops_multi.txt"), weighted(false), &r);
-  EXPECT_EQ(offsets(g), (Offsets{0, 2, 3, 4}));
-  EXPECT_EQ(targets(g), (Targets{1, 2, 0, 0}));
+  EXPECT_EQ(offsets_of(g), (Offsets{0, 2, 3, 4}));
+  EXPECT_EQ(targets_of(g), (Targets{1, 2, 0, 0}));
   EXPECT_EQ(g.weights(), (Weights{3.5f, 1.0f, 3.5f, 1.0f}));
   EXPECT_EQ(r.arcs_read, 9u);
   EXPECT_EQ(r.self_loops_dropped, 1u);
@@ -259,7 +250,7 @@ TEST(EdgeList, ExtraColumnsIgnoredWhenAsked) {
   opt.ignore_extra_columns = true;
   ImportReport r;
   const SocialGraph g = import_edge_list(fixture("extra_columns.txt"), opt, &r);
-  EXPECT_EQ(targets(g), (Targets{1, 2}));
+  EXPECT_EQ(targets_of(g), (Targets{1, 2}));
   EXPECT_EQ(g.weights(), (Weights{1.5f, 2.5f}));
   EXPECT_EQ(r.notes, (Labels{"ignored extra columns on 2 lines"}));
   EXPECT_EQ(g.description(), "edgelist path=" + fixture("extra_columns.txt").string() +
@@ -267,7 +258,7 @@ TEST(EdgeList, ExtraColumnsIgnoredWhenAsked) {
 
   opt.weighted = false;  // the weight column is then an extra column too
   const SocialGraph unweighted = import_edge_list(fixture("extra_columns.txt"), opt);
-  EXPECT_EQ(targets(unweighted), (Targets{1, 2}));
+  EXPECT_EQ(targets_of(unweighted), (Targets{1, 2}));
   EXPECT_TRUE(unweighted.weights().empty());
 }
 

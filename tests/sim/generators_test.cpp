@@ -9,18 +9,12 @@
 #include <utility>
 
 #include "sim/error.hpp"
+#include "tests/support/test_support.hpp"
 
 namespace softpower {
 namespace {
 
-std::vector<std::pair<VertexId, VertexId>> arc_list(const SocialGraph& g) {
-  std::vector<std::pair<VertexId, VertexId>> arcs;
-  const CsrView out = g.out_view();
-  for (VertexId u = 0; u < g.num_vertices(); ++u) {
-    for (ArcId a = out.offsets[u]; a < out.offsets[u + 1]; ++a) arcs.emplace_back(u, out.targets[a]);
-  }
-  return arcs;
-}
+using testing_support::arc_list;
 
 // Simple graph: no self-loops, no duplicate arcs; if `symmetric`, every arc has its reverse.
 void expect_simple(const SocialGraph& g, bool symmetric) {

@@ -1,7 +1,6 @@
 #include "sim/graph_cache.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -12,37 +11,18 @@
 #include "sim/detail/hdf5.hpp"
 #include "output/result_writer.hpp"
 #include "sim/error.hpp"
+#include "tests/support/test_support.hpp"
 
 namespace softpower {
 namespace {
 
 namespace fs = std::filesystem;
 
+using testing_support::offsets_of;
+using testing_support::targets_of;
+using testing_support::TempDir;
+
 const detail::Checker kEdit("(test edit)", detail::Failure::kRuntime);
-
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = fs::temp_directory_path() /
-            ("softpower_gc_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  [[nodiscard]] const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-std::vector<ArcId> offsets_of(const CsrView& v) { return {v.offsets.begin(), v.offsets.end()}; }
-std::vector<VertexId> targets_of(const CsrView& v) { return {v.targets.begin(), v.targets.end()}; }
 
 void expect_same_graph(const SocialGraph& a, const SocialGraph& b) {
   EXPECT_EQ(a.num_vertices(), b.num_vertices());

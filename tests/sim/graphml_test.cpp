@@ -7,27 +7,18 @@
 #include <vector>
 
 #include "sim/error.hpp"
+#include "tests/support/test_support.hpp"
 
 namespace softpower {
 namespace {
 
 namespace fs = std::filesystem;
 
-// SOFTPOWER_FIXTURES_DIR points at tests/sim/fixtures (it is expanded per test folder), so the
-// shared import fixtures are found from the source root instead.
-fs::path fixture(const std::string& name) {
-  return fs::path(SOFTPOWER_SOURCE_DIR) / "tests" / "fixtures" / "import" / "graphml" / name;
-}
+using testing_support::import_fixture;
+using testing_support::offsets_of;
+using testing_support::targets_of;
 
-std::vector<ArcId> offsets(const SocialGraph& g) {
-  const CsrView v = g.out_view();
-  return {v.offsets.begin(), v.offsets.end()};
-}
-
-std::vector<VertexId> targets(const SocialGraph& g) {
-  const CsrView v = g.out_view();
-  return {v.targets.begin(), v.targets.end()};
-}
+fs::path fixture(const std::string& name) { return import_fixture("graphml/" + name); }
 
 using Strings = std::vector<std::string>;
 using Offsets = std::vector<ArcId>;
@@ -59,8 +50,8 @@ TEST(Graphml, NetworkxUndirectedWithTwoWeightKeys) {
   ImportReport r;
   const SocialGraph g = import_graphml(fixture("networkx_undirected.graphml"), {}, &r);
   EXPECT_EQ(g.labels(), (Strings{"alice", "bob", "carol", "dave"}));
-  EXPECT_EQ(offsets(g), (Offsets{0, 2, 4, 7, 8}));
-  EXPECT_EQ(targets(g), (Targets{1, 2, 0, 2, 0, 1, 3, 2}));
+  EXPECT_EQ(offsets_of(g), (Offsets{0, 2, 4, 7, 8}));
+  EXPECT_EQ(targets_of(g), (Targets{1, 2, 0, 2, 0, 1, 3, 2}));
   EXPECT_EQ(g.weights(), (Weights{2.5f, 0.25f, 2.5f, 1.0f, 0.25f, 1.0f, 4.0f, 4.0f}));
   EXPECT_EQ(r.lines, 30u);
   EXPECT_EQ(r.arcs_read, 8u);
@@ -78,8 +69,8 @@ TEST(Graphml, NetworkxMultiDigraphMergesAndDrops) {
   ImportReport r;
   const SocialGraph g = import_graphml(fixture("networkx_multidigraph.graphml"), {}, &r);
   EXPECT_EQ(g.labels(), (Strings{"0", "1", "2"}));
-  EXPECT_EQ(offsets(g), (Offsets{0, 1, 3, 4}));
-  EXPECT_EQ(targets(g), (Targets{1, 0, 2, 0}));
+  EXPECT_EQ(offsets_of(g), (Offsets{0, 1, 3, 4}));
+  EXPECT_EQ(targets_of(g), (Targets{1, 0, 2, 0}));
   EXPECT_EQ(g.weights(), (Weights{3.5f, 1.0f, 1.0f, 0.5f}));
   EXPECT_EQ(r.lines, 25u);
   EXPECT_EQ(r.arcs_read, 6u);
@@ -91,8 +82,8 @@ TEST(Graphml, NetworkxMultiDigraphMergesAndDrops) {
 TEST(Graphml, ForcedUndirectedDoublesEveryEdge) {
   ImportReport r;
   const SocialGraph g = import_graphml(fixture("networkx_multidigraph.graphml"), forced(false), &r);
-  EXPECT_EQ(offsets(g), (Offsets{0, 2, 4, 6}));
-  EXPECT_EQ(targets(g), (Targets{1, 2, 0, 2, 0, 1}));
+  EXPECT_EQ(offsets_of(g), (Offsets{0, 2, 4, 6}));
+  EXPECT_EQ(targets_of(g), (Targets{1, 2, 0, 2, 0, 1}));
   EXPECT_EQ(g.weights(), (Weights{4.5f, 0.5f, 4.5f, 1.0f, 0.5f, 1.0f}));
   EXPECT_EQ(r.arcs_read, 11u);  // five non-loop edges twice, the self-loop once
   EXPECT_EQ(r.self_loops_dropped, 1u);
@@ -106,7 +97,7 @@ TEST(Graphml, EmptyWeightKeyIgnoresWeights) {
   opt.weight_key = "";
   ImportReport r;
   const SocialGraph g = import_graphml(fixture("networkx_multidigraph.graphml"), opt, &r);
-  EXPECT_EQ(targets(g), (Targets{1, 0, 2, 0}));
+  EXPECT_EQ(targets_of(g), (Targets{1, 0, 2, 0}));
   EXPECT_TRUE(g.weights().empty());
   EXPECT_EQ(r.notes, (Strings{"skipped attribute key 'd0' (attr.name=weight, for=edge)"}));
 }
@@ -115,8 +106,8 @@ TEST(Graphml, IgraphStyleUndirected) {
   ImportReport r;
   const SocialGraph g = import_graphml(fixture("igraph_style.graphml"), {}, &r);
   EXPECT_EQ(g.labels(), (Strings{"n0", "n1", "n2"}));
-  EXPECT_EQ(offsets(g), (Offsets{0, 2, 4, 6}));
-  EXPECT_EQ(targets(g), (Targets{1, 2, 0, 2, 0, 1}));
+  EXPECT_EQ(offsets_of(g), (Offsets{0, 2, 4, 6}));
+  EXPECT_EQ(targets_of(g), (Targets{1, 2, 0, 2, 0, 1}));
   EXPECT_EQ(g.weights(), (Weights{4.0f, 5.0f, 4.0f, 6.0f, 5.0f, 6.0f}));
   EXPECT_EQ(r.arcs_read, 6u);
   EXPECT_EQ(r.notes, (Strings{"skipped attribute key 'g_name' (attr.name=name, for=graph)",
@@ -125,8 +116,8 @@ TEST(Graphml, IgraphStyleUndirected) {
 
 TEST(Graphml, ForcedDirectedKeepsSourceToTarget) {
   const SocialGraph g = import_graphml(fixture("igraph_style.graphml"), forced(true));
-  EXPECT_EQ(offsets(g), (Offsets{0, 2, 3, 3}));
-  EXPECT_EQ(targets(g), (Targets{1, 2, 2}));
+  EXPECT_EQ(offsets_of(g), (Offsets{0, 2, 3, 3}));
+  EXPECT_EQ(targets_of(g), (Targets{1, 2, 2}));
   EXPECT_EQ(g.weights(), (Weights{4.0f, 5.0f, 6.0f}));
 }
 
@@ -134,8 +125,8 @@ TEST(Graphml, GephiStyleDirected) {
   ImportReport r;
   const SocialGraph g = import_graphml(fixture("gephi_style.graphml"), {}, &r);
   EXPECT_EQ(g.labels(), (Strings{"11", "0", "48"}));  // Gephi ids, in order of appearance
-  EXPECT_EQ(offsets(g), (Offsets{0, 1, 2, 3}));
-  EXPECT_EQ(targets(g), (Targets{1, 0, 0}));
+  EXPECT_EQ(offsets_of(g), (Offsets{0, 1, 2, 3}));
+  EXPECT_EQ(targets_of(g), (Targets{1, 0, 0}));
   EXPECT_EQ(g.weights(), (Weights{5.0f, 1.0f, 1.0f}));
   EXPECT_EQ(r.notes, (Strings{"skipped attribute key 'label' (attr.name=label, for=node)",
                               "skipped attribute key 'edgelabel' (attr.name=Edge Label, for=edge)",
@@ -151,8 +142,8 @@ TEST(Graphml, GraphToolHexadecimalWeights) {
   ImportReport r;
   const SocialGraph g = import_graphml(fixture("graphtool_style.graphml"), {}, &r);
   EXPECT_EQ(g.labels(), (Strings{"n0", "n1", "n2"}));
-  EXPECT_EQ(offsets(g), (Offsets{0, 1, 2, 3}));
-  EXPECT_EQ(targets(g), (Targets{1, 2, 0}));
+  EXPECT_EQ(offsets_of(g), (Offsets{0, 1, 2, 3}));
+  EXPECT_EQ(targets_of(g), (Targets{1, 2, 0}));
   EXPECT_EQ(g.weights(), (Weights{1.5f, 0.25f, 10.0f}));
   EXPECT_EQ(r.notes, (Strings{"skipped attribute key 'key0' (attr.name=description, for=graph)"}));
 }
@@ -163,8 +154,8 @@ TEST(Graphml, YedStyleWithGroupNode) {
   ImportReport r;
   const SocialGraph g = import_graphml(fixture("yed_style.graphml"), {}, &r);
   EXPECT_EQ(g.labels(), (Strings{"n0", "n1", "n2", "n2::n0", "n2::n1"}));
-  EXPECT_EQ(offsets(g), (Offsets{0, 1, 2, 2, 3, 3}));
-  EXPECT_EQ(targets(g), (Targets{1, 3, 4}));
+  EXPECT_EQ(offsets_of(g), (Offsets{0, 1, 2, 2, 3, 3}));
+  EXPECT_EQ(targets_of(g), (Targets{1, 3, 4}));
   EXPECT_TRUE(g.weights().empty());
   EXPECT_EQ(r.lines, 90u);
   EXPECT_EQ(r.arcs_read, 3u);
@@ -189,8 +180,8 @@ TEST(Graphml, MixedDirectionPrefixesEntitiesDefaults) {
   const SocialGraph g = import_graphml(fixture("mixed_features.graphml"), opt, &r);
   EXPECT_EQ(g.labels(), (Strings{"Tom & Jerry", "caf\xC3\xA9", "x"}));
   // Tom->cafe directed (2), cafe-x undirected (default 0.5), x-Tom undirected (1.25).
-  EXPECT_EQ(offsets(g), (Offsets{0, 2, 3, 5}));
-  EXPECT_EQ(targets(g), (Targets{1, 2, 2, 0, 1}));
+  EXPECT_EQ(offsets_of(g), (Offsets{0, 2, 3, 5}));
+  EXPECT_EQ(targets_of(g), (Targets{1, 2, 2, 0, 1}));
   EXPECT_EQ(g.weights(), (Weights{2.0f, 1.25f, 0.5f, 1.25f, 0.5f}));
   EXPECT_EQ(r.arcs_read, 5u);
   EXPECT_EQ(r.notes,
@@ -199,8 +190,8 @@ TEST(Graphml, MixedDirectionPrefixesEntitiesDefaults) {
 
   const SocialGraph all_directed =
       import_graphml(fixture("mixed_features.graphml"), GraphmlOptions{true, "trust"});
-  EXPECT_EQ(offsets(all_directed), (Offsets{0, 1, 2, 3}));
-  EXPECT_EQ(targets(all_directed), (Targets{1, 2, 0}));
+  EXPECT_EQ(offsets_of(all_directed), (Offsets{0, 1, 2, 3}));
+  EXPECT_EQ(targets_of(all_directed), (Targets{1, 2, 0}));
   EXPECT_EQ(all_directed.weights(), (Weights{2.0f, 0.5f, 1.25f}));
 }
 
@@ -208,8 +199,8 @@ TEST(Graphml, UndeclaredEndpointsAreCreatedWithANote) {
   ImportReport r;
   const SocialGraph g = import_graphml(fixture("undeclared_endpoints.graphml"), {}, &r);
   EXPECT_EQ(g.labels(), (Strings{"b", "a", "c"}));  // first appearance, edges included
-  EXPECT_EQ(offsets(g), (Offsets{0, 1, 2, 3}));
-  EXPECT_EQ(targets(g), (Targets{1, 2, 0}));
+  EXPECT_EQ(offsets_of(g), (Offsets{0, 1, 2, 3}));
+  EXPECT_EQ(targets_of(g), (Targets{1, 2, 0}));
   EXPECT_EQ(r.notes,
             (Strings{kNoWeightNote,
                      "2 edge endpoints were never declared as <node>; created them ('b', 'c')"}));
@@ -218,8 +209,8 @@ TEST(Graphml, UndeclaredEndpointsAreCreatedWithANote) {
 TEST(Graphml, MissingEdgedefaultMeansDirected) {
   ImportReport r;
   const SocialGraph g = import_graphml(fixture("no_edgedefault.graphml"), {}, &r);
-  EXPECT_EQ(offsets(g), (Offsets{0, 1, 1}));
-  EXPECT_EQ(targets(g), (Targets{1}));
+  EXPECT_EQ(offsets_of(g), (Offsets{0, 1, 1}));
+  EXPECT_EQ(targets_of(g), (Targets{1}));
   EXPECT_EQ(r.notes, (Strings{"<graph> at line 3 has no edgedefault; assumed directed (the "
                               "GraphML default)",
                               kNoWeightNote}));
