@@ -51,6 +51,7 @@ int run(const RunOptions& options) {
   const auto threads_guard = limit_threads(options.threads);
   const Scenario scenario = load_with_seed(options.scenario, options.overrides, options.seed);
   const auto model = make_diffusion_model(scenario);
+  make_strategy_model(scenario, nullptr);  // parameter errors before the graph is built
   const std::filesystem::path output =
       options.output.empty() ? std::filesystem::path("results") / (scenario.name + ".h5")
                              : std::filesystem::path(options.output);
@@ -61,14 +62,15 @@ int run(const RunOptions& options) {
   }
   const double graph_seconds = seconds_since(started);
 
-  EngineConfig config{.seed = scenario.seed,
-                      .num_steps = scenario.time.num_steps(),
-                      .push_steps = push_schedule(scenario.institution, scenario.time)};
-  const Engine engine(prepared.graph, prepared.publisher, *model, config);
+  const auto strategy = make_strategy_model(scenario, &prepared);
+  const EngineConfig config{.seed = scenario.seed,
+                            .num_steps = scenario.time.num_steps(),
+                            .step_hours = scenario.time.step_hours};
+  const Engine engine(prepared.graph, prepared.publisher, *model, *strategy, config);
 
   Provenance prov;
   prov.scenario_name = scenario.name;
-  prov.scenario_text = effective_yaml(scenario, model->effective_params());
+  prov.scenario_text = effective_yaml(scenario, model->effective_params(), strategy->effective_params());
   prov.command_line = options.command_line;
   prov.graph_description = prepared.graph.description();
   prov.seed = scenario.seed;
@@ -110,7 +112,7 @@ int run(const RunOptions& options) {
       reads_sum += reads[r];
     }
     const double runs = static_cast<double>(scenario.runs);
-    fmt::print("scenario   {} (diffusion: {})\n", scenario.name, model->name());
+    fmt::print("scenario   {} (strategy: {}, diffusion: {})\n", scenario.name, strategy->name(), model->name());
     fmt::print("graph      {} users, {} arcs ({})\n", users, prepared.graph.num_arcs(),
                prepared.graph.description());
     fmt::print("runs       {} x {} steps of {} h, seed {}, {} threads\n", scenario.runs,
@@ -128,6 +130,7 @@ int run(const RunOptions& options) {
 int validate(const ValidateOptions& options) {
   const Scenario scenario = load_scenario(options.scenario, options.overrides);
   const auto model = make_diffusion_model(scenario);
+  const auto strategy = make_strategy_model(scenario, nullptr);
   if (scenario.graph.type == "edge_list" || scenario.graph.type == "graphml" ||
       scenario.graph.type == "cache") {
     const auto path = resolve_path(scenario, scenario.graph.path);
@@ -147,8 +150,8 @@ int validate(const ValidateOptions& options) {
                                    scenario.origin.file, scenario.institution.followers, users));
     }
   }
-  fmt::print("{}: ok ({} runs x {} steps, graph {}, diffusion {})\n", options.scenario,
-             scenario.runs, scenario.time.num_steps(), scenario.graph.type, model->name());
+  fmt::print("{}: ok ({} runs x {} steps, graph {}, strategy {}, diffusion {})\n", options.scenario,
+             scenario.runs, scenario.time.num_steps(), scenario.graph.type, strategy->name(), model->name());
   return 0;
 }
 

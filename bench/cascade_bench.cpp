@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "models/diffusion/independent_cascade.hpp"
+#include "models/strategy/fixed_schedule.hpp"
 #include "sim/detail/serial_cascade.hpp"
 #include "sim/engine.hpp"
 #include "sim/generators.hpp"
@@ -54,8 +55,9 @@ int main(int argc, char** argv) {
              n, mean_degree, g.num_arcs(), g.num_arcs() / 2, seconds(t0, t1));
 
   const IndependentCascade model({.open_probability = T, .share_probability = 1.0, .activity = 1.0});
-  const EngineConfig config{.seed = 42, .num_steps = 100000, .push_steps = {0}};
-  const Engine engine(g, {.vertex = kNoVertex, .num_users = n}, model, config);
+  const EngineConfig config{.seed = 42, .num_steps = 100000, .step_hours = 1};
+  const FixedSchedule once({.hours = {0}});
+  const Engine engine(g, {.vertex = kNoVertex, .num_users = n}, model, once, config);
   const CsrView out = g.out_view();
 
   std::vector<double> bare_times;

@@ -5,6 +5,9 @@
 #include <functional>
 
 #include "models/diffusion/independent_cascade.hpp"
+#include "models/strategy/fixed_schedule.hpp"
+#include "models/strategy/kol_seeding.hpp"
+#include "models/strategy/posting_strategy.hpp"
 #include "sim/error.hpp"
 
 namespace softpower {
@@ -17,13 +20,85 @@ std::unique_ptr<DiffusionModel> make_with_schema(const Scenario& s) {
   return std::make_unique<Model>(params);
 }
 
-template <class Model>
-std::string docs_of() {
-  std::string out = fmt::format("#### `{}`\n\n| key | type | default | range | meaning |\n|---|---|---|---|---|\n", Model::kName);
-  for (const FieldDoc& d : Model::schema().docs()) {
+template <class Params>
+std::string docs_table(const Schema<Params>& schema) {
+  std::string out = "| key | type | default | range | meaning |\n|---|---|---|---|---|\n";
+  for (const FieldDoc& d : schema.docs()) {
     out += fmt::format("| `{}` | {} | `{}` | {} | {} |\n", d.key, d.type, d.default_value, d.range, d.help);
   }
   return out;
+}
+
+template <class Model>
+std::string docs_of() {
+  return fmt::format("#### `{}`\n\n", Model::kName) + docs_table(Model::schema());
+}
+
+std::string posting_docs() {
+  return docs_of<PostingStrategy>() +
+         "\n`topics` is a list of topics, each a mapping with these keys (default: one topic with the defaults):\n\n" +
+         docs_table(PostingStrategy::topic_schema());
+}
+
+// Splits `topics` off the section, since Schema handles scalar keys only.
+YAML::Node without(const YAML::Node& map, const std::string& key) {
+  YAML::Node rest(YAML::NodeType::Map);
+  for (const auto& kv : map) {
+    if (kv.first.as<std::string>() != key) rest[kv.first] = kv.second;
+  }
+  return rest;
+}
+
+std::unique_ptr<StrategyModel> make_posting(const Scenario& s, const PreparedGraph* graph) {
+  PostingStrategy::Params params;
+  PostingStrategy::schema().parse(params, without(s.strategy.params, "topics"), s.origin, s.strategy.path);
+  std::vector<Topic> topics;
+  if (const YAML::Node list = s.strategy.params["topics"]) {
+    const std::string path = s.strategy.path + ".topics";
+    if (!list.IsSequence() || list.size() == 0) {
+      schema_error(s.origin, list, path, "expected a non-empty list of topics, e.g. [{name: culture, appeal: 0.6}]");
+    }
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      Topic topic;
+      PostingStrategy::topic_schema().parse(topic, list[i], s.origin, path + "[" + std::to_string(i) + "]");
+      topics.push_back(topic);
+    }
+  }
+  std::vector<VertexId> kols;
+  if (graph && params.kol_budget > 0) {
+    kols = choose_kols(graph->graph, graph->publisher.num_users, params.kol_budget,
+                       parse_kol_selection(params.kol_selection), s.seed, graph->community,
+                       params.kol_community);
+  }
+  return std::make_unique<PostingStrategy>(params, std::move(topics), std::move(kols));
+}
+
+std::unique_ptr<StrategyModel> make_fixed_schedule(const Scenario& s, const PreparedGraph*) {
+  FixedSchedule::Params params;
+  FixedSchedule::schema().parse(params, s.strategy.params, s.origin, s.strategy.path);
+  return std::make_unique<FixedSchedule>(params);
+}
+
+struct StrategyEntry {
+  const char* name;
+  std::function<std::unique_ptr<StrategyModel>(const Scenario&, const PreparedGraph*)> make;
+  std::function<std::string()> docs;
+};
+
+// The posting strategies, by scenario name.
+const std::vector<StrategyEntry>& strategy_models() {
+  static const std::vector<StrategyEntry> entries{
+      {PostingStrategy::kName, make_posting, posting_docs},
+      {FixedSchedule::kName, make_fixed_schedule, docs_of<FixedSchedule>},
+  };
+  return entries;
+}
+
+template <class Entries>
+std::string names_of(const Entries& entries) {
+  std::string known;
+  for (const auto& entry : entries) known += (known.empty() ? "" : ", ") + std::string(entry.name);
+  return known;
 }
 
 struct DiffusionEntry {
@@ -46,10 +121,16 @@ std::unique_ptr<DiffusionModel> make_diffusion_model(const Scenario& scenario) {
   for (const auto& entry : diffusion_models()) {
     if (scenario.diffusion.model == entry.name) return entry.make(scenario);
   }
-  std::string known;
-  for (const auto& name : diffusion_model_names()) known += (known.empty() ? "" : ", ") + name;
   throw InputError(fmt::format("{}: diffusion.model: unknown model '{}' (known: {})",
-                               scenario.origin.file, scenario.diffusion.model, known));
+                               scenario.origin.file, scenario.diffusion.model, names_of(diffusion_models())));
+}
+
+std::unique_ptr<StrategyModel> make_strategy_model(const Scenario& scenario, const PreparedGraph* graph) {
+  for (const auto& entry : strategy_models()) {
+    if (scenario.strategy.model == entry.name) return entry.make(scenario, graph);
+  }
+  throw InputError(fmt::format("{}: strategy.model: unknown model '{}' (known: {})",
+                               scenario.origin.file, scenario.strategy.model, names_of(strategy_models())));
 }
 
 std::vector<std::string> diffusion_model_names() {
@@ -59,7 +140,9 @@ std::vector<std::string> diffusion_model_names() {
 }
 
 std::string model_docs() {
-  std::string out = "### `diffusion`\n\n`diffusion.model` selects the model (default `independent_cascade`); the other keys are the model's parameters.\n\n";
+  std::string out = "### `strategy`\n\n`strategy.model` selects the posting strategy (default `posting`); the other keys are its parameters.\n\n";
+  for (const auto& entry : strategy_models()) out += entry.docs() + "\n";
+  out += "### `diffusion`\n\n`diffusion.model` selects the model (default `independent_cascade`); the other keys are the model's parameters.\n\n";
   for (const auto& entry : diffusion_models()) out += entry.docs() + "\n";
   return out;
 }

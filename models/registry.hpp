@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/graph_source.hpp"
 #include "sim/model.hpp"
 #include "sim/scenario.hpp"
 
@@ -16,6 +17,11 @@ namespace softpower {
 std::unique_ptr<DiffusionModel> make_diffusion_model(const Scenario& scenario);
 
 std::vector<std::string> diffusion_model_names();
+
+/// Builds the posting strategy named in the scenario. With `graph` null only the parameters
+/// are validated (for `softpower validate`): no key opinion leaders are chosen.
+std::unique_ptr<StrategyModel> make_strategy_model(const Scenario& scenario,
+                                                   const PreparedGraph* graph);
 
 /// Markdown reference of every registered model's parameters.
 std::string model_docs();

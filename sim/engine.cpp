@@ -19,6 +19,7 @@ enum Flag : std::uint8_t { kExposed = 1, kOpened = 2, kShared = 4 };
 
 enum Metric : std::size_t {
   kPublished,
+  kRefused,
   kExposures,
   kOpens,
   kShares,
@@ -49,26 +50,14 @@ struct LiveItem {
 
 }  // namespace
 
-std::vector<Step> push_schedule(const InstitutionSpec& spec, const TimeSpec& time) {
-  const Step horizon = time.num_steps();
-  std::vector<Step> steps;
-  for (std::uint64_t k = 0; spec.pushes == 0 || k < spec.pushes; ++k) {
-    const double hour = spec.first_push_hour + static_cast<double>(k) * spec.push_every_hours;
-    const auto step = static_cast<Step>(std::floor(hour / time.step_hours + 1e-9));
-    if (step >= horizon) break;
-    // Two pushes falling in one step (pushes more often than steps) stay two items.
-    steps.push_back(step);
-  }
-  return steps;
-}
-
-Engine::Engine(const SocialGraph& graph, Publisher publisher, const DiffusionModel& model,
-               EngineConfig config)
-    : graph_(graph), publisher_(publisher), model_(model), config_(std::move(config)) {}
+Engine::Engine(const SocialGraph& graph, Publisher publisher, const DiffusionModel& diffusion,
+               const StrategyModel& strategy, EngineConfig config)
+    : graph_(graph), publisher_(publisher), diffusion_(diffusion), strategy_(strategy), config_(config) {}
 
 const std::vector<MetricSpec>& Engine::metric_specs() {
   static const std::vector<MetricSpec> specs{
       {"published", "items", "Items the institution published in the step."},
+      {"refused_by_quota", "pushes", "Pushes the account's quota refused in the step (nothing was published)."},
       {"exposures", "exposures", "Item deliveries into feeds (one per arc from a sharer, per item)."},
       {"opens", "users", "Users who opened an item in the step (each user opens an item at most once)."},
       {"shares", "users", "Users who shared an item in the step (each user shares an item at most once)."},
@@ -97,37 +86,52 @@ RunResult Engine::run(RunId run) const {
   result.metrics.assign(kNumMetrics, std::vector<std::int64_t>(num_steps, 0));
   auto& m = result.metrics;
 
+  const PublicationPlan plan = strategy_.plan(config_.seed, run, num_steps, config_.step_hours);
+  for (Step refused : plan.refused) ++m[kRefused][refused];
+  const std::span<const VertexId> kols = strategy_.seeds();
+
   auto reached = std::make_unique<std::atomic<std::uint8_t>[]>(n);
   std::int64_t reach_total = 0;
   std::vector<LiveItem> live;
-  std::size_t next_push = 0;
+  std::size_t next_item = 0;
   tbb::enumerable_thread_specific<Counters> per_thread;
 
   for (Step step = 0; step < num_steps; ++step) {
     if (live.empty()) {
-      // Nothing spreads: jump to the next push (the skipped steps keep zero counts).
-      if (next_push == config_.push_steps.size()) {
+      // Nothing spreads: jump to the next publication (the skipped steps keep zero counts).
+      if (next_item == plan.items.size()) {
         for (Step s = step; s < num_steps; ++s) m[kReachCumulative][s] = reach_total;
         break;
       }
-      const Step jump = std::max(step, config_.push_steps[next_push]);
+      const Step jump = std::max(step, plan.items[next_item].step);
       for (Step s = step; s < jump; ++s) m[kReachCumulative][s] = reach_total;
       step = jump;
     }
-    while (next_push < config_.push_steps.size() && config_.push_steps[next_push] == step) {
+    while (next_item < plan.items.size() && plan.items[next_item].step == step) {
+      const ItemSpec& spec = plan.items[next_item];
       LiveItem item;
-      item.record.item = static_cast<ItemId>(next_push);
+      item.record.item = static_cast<ItemId>(next_item);
+      item.record.push = spec.push;
+      item.record.topic = spec.topic;
+      item.record.appeal = spec.appeal;
+      item.record.sensitivity = spec.sensitivity;
+      item.record.valence = spec.valence;
       item.record.publish_step = step;
       item.flags = std::make_unique<std::atomic<std::uint8_t>[]>(n);
-      // The publisher never reads or reshares its own item.
+      // The publisher and its paid seeds start the cascade; they never read it as an exposure.
       item.flags[institution].store(kExposed | kOpened | kShared, std::memory_order_relaxed);
       item.frontier.push_back(institution);
+      for (VertexId kol : kols) {
+        if (kol == institution) continue;
+        item.flags[kol].store(kExposed | kOpened | kShared, std::memory_order_relaxed);
+        item.frontier.push_back(kol);
+      }
       live.push_back(std::move(item));
       ++m[kPublished][step];
-      ++next_push;
+      ++next_item;
     }
 
-    const DiffusionRule rule = model_.rule(step);
+    const DiffusionRule rule = diffusion_.rule(step);
     for (LiveItem& item : live) {
       // Arc-balanced partition of the frontier: offsets[i] is the first arc of frontier[i].
       const std::size_t f = item.frontier.size();

@@ -1,4 +1,4 @@
-// The step loop: one institution publishes items on a schedule; each item spreads along arcs
+// The step loop: one institution publishes items as its strategy plans; each item spreads along arcs
 // from the users who share it. Synchronous steps; within a step every frontier arc is examined
 // in parallel (arc-balanced, so one vertex with a million followers is split across threads).
 //
@@ -32,16 +32,15 @@ struct Publisher {
 struct EngineConfig {
   std::uint64_t seed = 1;
   Step num_steps = 1;
-  std::vector<Step> push_steps;  // ascending; one item per push
+  double step_hours = 1.0;
 };
-
-/// Push steps from the institution's schedule, clipped to the horizon.
-std::vector<Step> push_schedule(const InstitutionSpec& spec, const TimeSpec& time);
 
 class Engine {
  public:
-  Engine(const SocialGraph& graph, Publisher publisher, const DiffusionModel& model,
-         EngineConfig config);
+  /// The publisher and the strategy's key opinion leaders start every item's cascade: they
+  /// expose their audiences in the publication step and never count as its readers.
+  Engine(const SocialGraph& graph, Publisher publisher, const DiffusionModel& diffusion,
+         const StrategyModel& strategy, EngineConfig config);
 
   /// The metrics every run reports, in the order of RunResult::metrics.
   static const std::vector<MetricSpec>& metric_specs();
@@ -53,7 +52,8 @@ class Engine {
  private:
   const SocialGraph& graph_;
   Publisher publisher_;
-  const DiffusionModel& model_;
+  const DiffusionModel& diffusion_;
+  const StrategyModel& strategy_;
   EngineConfig config_;
 };
 

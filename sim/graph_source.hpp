@@ -13,6 +13,7 @@ namespace softpower {
 struct PreparedGraph {
   SocialGraph graph;
   Publisher publisher;
+  std::vector<std::uint32_t> community;  // per user; empty when the graph has no communities
   std::vector<std::string> notes;  // importer notes (skipped attributes, dropped self-loops, ...)
 };
 

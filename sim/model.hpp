@@ -5,7 +5,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <span>
 #include <string>
+#include <vector>
 
 #include "sim/types.hpp"
 
@@ -25,6 +27,36 @@ class DiffusionModel {
   /// Every parameter with its effective value, `model` included (written to result files).
   [[nodiscard]] virtual YAML::Node effective_params() const = 0;
   [[nodiscard]] virtual DiffusionRule rule(Step step) const = 0;
+};
+
+/// One article the institution publishes.
+struct ItemSpec {
+  Step step = 0;            // publication step
+  std::uint32_t push = 0;   // index of the push it belongs to (several articles per push)
+  std::uint32_t topic = 0;  // index into the strategy's topic list
+  double appeal = 0.5;      // [0, 1]
+  double sensitivity = 0.0; // [0, 1]
+  double valence = 0.0;     // [-1, 1]: the soft-power message, negative = critical
+};
+
+/// What the institution publishes in one run: items in publication order, and the pushes the
+/// account's quota refused.
+struct PublicationPlan {
+  std::vector<ItemSpec> items;
+  std::vector<Step> refused;  // step of every refused push
+};
+
+/// A posting strategy: when and what the institution publishes, and whom it pays to seed it.
+class StrategyModel {
+ public:
+  virtual ~StrategyModel() = default;
+  [[nodiscard]] virtual std::string name() const = 0;
+  [[nodiscard]] virtual YAML::Node effective_params() const = 0;
+  /// The run's publications; topic draws are keyed by (seed, run), so runs differ.
+  [[nodiscard]] virtual PublicationPlan plan(std::uint64_t seed, RunId run, Step num_steps,
+                                             double step_hours) const = 0;
+  /// Paid key opinion leaders: each shares every item to their audience when it is published.
+  [[nodiscard]] virtual std::span<const VertexId> seeds() const = 0;
 };
 
 }  // namespace softpower

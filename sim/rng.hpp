@@ -23,6 +23,18 @@ enum class Purpose : std::uint64_t {
   kActive = 11,         // user active in a step
   kOpen = 12,           // exposure (arc, item) opened
   kShare = 13,          // reader (user, item) shares
+  // 20-29: wechat_like generator.
+  kWechatCommunity = 20,    // wechat_like: community sizes
+  kWechatDegree = 21,       // wechat_like: target friend counts
+  kWechatRegion = 22,       // wechat_like: latent international scores
+  kWechatInternal = 23,     // wechat_like: Chung-Lu edges inside a community
+  kWechatStubBucket = 24,   // wechat_like: bucket of a cross-community stub
+  kWechatStubShuffle = 25,  // wechat_like: permutation inside a stub bucket
+  kWechatGroup = 26,        // wechat_like: chat-group size and home community
+  kWechatGroupMember = 27,  // wechat_like: chat-group members
+  kWechatFollower = 28,     // wechat_like: institution followers
+  kTopic = 30,          // strategy: topic of an article
+  kKolRandom = 31,      // strategy: random key opinion leaders
 };
 
 class CounterRng {

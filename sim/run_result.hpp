@@ -20,6 +20,11 @@ struct MetricSpec {
 /// Per-item outcome of a run (one row of /items).
 struct ItemRecord {
   ItemId item = 0;
+  std::uint32_t push = 0;     // push it was published in
+  std::uint32_t topic = 0;    // index into the strategy's topics
+  double appeal = 0.0;
+  double sensitivity = 0.0;
+  double valence = 0.0;
   Step publish_step = 0;
   std::uint64_t reads = 0;    // users who opened it
   std::uint64_t shares = 0;   // users who shared it

@@ -47,7 +47,7 @@ const Schema<GraphSpec>& graph_schema() {
       .number("m", &GraphSpec::m, std::uint32_t{1}, std::uint32_t{100000}, "Edges per new vertex (barabasi_albert).")
       .number("k", &GraphSpec::k, std::uint32_t{2}, std::uint32_t{100000}, "Lattice degree, even (watts_strogatz).")
       .number("beta", &GraphSpec::beta, 0.0, 1.0, "Rewiring probability (watts_strogatz).")
-      .int_list("block_sizes", &GraphSpec::block_sizes, std::uint32_t{1}, kMaxVertices, "Vertices per block (stochastic_block_model).")
+      .number_list("block_sizes", &GraphSpec::block_sizes, std::uint32_t{1}, kMaxVertices, "Vertices per block (stochastic_block_model).")
       .number("p_in", &GraphSpec::p_in, 0.0, 1.0, "Link probability within a block (stochastic_block_model).")
       .number("p_out", &GraphSpec::p_out, 0.0, 1.0, "Link probability across blocks (stochastic_block_model).")
       .text("path", &GraphSpec::path, "Graph file (edge_list, graphml, cache), relative to the scenario file's folder.")
@@ -77,10 +77,7 @@ const Schema<InstitutionSpec>& institution_schema() {
   static const auto schema = Schema<InstitutionSpec>{}
       .choice("placement", &InstitutionSpec::placement, {"new", "fixed", "random"}, "new: add a vertex whose out-arcs go to `followers` distinct users drawn uniformly (graph.seed); fixed: the existing vertex `vertex` publishes to its out-neighbours; random: each run draws a uniform existing vertex.")
       .number("vertex", &InstitutionSpec::vertex, std::uint32_t{0}, kMaxVertices, "Publishing vertex id (placement: fixed).")
-      .number("followers", &InstitutionSpec::followers, std::uint32_t{1}, kMaxVertices, "Followers of the new institution vertex (placement: new); at most the number of users.")
-      .number("first_push_hour", &InstitutionSpec::first_push_hour, 0.0, 24.0 * 3650, "Simulated hour of the first push (0 = start of the run).")
-      .number("push_every_hours", &InstitutionSpec::push_every_hours, 1.0 / 60.0, 24.0 * 3650, "Hours between pushes.")
-      .number("pushes", &InstitutionSpec::pushes, std::uint32_t{0}, std::uint32_t{1000000}, "Number of pushes; 0 = every interval until the horizon.");
+      .number("followers", &InstitutionSpec::followers, std::uint32_t{1}, kMaxVertices, "Followers of the new institution vertex (placement: new); at most the number of users.");
   return schema;
 }
 
@@ -181,6 +178,24 @@ void check_graph(const Scenario& s, const YAML::Node& graph_node) {
   }
 }
 
+// `section: {model: NAME, ...}`: the name here, the parameters for the model registry.
+ModelSection parse_model_section(const Scenario& s, const YAML::Node& root, const std::string& key,
+                                 const std::string& default_model) {
+  ModelSection section{.model = default_model, .params = YAML::Node(YAML::NodeType::Map), .path = key};
+  const YAML::Node node = root[key];
+  if (!node || node.IsNull()) return section;
+  if (!node.IsMap()) schema_error(s.origin, node, key, "expected a mapping");
+  for (const auto& kv : node) {
+    if (kv.first.as<std::string>() == "model") {
+      if (!kv.second.IsScalar()) schema_error(s.origin, kv.second, key + ".model", "expected a model name");
+      section.model = kv.second.Scalar();
+    } else {
+      section.params[kv.first] = kv.second;
+    }
+  }
+  return section;
+}
+
 }  // namespace
 
 Step TimeSpec::num_steps() const {
@@ -198,13 +213,13 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name,
   if (!root.IsMap()) schema_error(s.origin, root, "(top level)", "a scenario is a mapping of sections");
   for (const std::string& arg : overrides) apply_override(root, arg, s.origin);
 
-  static const std::set<std::string> sections{"time", "graph", "institution", "diffusion"};
+  static const std::set<std::string> sections{"time", "graph", "institution", "diffusion", "strategy"};
   for (const auto& kv : root) {
     const std::string key = kv.first.as<std::string>();
     if (sections.count(key)) continue;
     if (!top_schema().has(key)) {
       schema_error(s.origin, kv.first, key,
-                   "unknown key (known: " + top_schema().known_keys() + ", time, graph, institution, diffusion)");
+                   "unknown key (known: " + top_schema().known_keys() + ", time, graph, institution, strategy, diffusion)");
     }
   }
   TopLevel top;
@@ -229,22 +244,8 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name,
   check_graph(s, root["graph"]);
   institution_schema().parse(s.institution, root["institution"], s.origin, "institution");
 
-  const YAML::Node diffusion = root["diffusion"];
-  s.diffusion.path = "diffusion";
-  s.diffusion.model = "independent_cascade";
-  s.diffusion.params = YAML::Node(YAML::NodeType::Map);
-  if (diffusion && !diffusion.IsNull()) {
-    if (!diffusion.IsMap()) schema_error(s.origin, diffusion, "diffusion", "expected a mapping");
-    for (const auto& kv : diffusion) {
-      const std::string key = kv.first.as<std::string>();
-      if (key == "model") {
-        if (!kv.second.IsScalar()) schema_error(s.origin, kv.second, "diffusion.model", "expected a model name");
-        s.diffusion.model = kv.second.Scalar();
-      } else {
-        s.diffusion.params[kv.first] = kv.second;
-      }
-    }
-  }
+  s.diffusion = parse_model_section(s, root, "diffusion", "independent_cascade");
+  s.strategy = parse_model_section(s, root, "strategy", "posting");
   if (s.time.num_steps() < 1) schema_error(s.origin, root["time"], "time", "the horizon is shorter than one step");
   return s;
 }
@@ -259,7 +260,7 @@ std::filesystem::path resolve_path(const Scenario& s, const std::string& path) {
   return p.is_absolute() ? p : s.base_dir / p;
 }
 
-std::string effective_yaml(const Scenario& s, const YAML::Node& diffusion) {
+std::string effective_yaml(const Scenario& s, const YAML::Node& diffusion, const YAML::Node& strategy) {
   YAML::Node root(YAML::NodeType::Map);
   TopLevel top{s.name, s.description, s.seed, s.runs};
   for (const auto& kv : top_schema().to_yaml(top)) root[kv.first] = kv.second;
@@ -270,6 +271,7 @@ std::string effective_yaml(const Scenario& s, const YAML::Node& diffusion) {
   for (const auto& key : graph_keys_by_type().at(s.graph.type)) graph[key] = all_graph[key];
   root["graph"] = graph;
   root["institution"] = institution_schema().to_yaml(s.institution);
+  root["strategy"] = strategy;
   root["diffusion"] = diffusion;
   YAML::Emitter out;
   out << root;

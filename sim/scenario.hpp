@@ -43,13 +43,10 @@ struct InstitutionSpec {
   std::string placement = "new";
   std::uint32_t vertex = 0;
   std::uint32_t followers = 1000;
-  double first_push_hour = 9.0;
-  double push_every_hours = 24.0;
-  std::uint32_t pushes = 0;
 };
 
-/// A model family's section (`diffusion: {model: NAME, ...}`): the model registry in models/
-/// validates the parameters, since sim/ does not know the models.
+/// A model family's section (`diffusion: {model: NAME, ...}`, `strategy: ...`): the model
+/// registry in models/ validates the parameters, since sim/ does not know the models.
 struct ModelSection {
   std::string model;
   YAML::Node params;  // every key but `model`
@@ -65,6 +62,7 @@ struct Scenario {
   GraphSpec graph;
   InstitutionSpec institution;
   ModelSection diffusion;
+  ModelSection strategy;
   YamlOrigin origin;                   // for errors raised after loading (e.g. by models)
   std::filesystem::path base_dir;      // folder of the scenario file
 };
@@ -78,9 +76,9 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name,
                         const std::vector<std::string>& overrides,
                         const std::filesystem::path& base_dir = ".");
 
-/// The effective scenario as YAML (every key, defaults included); `diffusion` is the model's
-/// own effective parameters (including `model`).
-std::string effective_yaml(const Scenario& s, const YAML::Node& diffusion);
+/// The effective scenario as YAML (every key, defaults included); `diffusion` and `strategy`
+/// are the models' own effective parameters (including `model`).
+std::string effective_yaml(const Scenario& s, const YAML::Node& diffusion, const YAML::Node& strategy);
 
 /// Markdown reference of every section and key (scenarios/README.md embeds it).
 std::string scenario_docs();

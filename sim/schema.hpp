@@ -106,19 +106,22 @@ class Schema {
     return *this;
   }
 
-  /// A list of integers, each in [lo, hi].
-  template <class Int>
-  Schema& int_list(const std::string& key, std::vector<Int> T::*member, Int lo, Int hi,
-                   const std::string& help) {
+  /// A list of numbers, each in [lo, hi].
+  template <class Number>
+  Schema& number_list(const std::string& key, std::vector<Number> T::*member, Number lo, Number hi,
+                      const std::string& help) {
     const std::string range = "each in " + interval(lo, hi);
-    add({key, "list of integers", "[]", range, help},
+    const T defaults{};
+    std::string shown;
+    for (Number v : defaults.*member) shown += (shown.empty() ? "" : ", ") + show(v);
+    add({key, std::is_integral_v<Number> ? "list of integers" : "list of numbers", "[" + shown + "]", range, help},
         [=](T& obj, const YAML::Node& node, const YamlOrigin& origin, const std::string& path) {
-          if (!node.IsSequence()) schema_error(origin, node, path, "expected a list, e.g. [100, 200]");
-          std::vector<Int> values;
+          if (!node.IsSequence()) schema_error(origin, node, path, "expected a list, e.g. [1, 2]");
+          std::vector<Number> values;
           for (std::size_t i = 0; i < node.size(); ++i) {
             const std::string item_path = path + "[" + std::to_string(i) + "]";
-            Int v = read_scalar<Int>(node[i], origin, item_path);
-            if (v < lo || v > hi) {
+            Number v = read_scalar<Number>(node[i], origin, item_path);
+            if (!(v >= lo && v <= hi)) {
               schema_error(origin, node[i], item_path, "value " + node[i].Scalar() + " is out of range " + interval(lo, hi));
             }
             values.push_back(v);
@@ -127,7 +130,7 @@ class Schema {
         },
         [=](const T& obj) {
           YAML::Node list(YAML::NodeType::Sequence);
-          for (Int v : obj.*member) list.push_back(v);
+          for (Number v : obj.*member) list.push_back(v);
           list.SetStyle(YAML::EmitterStyle::Flow);
           return list;
         });

@@ -48,6 +48,11 @@ struct ItemsLayout {
   RowLayout layout;
   std::size_t run = layout.add<std::uint64_t>("run");
   std::size_t item = layout.add<std::uint32_t>("item");
+  std::size_t push = layout.add<std::uint32_t>("push");
+  std::size_t topic = layout.add<std::uint32_t>("topic");
+  std::size_t appeal = layout.add<double>("appeal");
+  std::size_t sensitivity = layout.add<double>("sensitivity");
+  std::size_t valence = layout.add<double>("valence");
   std::size_t publish_step = layout.add<std::int64_t>("publish_step");
   std::size_t reads = layout.add<std::uint64_t>("reads");
   std::size_t shares = layout.add<std::uint64_t>("shares");
@@ -57,6 +62,11 @@ struct ItemsLayout {
   void fill(std::byte* row, RunId r, const ItemRecord& it) const {
     layout.set<std::uint64_t>(row, run, r);
     layout.set<std::uint32_t>(row, item, it.item);
+    layout.set<std::uint32_t>(row, push, it.push);
+    layout.set<std::uint32_t>(row, topic, it.topic);
+    layout.set<double>(row, appeal, it.appeal);
+    layout.set<double>(row, sensitivity, it.sensitivity);
+    layout.set<double>(row, valence, it.valence);
     layout.set<std::int64_t>(row, publish_step, it.publish_step);
     layout.set<std::uint64_t>(row, reads, it.reads);
     layout.set<std::uint64_t>(row, shares, it.shares);

@@ -52,7 +52,8 @@ class Cli : public ::testing::Test {
 const std::string kSmall =
     "name: small\nseed: 3\nruns: 3\ntime: {horizon_days: 2}\n"
     "graph: {type: erdos_renyi, n: 5000, mean_degree: 20}\n"
-    "institution: {placement: new, followers: 300, first_push_hour: 1, push_every_hours: 12}\n"
+    "institution: {placement: new, followers: 300}\n"
+    "strategy: {account_type: subscription, first_push_hour: 1, push_every_hours: 12}\n"
     "diffusion: {open_probability: 0.1, share_probability: 0.5, activity: 0.8}\n";
 
 TEST_F(Cli, RunWritesTheResultAndASummary) {
@@ -145,7 +146,8 @@ TEST_F(Cli, GraphCacheRoundTripThroughRun) {
   const Outcome info = run("info " + cache.string());
   EXPECT_EQ(info.code, 0) << info.output;
   const fs::path scenario = write("cached.yaml",
-      "graph: {type: cache, path: g.h5}\ninstitution: {placement: fixed, vertex: 0, pushes: 1, first_push_hour: 0}\n"
+      "graph: {type: cache, path: g.h5}\ninstitution: {placement: fixed, vertex: 0}\n"
+      "strategy: {model: fixed_schedule, hours: [0]}\n"
       "diffusion: {open_probability: 1, share_probability: 1}\n");
   const Outcome o = run("run " + scenario.string() + " -o " + (dir_ / "r.h5").string());
   ASSERT_EQ(o.code, 0) << o.output;

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "models/registry.hpp"
+#include "models/strategy/fixed_schedule.hpp"
 #include "sim/engine.hpp"
 #include "sim/generators.hpp"
 #include "sim/graph_source.hpp"
@@ -41,8 +42,9 @@ TEST(IndependentCascadeTheory, BondPercolationFinalSizeOnErdosRenyi) {
     // (miss probability (1 - T S)^50 < 1e-4), and adds at most O(50) vertices of small components.
     SocialGraph with_institution = g;
     const VertexId institution = add_institution(with_institution, 50, 7000 + k);
-    const Engine engine(with_institution, {.vertex = institution, .num_users = n}, model,
-                        {.seed = 11, .num_steps = 1000, .push_steps = {0}});
+    const FixedSchedule once({.hours = {0}});
+    const Engine engine(with_institution, {.vertex = institution, .num_users = n}, model, once,
+                        {.seed = 11, .num_steps = 1000, .step_hours = 1});
     const RunResult r = engine.run(static_cast<RunId>(k));
     sum += static_cast<double>(r.items[0].reads) / n;
   }
@@ -64,9 +66,9 @@ TEST(IndependentCascadeTheory, ProbabilityOfALargeCascadeFromTheValidationScenar
   const auto model = make_diffusion_model(s);
   const PreparedGraph prepared = prepare_graph(s);
   ASSERT_EQ(prepared.publisher.vertex, kNoVertex) << "the validation scenario draws a random seed vertex";
-  const Engine engine(prepared.graph, prepared.publisher, *model,
-                      {.seed = s.seed, .num_steps = s.time.num_steps(),
-                       .push_steps = push_schedule(s.institution, s.time)});
+  const auto strategy = make_strategy_model(s, &prepared);
+  const Engine engine(prepared.graph, prepared.publisher, *model, *strategy,
+                      {.seed = s.seed, .num_steps = s.time.num_steps(), .step_hours = s.time.step_hours});
   const double S = giant_fraction(10.0 * 0.2);
   const double n = 50000;
   int large = 0;
@@ -105,8 +107,9 @@ TEST(IndependentCascadeTheory, SitePercolationReadersAndSharers) {
   for (int k = 0; k < samples; ++k) {
     SocialGraph g = erdos_renyi(n, c, false, 2000 + k);
     const VertexId institution = add_institution(g, 50, 9000 + k);
-    const Engine engine(g, {.vertex = institution, .num_users = n}, model,
-                        {.seed = 3, .num_steps = 1000, .push_steps = {0}});
+    const FixedSchedule once({.hours = {0}});
+    const Engine engine(g, {.vertex = institution, .num_users = n}, model, once,
+                        {.seed = 3, .num_steps = 1000, .step_hours = 1});
     const RunResult r = engine.run(static_cast<RunId>(k));
     const double x = static_cast<double>(r.items[0].reads) / n;
     sum_readers += x;

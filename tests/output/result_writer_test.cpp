@@ -80,6 +80,11 @@ RunResult tiny_run(RunId run) {
   }
   for (RunId i = run + 1; i-- > 0;) {
     r.items.push_back({.item = static_cast<ItemId>(2 * i),
+                       .push = static_cast<std::uint32_t>(i / 2),
+                       .topic = static_cast<std::uint32_t>(run),
+                       .appeal = 0.25 * static_cast<double>(i),
+                       .sensitivity = 0.125,
+                       .valence = -0.5,
                        .publish_step = static_cast<Step>(i),
                        .reads = 10 * run + i,
                        .shares = 20 * run + i,
@@ -263,7 +268,8 @@ TEST(ResultWriter, WritesEveryValueOfRunsGivenOutOfOrder) {
   {
     struct Row {
       std::uint64_t run;
-      std::uint32_t item;
+      std::uint32_t item, push, topic;
+      double appeal, sensitivity, valence;
       std::int64_t publish_step;
       std::uint64_t reads, shares, reach;
       std::uint32_t depth;
@@ -271,6 +277,11 @@ TEST(ResultWriter, WritesEveryValueOfRunsGivenOutOfOrder) {
     const detail::Datatype type(H5Tcreate(H5T_COMPOUND, sizeof(Row)));
     H5Tinsert(type.get(), "run", offsetof(Row, run), H5T_NATIVE_UINT64);
     H5Tinsert(type.get(), "item", offsetof(Row, item), H5T_NATIVE_UINT32);
+    H5Tinsert(type.get(), "push", offsetof(Row, push), H5T_NATIVE_UINT32);
+    H5Tinsert(type.get(), "topic", offsetof(Row, topic), H5T_NATIVE_UINT32);
+    H5Tinsert(type.get(), "appeal", offsetof(Row, appeal), H5T_NATIVE_DOUBLE);
+    H5Tinsert(type.get(), "sensitivity", offsetof(Row, sensitivity), H5T_NATIVE_DOUBLE);
+    H5Tinsert(type.get(), "valence", offsetof(Row, valence), H5T_NATIVE_DOUBLE);
     H5Tinsert(type.get(), "publish_step", offsetof(Row, publish_step), H5T_NATIVE_INT64);
     H5Tinsert(type.get(), "reads", offsetof(Row, reads), H5T_NATIVE_UINT64);
     H5Tinsert(type.get(), "shares", offsetof(Row, shares), H5T_NATIVE_UINT64);
@@ -286,6 +297,11 @@ TEST(ResultWriter, WritesEveryValueOfRunsGivenOutOfOrder) {
         SCOPED_TRACE("row " + std::to_string(i));
         EXPECT_EQ(rows[i].run, run);
         EXPECT_EQ(rows[i].item, 2 * k);
+        EXPECT_EQ(rows[i].push, k / 2);
+        EXPECT_EQ(rows[i].topic, run);
+        EXPECT_EQ(rows[i].appeal, 0.25 * static_cast<double>(k));
+        EXPECT_EQ(rows[i].sensitivity, 0.125);
+        EXPECT_EQ(rows[i].valence, -0.5);
         EXPECT_EQ(rows[i].publish_step, static_cast<Step>(k));
         EXPECT_EQ(rows[i].reads, 10 * run + k);
         EXPECT_EQ(rows[i].shares, 20 * run + k);
@@ -525,7 +541,8 @@ TEST(DescribeFile, ResultFile) {
   EXPECT_TRUE(contains(info, "  end time           20")) << info;
   const std::string datasets =
       "datasets:\n"
-      "  /items               {run:uint64, item:uint32, publish_step:int64, reads:uint64, "
+      "  /items               {run:uint64, item:uint32, push:uint32, topic:uint32, appeal:float64, "
+      "sensitivity:float64, valence:float64, publish_step:int64, reads:uint64, "
       "shares:uint64, reach:uint64, depth:uint32} [6+] chunks [4096] shuffle+deflate(4)\n"
       "  /metrics/reads       int64 [run=3, step=5] chunks [1, 5] shuffle+deflate(4)\n"
       "  /metrics/run         uint64 [run=3] (dimension scale)\n"

@@ -7,17 +7,21 @@
 #include <queue>
 
 #include "models/diffusion/independent_cascade.hpp"
+#include "models/strategy/fixed_schedule.hpp"
 #include "sim/detail/serial_cascade.hpp"
 #include "sim/generators.hpp"
 
 namespace softpower {
 namespace {
 
-enum M { kPublished, kExposures, kOpens, kShares, kReachNew, kReachCumulative, kLiveItems };
+enum M { kPublished, kRefused, kExposures, kOpens, kShares, kReachNew, kReachCumulative, kLiveItems };
 
-EngineConfig one_push(Step steps = 10, std::uint64_t seed = 1) {
-  return {.seed = seed, .num_steps = steps, .push_steps = {0}};
+EngineConfig horizon(Step steps = 10, std::uint64_t seed = 1) {
+  return {.seed = seed, .num_steps = steps, .step_hours = 1.0};
 }
+
+// One article at hour 0.
+const FixedSchedule kOnePush({.hours = {0}});
 
 // Undirected star: vertex 0 is the centre, 1..5 the leaves.
 SocialGraph star() {
@@ -31,7 +35,8 @@ SocialGraph star() {
 
 TEST(Engine, MetricOrderMatchesSpecs) {
   const auto& specs = Engine::metric_specs();
-  ASSERT_EQ(specs.size(), 7u);
+  ASSERT_EQ(specs.size(), 8u);
+  EXPECT_EQ(specs[kRefused].name, "refused_by_quota");
   EXPECT_EQ(specs[kExposures].name, "exposures");
   EXPECT_EQ(specs[kReachCumulative].name, "reach_cumulative");
   EXPECT_EQ(specs[kLiveItems].name, "live_items");
@@ -40,7 +45,7 @@ TEST(Engine, MetricOrderMatchesSpecs) {
 TEST(Engine, StarWithCertainOpeningAndSharing) {
   const SocialGraph g = star();
   const IndependentCascade model({.open_probability = 1.0, .share_probability = 1.0, .activity = 1.0});
-  const Engine engine(g, {.vertex = 0, .num_users = 6}, model, one_push(4));
+  const Engine engine(g, {.vertex = 0, .num_users = 6}, model, kOnePush, horizon(4));
   const RunResult r = engine.run(0);
   ASSERT_EQ(r.items.size(), 1u);
   EXPECT_EQ(r.items[0].reads, 5u);
@@ -62,14 +67,14 @@ TEST(Engine, StarWithZeroProbabilities) {
        {IndependentCascade::Params{.open_probability = 0.0, .share_probability = 1.0, .activity = 1.0},
         IndependentCascade::Params{.open_probability = 1.0, .share_probability = 1.0, .activity = 0.0}}) {
     const IndependentCascade model(p);
-    const RunResult r = Engine(g, {.vertex = 0, .num_users = 6}, model, one_push(3)).run(0);
+    const RunResult r = Engine(g, {.vertex = 0, .num_users = 6}, model, kOnePush, horizon(3)).run(0);
     EXPECT_EQ(r.items[0].reads, 0u);
     EXPECT_EQ(r.items[0].reach, 5u);  // delivered, never opened
     EXPECT_EQ(r.items[0].depth, 0u);
     EXPECT_EQ(r.metrics[kExposures], (std::vector<std::int64_t>{5, 0, 0}));
   }
   const IndependentCascade readers_only({.open_probability = 1.0, .share_probability = 0.0, .activity = 1.0});
-  const RunResult r = Engine(g, {.vertex = 0, .num_users = 6}, readers_only, one_push(3)).run(0);
+  const RunResult r = Engine(g, {.vertex = 0, .num_users = 6}, readers_only, kOnePush, horizon(3)).run(0);
   EXPECT_EQ(r.items[0].reads, 5u);
   EXPECT_EQ(r.items[0].shares, 0u);
   EXPECT_EQ(r.metrics[kExposures], (std::vector<std::int64_t>{5, 0, 0}));
@@ -79,7 +84,7 @@ TEST(Engine, CertainSpreadReachesExactlyTheBfsSetAtBfsDepth) {
   const SocialGraph g = erdos_renyi(3000, 1.5, true, 17);  // directed: reachability is one-way
   const IndependentCascade model({.open_probability = 1.0, .share_probability = 1.0, .activity = 1.0});
   const VertexId source = 0;
-  const RunResult r = Engine(g, {.vertex = source, .num_users = 3000}, model, one_push(100)).run(0);
+  const RunResult r = Engine(g, {.vertex = source, .num_users = 3000}, model, kOnePush, horizon(100)).run(0);
   // Plain BFS.
   const CsrView out = g.out_view();
   std::vector<int> dist(3000, -1);
@@ -115,7 +120,7 @@ TEST(Engine, CertainSpreadReachesExactlyTheBfsSetAtBfsDepth) {
 TEST(Engine, MatchesTheSerialReferenceExactly) {
   const SocialGraph g = erdos_renyi(20000, 8, false, 4);
   const IndependentCascade model({.open_probability = 0.4, .share_probability = 0.6, .activity = 0.7});
-  const Engine engine(g, {.vertex = kNoVertex, .num_users = 20000}, model, one_push(200, 99));
+  const Engine engine(g, {.vertex = kNoVertex, .num_users = 20000}, model, kOnePush, horizon(200, 99));
   const CsrView out = g.out_view();
   for (RunId run = 0; run < 6; ++run) {
     const RunResult r = engine.run(run);
@@ -134,8 +139,8 @@ TEST(Engine, MatchesTheSerialReferenceExactly) {
 TEST(Engine, BitIdenticalForAnyThreadCount) {
   const SocialGraph g = erdos_renyi(50000, 12, false, 8);
   const IndependentCascade model({.open_probability = 0.3, .share_probability = 0.8, .activity = 0.8});
-  EngineConfig config{.seed = 5, .num_steps = 24 * 5, .push_steps = {0, 3, 24, 48, 50}};
-  const Engine engine(g, {.vertex = kNoVertex, .num_users = 50000}, model, config);
+  const FixedSchedule schedule({.hours = {0, 3, 24, 48, 50}});
+  const Engine engine(g, {.vertex = kNoVertex, .num_users = 50000}, model, schedule, horizon(24 * 5, 5));
   std::vector<RunResult> results;
   for (int threads : {1, 2, 16}) {
     // global_control lets TBB start more workers than cores, so 16 threads really run.
@@ -160,8 +165,8 @@ TEST(Engine, BitIdenticalForAnyThreadCount) {
 TEST(Engine, ScheduleAndIdleStepsKeepCumulativeReach) {
   const SocialGraph g = star();
   const IndependentCascade model({.open_probability = 1.0, .share_probability = 0.0, .activity = 1.0});
-  EngineConfig config{.seed = 1, .num_steps = 10, .push_steps = {2, 6}};
-  const RunResult r = Engine(g, {.vertex = 0, .num_users = 6}, model, config).run(0);
+  const FixedSchedule schedule({.hours = {2, 6}});
+  const RunResult r = Engine(g, {.vertex = 0, .num_users = 6}, model, schedule, horizon(10)).run(0);
   EXPECT_EQ(r.metrics[kPublished], (std::vector<std::int64_t>{0, 0, 1, 0, 0, 0, 1, 0, 0, 0}));
   EXPECT_EQ(r.metrics[kReachNew], (std::vector<std::int64_t>{0, 0, 5, 0, 0, 0, 0, 0, 0, 0}));
   EXPECT_EQ(r.metrics[kReachCumulative], (std::vector<std::int64_t>{0, 0, 5, 5, 5, 5, 5, 5, 5, 5}));
@@ -177,26 +182,29 @@ TEST(Engine, ItemsStillSpreadingAtTheHorizonAreRecorded) {
   for (VertexId v = 0; v + 1 < 10; ++v) arcs.push_back({v, v + 1});
   const SocialGraph g = SocialGraph::from_arcs(10, arcs);
   const IndependentCascade model({.open_probability = 1.0, .share_probability = 1.0, .activity = 1.0});
-  const RunResult r = Engine(g, {.vertex = 0, .num_users = 10}, model, one_push(4)).run(0);
+  const RunResult r = Engine(g, {.vertex = 0, .num_users = 10}, model, kOnePush, horizon(4)).run(0);
   ASSERT_EQ(r.items.size(), 1u);
   EXPECT_EQ(r.items[0].reads, 4u);
   EXPECT_EQ(r.items[0].depth, 4u);
   EXPECT_EQ(r.metrics[kLiveItems].back(), 1);
 }
 
-TEST(PushSchedule, ClipsToHorizonAndHonoursCount) {
-  TimeSpec time{.step_hours = 1.0, .horizon_days = 3.0};
-  InstitutionSpec daily;
-  daily.first_push_hour = 9;
-  daily.push_every_hours = 24;
-  EXPECT_EQ(push_schedule(daily, time), (std::vector<Step>{9, 33, 57}));
-  daily.pushes = 2;
-  EXPECT_EQ(push_schedule(daily, time), (std::vector<Step>{9, 33}));
-  TimeSpec coarse{.step_hours = 6.0, .horizon_days = 1.0};
-  InstitutionSpec hourly;
-  hourly.first_push_hour = 0;
-  hourly.push_every_hours = 4;
-  EXPECT_EQ(push_schedule(hourly, coarse), (std::vector<Step>{0, 0, 1, 2, 2, 3}));
+TEST(Engine, KeyOpinionLeadersStartTheCascadeWithThePublisher) {
+  // Path 0 - 1 - 2 - 3 - 4 (undirected); publisher 0, a paid KOL at 4.
+  std::vector<ArcInput> arcs;
+  for (VertexId v = 0; v + 1 < 5; ++v) {
+    arcs.push_back({v, v + 1});
+    arcs.push_back({v + 1, v});
+  }
+  const SocialGraph g = SocialGraph::from_arcs(5, arcs);
+  const IndependentCascade model({.open_probability = 1.0, .share_probability = 1.0, .activity = 1.0});
+  const FixedSchedule with_kol({.hours = {0}}, {4});
+  const RunResult r = Engine(g, {.vertex = 0, .num_users = 5}, model, with_kol, horizon(5)).run(0);
+  // Step 0: 0 exposes 1, the KOL exposes 3; step 1: they expose 2 (twice).
+  EXPECT_EQ(r.metrics[kOpens], (std::vector<std::int64_t>{2, 1, 0, 0, 0}));
+  EXPECT_EQ(r.items[0].reads, 3u);
+  EXPECT_EQ(r.items[0].reach, 3u);
+  EXPECT_EQ(r.items[0].depth, 2u);
 }
 
 }  // namespace
