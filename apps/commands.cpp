@@ -86,16 +86,21 @@ int run(const RunOptions& options) {
 
   // Runs are independent; each also parallelises internally (TBB nests the two levels).
   const auto& specs = Engine::metric_specs();
-  const std::size_t reach_metric =
-      std::find_if(specs.begin(), specs.end(), [](const MetricSpec& s) { return s.name == "reach_cumulative"; }) -
-      specs.begin();
+  auto metric_index = [&](const char* name) {
+    return static_cast<std::size_t>(
+        std::find_if(specs.begin(), specs.end(), [&](const MetricSpec& s) { return s.name == name; }) -
+        specs.begin());
+  };
+  const std::size_t reach_metric = metric_index("reach_cumulative");
+  const std::size_t refused_metric = metric_index("refused_by_quota");
   std::mutex write_mutex;
   std::vector<std::int64_t> final_reach(scenario.runs);
-  std::vector<std::uint64_t> items(scenario.runs), reads(scenario.runs);
+  std::vector<std::uint64_t> items(scenario.runs), reads(scenario.runs), refused(scenario.runs);
   tbb::parallel_for(RunId{0}, RunId{scenario.runs}, [&](RunId r) {
     RunResult result = engine.run(r);
     final_reach[r] = result.metrics[reach_metric].back();
     items[r] = result.items.size();
+    for (auto x : result.metrics[refused_metric]) refused[r] += static_cast<std::uint64_t>(x);
     for (const auto& item : result.items) reads[r] += item.reads;
     std::lock_guard lock(write_mutex);
     writer.write_run(result);
@@ -105,11 +110,12 @@ int run(const RunOptions& options) {
   if (!options.quiet) {
     const auto users = prepared.publisher.num_users;
     std::int64_t reach_sum = 0;
-    std::uint64_t items_sum = 0, reads_sum = 0;
+    std::uint64_t items_sum = 0, reads_sum = 0, refused_sum = 0;
     for (RunId r = 0; r < scenario.runs; ++r) {
       reach_sum += final_reach[r];
       items_sum += items[r];
       reads_sum += reads[r];
+      refused_sum += refused[r];
     }
     const double runs = static_cast<double>(scenario.runs);
     fmt::print("scenario   {} (strategy: {}, diffusion: {})\n", scenario.name, strategy->name(), model->name());
@@ -117,8 +123,10 @@ int run(const RunOptions& options) {
                prepared.graph.description());
     fmt::print("runs       {} x {} steps of {} h, seed {}, {} threads\n", scenario.runs,
                config.num_steps, scenario.time.step_hours, scenario.seed, prov.threads);
-    fmt::print("items      {:.1f} per run, {:.1f} reads per item\n", items_sum / runs,
-               items_sum ? static_cast<double>(reads_sum) / static_cast<double>(items_sum) : 0.0);
+    fmt::print("items      {:.1f} per run, {:.1f} reads per item, {:.1f} pushes refused by quota per run\n",
+               items_sum / runs,
+               items_sum ? static_cast<double>(reads_sum) / static_cast<double>(items_sum) : 0.0,
+               refused_sum / runs);
     fmt::print("reach      {:.1f} users per run ({:.2f}% of users)\n", reach_sum / runs,
                100.0 * static_cast<double>(reach_sum) / runs / users);
     fmt::print("time       {:.2f} s (graph {:.2f} s)\n", seconds_since(started), graph_seconds);

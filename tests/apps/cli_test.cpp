@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -169,6 +170,22 @@ TEST_F(Cli, ImportEdgeListToCache) {
   const Outcome bad = run("graph import " + broken.string() + " -o " + (dir_ / "b.h5").string());
   EXPECT_EQ(bad.code, 2);
   EXPECT_NE(bad.output.find(broken.string() + ":2"), std::string::npos) << bad.output;
+}
+
+// Every shipped scenario runs as shipped, in well under a minute.
+TEST_F(Cli, ShippedScenariosRun) {
+  const fs::path dir = fs::path(SOFTPOWER_SOURCE_DIR) / "scenarios";
+  int count = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (entry.path().extension() != ".yaml") continue;
+    const auto start = std::chrono::steady_clock::now();
+    const Outcome o = run("run " + entry.path().string() + " -o " + (dir_ / "out.h5").string());
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_EQ(o.code, 0) << entry.path() << "\n" << o.output;
+    EXPECT_LT(seconds, 60.0) << entry.path();
+    ++count;
+  }
+  EXPECT_GE(count, 7);
 }
 
 TEST_F(Cli, HelpOnEveryCommand) {
