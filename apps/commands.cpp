@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 
+#include "models/censorship/pipeline.hpp"
 #include "models/registry.hpp"
 #include "output/file_info.hpp"
 #include "output/result_writer.hpp"
@@ -52,6 +53,7 @@ int run(const RunOptions& options) {
   const Scenario scenario = load_with_seed(options.scenario, options.overrides, options.seed);
   const auto model = make_diffusion_model(scenario);
   make_strategy_model(scenario, nullptr);  // parameter errors before the graph is built
+  const auto filter = make_platform_filter(scenario);
   const std::filesystem::path output =
       options.output.empty() ? std::filesystem::path("results") / (scenario.name + ".h5")
                              : std::filesystem::path(options.output);
@@ -65,12 +67,15 @@ int run(const RunOptions& options) {
   const auto strategy = make_strategy_model(scenario, &prepared);
   const EngineConfig config{.seed = scenario.seed,
                             .num_steps = scenario.time.num_steps(),
-                            .step_hours = scenario.time.step_hours};
+                            .step_hours = scenario.time.step_hours,
+                            .filter = filter.get(),
+                            .region = prepared.region};
   const Engine engine(prepared.graph, prepared.publisher, *model, *strategy, config);
 
   Provenance prov;
   prov.scenario_name = scenario.name;
-  prov.scenario_text = effective_yaml(scenario, model->effective_params(), strategy->effective_params());
+  prov.scenario_text = effective_yaml(scenario, model->effective_params(), strategy->effective_params(),
+                                      filter->effective_params());
   prov.command_line = options.command_line;
   prov.graph_description = prepared.graph.description();
   prov.seed = scenario.seed;
@@ -139,6 +144,7 @@ int validate(const ValidateOptions& options) {
   const Scenario scenario = load_scenario(options.scenario, options.overrides);
   const auto model = make_diffusion_model(scenario);
   const auto strategy = make_strategy_model(scenario, nullptr);
+  make_platform_filter(scenario);
   if (scenario.graph.type == "edge_list" || scenario.graph.type == "graphml" ||
       scenario.graph.type == "cache") {
     const auto path = resolve_path(scenario, scenario.graph.path);

@@ -4,6 +4,7 @@
 
 #include <functional>
 
+#include "models/censorship/pipeline.hpp"
 #include "models/diffusion/independent_cascade.hpp"
 #include "models/strategy/fixed_schedule.hpp"
 #include "models/strategy/kol_seeding.hpp"
@@ -144,7 +145,7 @@ std::string model_docs() {
   for (const auto& entry : strategy_models()) out += entry.docs() + "\n";
   out += "### `diffusion`\n\n`diffusion.model` selects the model (default `independent_cascade`); the other keys are the model's parameters.\n\n";
   for (const auto& entry : diffusion_models()) out += entry.docs() + "\n";
-  return out;
+  return out + censorship_docs();
 }
 
 }  // namespace softpower

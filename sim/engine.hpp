@@ -9,10 +9,13 @@
 //   active(step, user), open(item, arc), share(item, user).
 // With activity 1 and share probability 1 this is the independent cascade model (bond
 // percolation with T = open_probability); with open probability 1 and share probability q it is
-// site percolation. The cost of a step is proportional to the arcs leaving its frontier; steps
-// with nothing live are skipped to the next push.
+// site percolation. The platform filter (EngineConfig::filter) decides at publication whether
+// an item is blocked, when it is taken down, and how it scales opening and sharing; takedowns
+// count as strikes that can suspend the account. The cost of a step is proportional to the arcs
+// leaving its frontier; steps with nothing live are skipped to the next publication or takedown.
 #pragma once
 
+#include <span>
 #include <vector>
 
 #include "sim/graph.hpp"
@@ -33,6 +36,8 @@ struct EngineConfig {
   std::uint64_t seed = 1;
   Step num_steps = 1;
   double step_hours = 1.0;
+  const PlatformFilter* filter = nullptr;  // null: no censorship
+  std::span<const std::uint8_t> region;    // per user, 0 domestic / 1 international; empty: all domestic
 };
 
 class Engine {

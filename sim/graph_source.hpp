@@ -14,6 +14,7 @@ struct PreparedGraph {
   SocialGraph graph;
   Publisher publisher;
   std::vector<std::uint32_t> community;  // per user; empty when the graph has no communities
+  std::vector<std::uint8_t> region;      // per user, 0 domestic / 1 international; empty: all domestic
   std::vector<std::string> notes;  // importer notes (skipped attributes, dropped self-loops, ...)
 };
 

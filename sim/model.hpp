@@ -59,4 +59,27 @@ class StrategyModel {
   [[nodiscard]] virtual std::span<const VertexId> seeds() const = 0;
 };
 
+inline constexpr Step kNever = -1;
+
+/// What the platform filter decided about one item at publication, for the engine to apply.
+/// Indexed by region where it differs: [0] domestic (mainland-registered), [1] international.
+struct ItemFilter {
+  bool blocked = false;                   // never published (pre-publication keyword block)
+  Step takedown_step = kNever;            // removed at the start of this step
+  double open_multiplier = 1.0;           // down-ranking: scales every open probability
+  double share_filter[2] = {0.0, 0.0};    // probability that a share is silently dropped
+  double share_multiplier[2] = {1.0, 1.0};  // self-censorship: scales the share probability
+};
+
+/// The platform filter (censorship) at strength C. One call per published item.
+class PlatformFilter {
+ public:
+  virtual ~PlatformFilter() = default;
+  [[nodiscard]] virtual YAML::Node effective_params() const = 0;
+  [[nodiscard]] virtual ItemFilter on_publish(const ItemSpec& item, ItemId id, std::uint64_t seed,
+                                              RunId run, double step_hours) const = 0;
+  /// Steps the account is suspended for after its `strike`-th strike (1-based); 0: none.
+  [[nodiscard]] virtual Step suspension_steps(std::uint32_t strike, double step_hours) const = 0;
+};
+
 }  // namespace softpower

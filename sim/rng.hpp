@@ -35,6 +35,10 @@ enum class Purpose : std::uint64_t {
   kWechatFollower = 28,     // wechat_like: institution followers
   kTopic = 30,          // strategy: topic of an article
   kKolRandom = 31,      // strategy: random key opinion leaders
+  kBlock = 32,          // platform filter: item blocked at publication
+  kTakedown = 33,       // platform filter: item will be taken down
+  kTakedownDelay = 34,  // platform filter: detection delay
+  kShareFilter = 35,    // platform filter: (item, sharer) share silently dropped
 };
 
 class CounterRng {

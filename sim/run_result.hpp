@@ -26,6 +26,8 @@ struct ItemRecord {
   double sensitivity = 0.0;
   double valence = 0.0;
   Step publish_step = 0;
+  bool blocked = false;       // stopped before publication (never delivered)
+  Step takedown_step = -1;    // step it was removed in; -1: never (within the horizon)
   std::uint64_t reads = 0;    // users who opened it
   std::uint64_t shares = 0;   // users who shared it
   std::uint64_t reach = 0;    // distinct users it was delivered to

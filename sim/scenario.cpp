@@ -213,13 +213,13 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name,
   if (!root.IsMap()) schema_error(s.origin, root, "(top level)", "a scenario is a mapping of sections");
   for (const std::string& arg : overrides) apply_override(root, arg, s.origin);
 
-  static const std::set<std::string> sections{"time", "graph", "institution", "diffusion", "strategy"};
+  static const std::set<std::string> sections{"time", "graph", "institution", "diffusion", "strategy", "censorship"};
   for (const auto& kv : root) {
     const std::string key = kv.first.as<std::string>();
     if (sections.count(key)) continue;
     if (!top_schema().has(key)) {
       schema_error(s.origin, kv.first, key,
-                   "unknown key (known: " + top_schema().known_keys() + ", time, graph, institution, strategy, diffusion)");
+                   "unknown key (known: " + top_schema().known_keys() + ", time, graph, institution, strategy, diffusion, censorship)");
     }
   }
   TopLevel top;
@@ -246,6 +246,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name,
 
   s.diffusion = parse_model_section(s, root, "diffusion", "independent_cascade");
   s.strategy = parse_model_section(s, root, "strategy", "posting");
+  s.censorship = root["censorship"];
   if (s.time.num_steps() < 1) schema_error(s.origin, root["time"], "time", "the horizon is shorter than one step");
   return s;
 }
@@ -260,7 +261,8 @@ std::filesystem::path resolve_path(const Scenario& s, const std::string& path) {
   return p.is_absolute() ? p : s.base_dir / p;
 }
 
-std::string effective_yaml(const Scenario& s, const YAML::Node& diffusion, const YAML::Node& strategy) {
+std::string effective_yaml(const Scenario& s, const YAML::Node& diffusion, const YAML::Node& strategy,
+                           const YAML::Node& censorship) {
   YAML::Node root(YAML::NodeType::Map);
   TopLevel top{s.name, s.description, s.seed, s.runs};
   for (const auto& kv : top_schema().to_yaml(top)) root[kv.first] = kv.second;
@@ -273,6 +275,7 @@ std::string effective_yaml(const Scenario& s, const YAML::Node& diffusion, const
   root["institution"] = institution_schema().to_yaml(s.institution);
   root["strategy"] = strategy;
   root["diffusion"] = diffusion;
+  root["censorship"] = censorship;
   YAML::Emitter out;
   out << root;
   return std::string(out.c_str()) + "\n";

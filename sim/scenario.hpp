@@ -63,6 +63,7 @@ struct Scenario {
   InstitutionSpec institution;
   ModelSection diffusion;
   ModelSection strategy;
+  YAML::Node censorship;               // the platform filter's section, parsed in models/censorship
   YamlOrigin origin;                   // for errors raised after loading (e.g. by models)
   std::filesystem::path base_dir;      // folder of the scenario file
 };
@@ -76,9 +77,10 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name,
                         const std::vector<std::string>& overrides,
                         const std::filesystem::path& base_dir = ".");
 
-/// The effective scenario as YAML (every key, defaults included); `diffusion` and `strategy`
-/// are the models' own effective parameters (including `model`).
-std::string effective_yaml(const Scenario& s, const YAML::Node& diffusion, const YAML::Node& strategy);
+/// The effective scenario as YAML (every key, defaults included); `diffusion`, `strategy` and
+/// `censorship` are the models' own effective parameters.
+std::string effective_yaml(const Scenario& s, const YAML::Node& diffusion, const YAML::Node& strategy,
+                           const YAML::Node& censorship);
 
 /// Markdown reference of every section and key (scenarios/README.md embeds it).
 std::string scenario_docs();

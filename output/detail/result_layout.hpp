@@ -54,6 +54,8 @@ struct ItemsLayout {
   std::size_t sensitivity = layout.add<double>("sensitivity");
   std::size_t valence = layout.add<double>("valence");
   std::size_t publish_step = layout.add<std::int64_t>("publish_step");
+  std::size_t blocked = layout.add<std::uint8_t>("blocked");
+  std::size_t takedown_step = layout.add<std::int64_t>("takedown_step");
   std::size_t reads = layout.add<std::uint64_t>("reads");
   std::size_t shares = layout.add<std::uint64_t>("shares");
   std::size_t reach = layout.add<std::uint64_t>("reach");
@@ -68,6 +70,8 @@ struct ItemsLayout {
     layout.set<double>(row, sensitivity, it.sensitivity);
     layout.set<double>(row, valence, it.valence);
     layout.set<std::int64_t>(row, publish_step, it.publish_step);
+    layout.set<std::uint8_t>(row, blocked, it.blocked ? 1 : 0);
+    layout.set<std::int64_t>(row, takedown_step, it.takedown_step);
     layout.set<std::uint64_t>(row, reads, it.reads);
     layout.set<std::uint64_t>(row, shares, it.shares);
     layout.set<std::uint64_t>(row, reach, it.reach);

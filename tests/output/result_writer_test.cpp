@@ -542,7 +542,8 @@ TEST(DescribeFile, ResultFile) {
   const std::string datasets =
       "datasets:\n"
       "  /items               {run:uint64, item:uint32, push:uint32, topic:uint32, appeal:float64, "
-      "sensitivity:float64, valence:float64, publish_step:int64, reads:uint64, "
+      "sensitivity:float64, valence:float64, publish_step:int64, blocked:uint8, "
+      "takedown_step:int64, reads:uint64, "
       "shares:uint64, reach:uint64, depth:uint32} [6+] chunks [4096] shuffle+deflate(4)\n"
       "  /metrics/reads       int64 [run=3, step=5] chunks [1, 5] shuffle+deflate(4)\n"
       "  /metrics/run         uint64 [run=3] (dimension scale)\n"

@@ -14,7 +14,7 @@
 namespace softpower {
 namespace {
 
-enum M { kPublished, kRefused, kExposures, kOpens, kShares, kReachNew, kReachCumulative, kLiveItems };
+enum M { kPublished, kRefused, kRefusedSuspended, kBlocked, kTakenDown, kExposures, kOpens, kShares, kSharesFiltered, kSharesSelfCensored, kReachNew, kReachCumulative, kLiveItems };
 
 EngineConfig horizon(Step steps = 10, std::uint64_t seed = 1) {
   return {.seed = seed, .num_steps = steps, .step_hours = 1.0};
@@ -35,7 +35,8 @@ SocialGraph star() {
 
 TEST(Engine, MetricOrderMatchesSpecs) {
   const auto& specs = Engine::metric_specs();
-  ASSERT_EQ(specs.size(), 8u);
+  ASSERT_EQ(specs.size(), 13u);
+  EXPECT_EQ(specs[kSharesSelfCensored].name, "shares_self_censored");
   EXPECT_EQ(specs[kRefused].name, "refused_by_quota");
   EXPECT_EQ(specs[kExposures].name, "exposures");
   EXPECT_EQ(specs[kReachCumulative].name, "reach_cumulative");

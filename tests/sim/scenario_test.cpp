@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "models/censorship/pipeline.hpp"
 #include "models/registry.hpp"
 #include "sim/error.hpp"
 
@@ -18,6 +19,7 @@ std::string error_of(const std::string& text, const std::vector<std::string>& ov
     const Scenario s = parse_scenario(text, "s.yaml", overrides);
     make_diffusion_model(s);
     make_strategy_model(s, nullptr);
+    make_platform_filter(s);
   } catch (const InputError& e) {
     return e.what();
   }
@@ -113,12 +115,14 @@ TEST(Scenario, MissingFileIsAnInputError) {
 TEST(Scenario, EffectiveYamlRoundTrips) {
   const Scenario s = parse_scenario("graph: {type: barabasi_albert, n: 50, m: 2}\nseed: 3\n", "s.yaml", {"runs=2"});
   const auto model = make_diffusion_model(s);
-  const std::string text = effective_yaml(s, model->effective_params(), make_strategy_model(s, nullptr)->effective_params());
+  const std::string text = effective_yaml(s, model->effective_params(), make_strategy_model(s, nullptr)->effective_params(),
+                                          make_platform_filter(s)->effective_params());
   EXPECT_NE(text.find("m: 2"), std::string::npos);
   EXPECT_EQ(text.find("beta"), std::string::npos) << "keys of other graph types must not appear";
   const Scenario again = parse_scenario(text, "effective.yaml", {});
   EXPECT_EQ(effective_yaml(again, make_diffusion_model(again)->effective_params(),
-                           make_strategy_model(again, nullptr)->effective_params()),
+                           make_strategy_model(again, nullptr)->effective_params(),
+                           make_platform_filter(again)->effective_params()),
             text);
 }
 
@@ -131,6 +135,7 @@ TEST(Scenario, ShippedScenariosValidate) {
     const Scenario s = load_scenario(entry.path(), {});
     EXPECT_NO_THROW(make_diffusion_model(s));
     EXPECT_NO_THROW(make_strategy_model(s, nullptr));
+    EXPECT_NO_THROW(make_platform_filter(s));
     ++count;
   }
   EXPECT_GE(count, 2);

@@ -1,0 +1,32 @@
+// share_filter: shares by mainland-registered (domestic) accounts are silently dropped: the
+// sharer sees nothing wrong, the audience never receives the item. International accounts are
+// not filtered (P24, P26). Group chat and Moments are filtered more than 1:1 chat (P24, P25);
+// softpower's shares go to Moments today, so `moments_factor` applies.
+//   P(filtered | domestic sharer) = C * max_rate * moments_factor * s^exponent   (keyed (item, sharer))
+#pragma once
+
+#include "models/censorship/mechanism.hpp"
+#include "sim/schema.hpp"
+
+namespace softpower {
+
+class ShareFilter final : public CensorshipMechanism {
+ public:
+  struct Params {
+    double max_rate = 0.5;
+    double exponent = 2.0;
+    double moments_factor = 1.0;
+  };
+  static constexpr const char* kName = "share_filter";
+  static const Schema<Params>& schema();
+  explicit ShareFilter(Params p) : params_(p) {}
+  [[nodiscard]] const char* name() const override { return kName; }
+  [[nodiscard]] YAML::Node effective_params() const override { return schema().to_yaml(params_); }
+  void on_publish(const ItemSpec& item, ItemId id, double strength, const CounterRng& rng,
+                  double step_hours, ItemFilter& out) const override;
+
+ private:
+  Params params_;
+};
+
+}  // namespace softpower

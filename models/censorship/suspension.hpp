@@ -1,0 +1,31 @@
+// suspension: escalating account sanctions (P28). Every `strikes`-th takedown of the
+// institution's items suspends the account: the k-th suspension lasts
+// days * escalation^(k-1) days (C scales it: a suspension of C * that length, at least one
+// step when C > 0). Pushes during a suspension are refused and counted.
+#pragma once
+
+#include "models/censorship/mechanism.hpp"
+#include "sim/schema.hpp"
+
+namespace softpower {
+
+class Suspension final : public CensorshipMechanism {
+ public:
+  struct Params {
+    std::uint32_t strikes = 3;
+    double days = 7.0;
+    double escalation = 2.0;
+  };
+  static constexpr const char* kName = "suspension";
+  static const Schema<Params>& schema();
+  explicit Suspension(Params p) : params_(p) {}
+  [[nodiscard]] const char* name() const override { return kName; }
+  [[nodiscard]] YAML::Node effective_params() const override { return schema().to_yaml(params_); }
+  [[nodiscard]] Step suspension_steps(std::uint32_t strike, double strength,
+                                      double step_hours) const override;
+
+ private:
+  Params params_;
+};
+
+}  // namespace softpower
