@@ -26,10 +26,34 @@ void append_notes(const ImportReport& report, std::vector<std::string>* notes) {
   }
 }
 
+WechatLikeParams wechat_params(const Scenario& s, std::uint32_t institutions) {
+  const GraphSpec& g = s.graph;
+  WechatLikeParams p;
+  p.users = g.n;
+  p.mean_degree = g.mean_degree;
+  p.degree_sigma = g.degree_sigma;
+  p.max_degree = g.max_degree;
+  p.community_size = g.community_size;
+  p.homophily = g.homophily;
+  p.international_fraction = g.international_fraction;
+  p.region_homophily = g.region_homophily;
+  p.groups_per_user = g.groups_per_user;
+  p.mean_group_size = g.mean_group_size;
+  p.max_group_size = g.max_group_size;
+  p.group_community_share = g.group_community_share;
+  p.institutions = institutions;
+  p.followers = institutions ? s.institution.followers : 0;
+  p.follower_seed_bias = g.follower_seed_bias;
+  p.seed_community = g.seed_community;
+  p.seed = g.seed;
+  return p;
+}
+
 }  // namespace
 
 SocialGraph build_graph(const Scenario& s, std::vector<std::string>* notes) {
   const GraphSpec& g = s.graph;
+  if (g.type == "wechat_like") return std::move(wechat_like(wechat_params(s, 0)).graph);
   if (g.type == "erdos_renyi") return erdos_renyi(g.n, g.mean_degree, g.directed, g.seed);
   if (g.type == "barabasi_albert") return barabasi_albert(g.n, g.m, g.seed);
   if (g.type == "watts_strogatz") return watts_strogatz(g.n, g.k, g.beta, g.seed);
@@ -93,6 +117,25 @@ VertexId add_institution(SocialGraph& graph, VertexId followers, std::uint64_t s
 
 PreparedGraph prepare_graph(const Scenario& s) {
   PreparedGraph prepared;
+  if (s.graph.type == "wechat_like") {
+    // The generator places the institution itself (followers biased to the seed community).
+    const bool new_institution = s.institution.placement == "new";
+    WechatLikeGraph world = wechat_like(wechat_params(s, new_institution ? 1 : 0));
+    prepared.graph = std::move(world.graph);
+    prepared.region = std::move(world.region);
+    prepared.community = std::move(world.community);
+    prepared.groups = std::move(world.groups);
+    prepared.publisher.num_users = world.num_users;
+    prepared.publisher.vertex = new_institution ? world.institutions.front() : kNoVertex;
+    if (s.institution.placement == "fixed") {
+      if (s.institution.vertex >= world.num_users) {
+        throw InputError(fmt::format("{}: institution.vertex: vertex {} does not exist (the graph has {} users)",
+                                     s.origin.file, s.institution.vertex, world.num_users));
+      }
+      prepared.publisher.vertex = s.institution.vertex;
+    }
+    return prepared;
+  }
   prepared.graph = build_graph(s, &prepared.notes);
   const VertexId users = prepared.graph.num_vertices();
   prepared.publisher.num_users = users;

@@ -7,6 +7,7 @@
 #include "sim/engine.hpp"
 #include "sim/graph.hpp"
 #include "sim/scenario.hpp"
+#include "sim/wechat_like.hpp"
 
 namespace softpower {
 
@@ -15,6 +16,7 @@ struct PreparedGraph {
   Publisher publisher;
   std::vector<std::uint32_t> community;  // per user; empty when the graph has no communities
   std::vector<std::uint8_t> region;      // per user, 0 domestic / 1 international; empty: all domestic
+  ChatGroups groups;                     // chat groups (wechat_like); empty otherwise
   std::vector<std::string> notes;  // importer notes (skipped attributes, dropped self-loops, ...)
 };
 

@@ -40,9 +40,9 @@ const Schema<TimeSpec>& time_schema() {
 
 const Schema<GraphSpec>& graph_schema() {
   static const auto schema = Schema<GraphSpec>{}
-      .choice("type", &GraphSpec::type, {"erdos_renyi", "barabasi_albert", "watts_strogatz", "stochastic_block_model", "edge_list", "graphml", "cache"}, "Generator or file format.")
-      .number("n", &GraphSpec::n, std::uint32_t{2}, kMaxVertices, "Vertices (erdos_renyi, barabasi_albert, watts_strogatz).")
-      .number("mean_degree", &GraphSpec::mean_degree, 0.0, 1e6, "Mean degree, or mean out-degree if directed (erdos_renyi).")
+      .choice("type", &GraphSpec::type, {"wechat_like", "erdos_renyi", "barabasi_albert", "watts_strogatz", "stochastic_block_model", "edge_list", "graphml", "cache"}, "Generator or file format.")
+      .number("n", &GraphSpec::n, std::uint32_t{2}, kMaxVertices, "Vertices, or users for wechat_like (erdos_renyi, barabasi_albert, watts_strogatz, wechat_like).")
+      .number("mean_degree", &GraphSpec::mean_degree, 0.0, 1e6, "Mean degree, or mean out-degree if directed (erdos_renyi); mean friends (wechat_like).")
       .boolean("directed", &GraphSpec::directed, "Directed arcs instead of mutual pairs (erdos_renyi, stochastic_block_model, edge_list). GraphML files say it themselves (edgedefault).")
       .number("m", &GraphSpec::m, std::uint32_t{1}, std::uint32_t{100000}, "Edges per new vertex (barabasi_albert).")
       .number("k", &GraphSpec::k, std::uint32_t{2}, std::uint32_t{100000}, "Lattice degree, even (watts_strogatz).")
@@ -54,7 +54,19 @@ const Schema<GraphSpec>& graph_schema() {
       .boolean("weighted", &GraphSpec::weighted, "Third column of an edge list is a weight (edge_list).")
       .boolean("ignore_extra_columns", &GraphSpec::ignore_extra_columns, "Ignore columns after the ones in use, e.g. KONECT timestamps (edge_list); otherwise they are an error.")
       .text("weight_key", &GraphSpec::weight_key, "Edge attribute holding the weight (graphml).")
-      .number("seed", &GraphSpec::seed, std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max(), "Seed of the generator and of institution follower choice; independent of the run seed so that every run shares one graph.");
+      .number("seed", &GraphSpec::seed, std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max(), "Seed of the generator and of institution follower choice; independent of the run seed so that every run shares one graph.")
+      .number("degree_sigma", &GraphSpec::degree_sigma, 0.0, 3.0, "Lognormal shape of friend counts (wechat_like; P13).")
+      .number("max_degree", &GraphSpec::max_degree, std::uint32_t{1}, kMaxVertices, "Friend cap (wechat_like; P12: 5,000).")
+      .number("community_size", &GraphSpec::community_size, std::uint32_t{1}, kMaxVertices, "Mean users per community (wechat_like).")
+      .number("homophily", &GraphSpec::homophily, 0.0, 1.0, "Fraction of friendships inside the user's community (wechat_like).")
+      .number("international_fraction", &GraphSpec::international_fraction, 0.0, 1.0, "Share of international users (wechat_like).")
+      .number("region_homophily", &GraphSpec::region_homophily, 0.0, 1.0, "How strongly regions cluster by community: 0 independent, 1 single-region communities (wechat_like).")
+      .number("groups_per_user", &GraphSpec::groups_per_user, 0.0, 1000.0, "Mean chat-group memberships per user (wechat_like).")
+      .number("mean_group_size", &GraphSpec::mean_group_size, 3.0, 100000.0, "Mean chat-group size (wechat_like).")
+      .number("max_group_size", &GraphSpec::max_group_size, std::uint32_t{3}, std::uint32_t{100000}, "Chat-group size cap (wechat_like; P14: 500).")
+      .number("group_community_share", &GraphSpec::group_community_share, 0.0, 1.0, "Fraction of a group's members from its home community (wechat_like).")
+      .number("follower_seed_bias", &GraphSpec::follower_seed_bias, 0.0, 1.0, "Fraction of the institution's followers drawn from the seed community of alumni and students (wechat_like; P11).")
+      .number("seed_community", &GraphSpec::seed_community, std::uint32_t{0}, kMaxVertices, "The seed community (wechat_like).");
   return schema;
 }
 
@@ -62,6 +74,9 @@ const Schema<GraphSpec>& graph_schema() {
 // typo such as `beta` on an erdos_renyi graph does not pass silently.
 const std::map<std::string, std::set<std::string>>& graph_keys_by_type() {
   static const std::map<std::string, std::set<std::string>> keys{
+      {"wechat_like", {"n", "mean_degree", "degree_sigma", "max_degree", "community_size", "homophily",
+                       "international_fraction", "region_homophily", "groups_per_user", "mean_group_size",
+                       "max_group_size", "group_community_share", "follower_seed_bias", "seed_community", "seed"}},
       {"erdos_renyi", {"n", "mean_degree", "directed", "seed"}},
       {"barabasi_albert", {"n", "m", "seed"}},
       {"watts_strogatz", {"n", "k", "beta", "seed"}},

@@ -37,6 +37,19 @@ struct GraphSpec {
   bool ignore_extra_columns = false;
   std::string weight_key = "weight";
   std::uint64_t seed = 1;
+  // wechat_like (n and mean_degree above are shared)
+  double degree_sigma = 0.9;
+  std::uint32_t max_degree = 5000;
+  std::uint32_t community_size = 500;
+  double homophily = 0.8;
+  double international_fraction = 0.1;
+  double region_homophily = 0.8;
+  double groups_per_user = 3.0;
+  double mean_group_size = 30.0;
+  std::uint32_t max_group_size = 500;
+  double group_community_share = 0.8;
+  double follower_seed_bias = 0.5;
+  std::uint32_t seed_community = 0;
 };
 
 struct InstitutionSpec {

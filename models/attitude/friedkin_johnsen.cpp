@@ -1,0 +1,317 @@
+#include "models/attitude/friedkin_johnsen.hpp"
+
+#include <fmt/format.h>
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+#include <Eigen/IterativeLinearSolvers>
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdint>
+#include <deque>
+#include <limits>
+#include <numeric>
+#include <span>
+#include <stdexcept>
+#include <utility>
+
+namespace softpower {
+namespace {
+
+using Index = Eigen::Index;
+using StorageIndex = FriedkinJohnsen::Matrix::StorageIndex;
+
+// BiCGSTAB stops when ||b - A x||_2 <= kSolverTolerance ||b||_2 (on its recursive residual); the
+// answer is accepted when the true residual meets kAcceptTolerance. See the doc for the bound on
+// the error this gives.
+constexpr double kSolverTolerance = 1e-14;
+constexpr double kAcceptTolerance = 1e-12;
+constexpr int kSolverRounds = 4;
+constexpr Index kSolverIterations = 10000;  // per round
+
+bool is_susceptibility(double lambda) { return lambda >= 0.0 && lambda <= 1.0; }
+
+/// Row v's in-neighbours among users with their raw weights, sorted by source, duplicates
+/// merged (summed in arc order) and zero weights dropped.
+void gather_row(const CsrView& in, std::span<const ArcId> in_ids, const std::vector<float>& weights,
+                VertexId num_users, VertexId v, std::vector<std::pair<VertexId, double>>& row,
+                bool& bad_weight) {
+  row.clear();
+  for (ArcId i = in.offsets[v]; i < in.offsets[v + 1]; ++i) {
+    const VertexId u = in.targets[i];
+    if (u >= num_users) continue;
+    const double w = weights.empty() ? 1.0 : static_cast<double>(weights[in_ids[i]]);
+    if (!(w >= 0.0) || !std::isfinite(w)) {
+      bad_weight = true;
+      continue;
+    }
+    if (w > 0.0) row.emplace_back(u, w);
+  }
+  const auto by_source = [](const auto& a, const auto& b) { return a.first < b.first; };
+  if (!std::is_sorted(row.begin(), row.end(), by_source)) {
+    std::stable_sort(row.begin(), row.end(), by_source);
+  }
+  std::size_t kept = 0;
+  for (std::size_t k = 0; k < row.size(); ++k) {
+    if (kept > 0 && row[kept - 1].first == row[k].first) {
+      row[kept - 1].second += row[k].second;
+    } else {
+      row[kept++] = row[k];
+    }
+  }
+  row.resize(kept);
+}
+
+}  // namespace
+
+const Schema<FriedkinJohnsen::Params>& FriedkinJohnsen::schema() {
+  static const auto schema = Schema<Params>{}.number(
+      "susceptibility", &Params::susceptibility, 0.0, 1.0,
+      "λ: weight a user gives to the mean attitude of the users they see each day (1 - λ stays on "
+      "their prior attitude); the same for every user. An assumption: no empirical values for this "
+      "population (P33).");
+  return schema;
+}
+
+FriedkinJohnsen::FriedkinJohnsen(const SocialGraph& graph, VertexId num_users, Params params)
+    : num_users_(num_users), params_(params) {
+  if (num_users > graph.num_vertices()) {
+    throw std::invalid_argument(
+        fmt::format("friedkin_johnsen: num_users {} exceeds the graph's {} vertices", num_users,
+                    graph.num_vertices()));
+  }
+  if (num_users > static_cast<VertexId>(std::numeric_limits<StorageIndex>::max())) {
+    throw std::invalid_argument(fmt::format(
+        "friedkin_johnsen: {} users exceed the influence matrix's index range", num_users));
+  }
+  if (!is_susceptibility(params.susceptibility)) {
+    throw std::invalid_argument(fmt::format(
+        "friedkin_johnsen: susceptibility must be in [0, 1] (got {})", params.susceptibility));
+  }
+  lambda_.assign(num_users, params.susceptibility);
+
+  const CsrView in = graph.in_view();
+  const std::span<const ArcId> in_ids = graph.in_arc_ids();
+  const std::vector<float>& weights = graph.weights();
+  const VertexId n = num_users;
+
+  // Pass 1: entries per row (an empty row gets its self-weight). Pass 2 fills them in.
+  std::vector<std::uint64_t> counts(n, 0);
+  std::atomic<bool> bad_weight{false};
+  tbb::parallel_for(tbb::blocked_range<VertexId>(0, n, 1024), [&](const auto& range) {
+    std::vector<std::pair<VertexId, double>> row;
+    bool bad = false;
+    for (VertexId v = range.begin(); v < range.end(); ++v) {
+      gather_row(in, in_ids, weights, n, v, row, bad);
+      counts[v] = row.empty() ? 1 : row.size();
+    }
+    if (bad) bad_weight.store(true, std::memory_order_relaxed);
+  });
+  if (bad_weight.load()) {
+    throw std::invalid_argument(
+        "friedkin_johnsen: arc weights between users must be finite and non-negative");
+  }
+  std::vector<std::uint64_t> offsets(std::size_t{n} + 1, 0);
+  std::partial_sum(counts.begin(), counts.end(), offsets.begin() + 1);
+  const std::uint64_t nnz = offsets[n];
+  if (nnz > static_cast<std::uint64_t>(std::numeric_limits<StorageIndex>::max())) {
+    throw std::invalid_argument(fmt::format(
+        "friedkin_johnsen: {} influence weights exceed the influence matrix's index range", nnz));
+  }
+
+  w_.resize(n, n);
+  w_.resizeNonZeros(static_cast<Index>(nnz));
+  StorageIndex* outer = w_.outerIndexPtr();
+  StorageIndex* inner = w_.innerIndexPtr();
+  double* values = w_.valuePtr();
+  for (std::size_t v = 0; v <= n; ++v) outer[v] = static_cast<StorageIndex>(offsets[v]);
+  tbb::parallel_for(tbb::blocked_range<VertexId>(0, n, 1024), [&](const auto& range) {
+    std::vector<std::pair<VertexId, double>> row;
+    bool bad = false;
+    for (VertexId v = range.begin(); v < range.end(); ++v) {
+      gather_row(in, in_ids, weights, n, v, row, bad);
+      std::uint64_t pos = offsets[v];
+      if (row.empty()) {
+        inner[pos] = static_cast<StorageIndex>(v);
+        values[pos] = 1.0;
+        continue;
+      }
+      double total = 0.0;
+      for (const auto& [u, w] : row) total += w;
+      for (const auto& [u, w] : row) {
+        inner[pos] = static_cast<StorageIndex>(u);
+        values[pos] = w / total;
+        ++pos;
+      }
+    }
+  });
+}
+
+void FriedkinJohnsen::set_susceptibility(std::vector<double> lambda) {
+  if (lambda.size() != num_users_) {
+    throw std::invalid_argument(
+        fmt::format("friedkin_johnsen: susceptibility needs one value per user ({}), got {}",
+                    num_users_, lambda.size()));
+  }
+  for (std::size_t v = 0; v < lambda.size(); ++v) {
+    if (!is_susceptibility(lambda[v])) {
+      throw std::invalid_argument(fmt::format(
+          "friedkin_johnsen: susceptibility of user {} must be in [0, 1] (got {})", v, lambda[v]));
+    }
+  }
+  lambda_ = std::move(lambda);
+}
+
+void FriedkinJohnsen::step(const Eigen::VectorXd& x, const Eigen::VectorXd& anchor,
+                           Eigen::VectorXd& out) const {
+  const auto n = static_cast<Index>(num_users_);
+  if (x.size() != n || anchor.size() != n) {
+    throw std::invalid_argument(
+        fmt::format("friedkin_johnsen: step needs x and anchor of size {} (got {} and {})", n,
+                    x.size(), anchor.size()));
+  }
+  if (&out == &x) {
+    throw std::invalid_argument("friedkin_johnsen: step cannot write into x (double buffer it)");
+  }
+  out.resize(n);
+  const StorageIndex* outer = w_.outerIndexPtr();
+  const StorageIndex* inner = w_.innerIndexPtr();
+  const double* values = w_.valuePtr();
+  const double* xs = x.data();
+  const double* as = anchor.data();
+  double* os = out.data();
+  const double* lambda = lambda_.data();
+  tbb::parallel_for(tbb::blocked_range<Index>(0, n, 2048), [&](const tbb::blocked_range<Index>& r) {
+    for (Index v = r.begin(); v < r.end(); ++v) {
+      double social = 0.0;
+      for (StorageIndex k = outer[v]; k < outer[v + 1]; ++k) social += values[k] * xs[inner[k]];
+      const double mixed = lambda[v] * social + (1.0 - lambda[v]) * as[v];
+      os[v] = std::clamp(mixed, -1.0, 1.0);
+    }
+  });
+}
+
+bool FriedkinJohnsen::every_user_reaches_an_anchored_user() const {
+  const VertexId n = num_users_;
+  std::vector<char> anchored(n, 0);
+  std::deque<VertexId> queue;
+  for (VertexId v = 0; v < n; ++v) {
+    if (lambda_[v] < 1.0) {
+      anchored[v] = 1;
+      queue.push_back(v);
+    }
+  }
+  if (queue.size() == n) return true;
+  // Column access to W: for each u, the users v with w_vu > 0 (those u influences).
+  const StorageIndex* outer = w_.outerIndexPtr();
+  const StorageIndex* inner = w_.innerIndexPtr();
+  const double* values = w_.valuePtr();
+  std::vector<std::uint64_t> col_offsets(std::size_t{n} + 1, 0);
+  for (Index k = 0; k < w_.nonZeros(); ++k) {
+    if (values[k] > 0.0) ++col_offsets[static_cast<std::size_t>(inner[k]) + 1];
+  }
+  std::partial_sum(col_offsets.begin(), col_offsets.end(), col_offsets.begin());
+  std::vector<VertexId> col_rows(col_offsets[n]);
+  std::vector<std::uint64_t> next(col_offsets.begin(), col_offsets.end() - 1);
+  for (VertexId v = 0; v < n; ++v) {
+    for (StorageIndex k = outer[v]; k < outer[v + 1]; ++k) {
+      if (values[k] > 0.0) col_rows[next[static_cast<std::size_t>(inner[k])]++] = v;
+    }
+  }
+  std::size_t reached = queue.size();
+  while (!queue.empty()) {
+    const VertexId u = queue.front();
+    queue.pop_front();
+    for (std::uint64_t k = col_offsets[u]; k < col_offsets[u + 1]; ++k) {
+      const VertexId v = col_rows[k];
+      if (!anchored[v]) {
+        anchored[v] = 1;
+        ++reached;
+        queue.push_back(v);
+      }
+    }
+  }
+  return reached == n;
+}
+
+Eigen::VectorXd FriedkinJohnsen::fixed_point(const Eigen::VectorXd& anchor) const {
+  const auto n = static_cast<Index>(num_users_);
+  if (anchor.size() != n) {
+    throw std::invalid_argument(fmt::format(
+        "friedkin_johnsen: fixed_point needs an anchor of size {} (got {})", n, anchor.size()));
+  }
+  if (!every_user_reaches_an_anchored_user()) {
+    throw std::domain_error(
+        "friedkin_johnsen: I - ΛW is singular: some user with susceptibility 1 is not influenced, "
+        "through any chain of in-neighbours, by a user with susceptibility below 1");
+  }
+  const Eigen::Map<const Eigen::VectorXd> lambda(lambda_.data(), n);
+  const Eigen::VectorXd b = (1.0 - lambda.array()) * anchor.array();
+  const double b_norm = b.norm();
+  if (b_norm == 0.0) return Eigen::VectorXd::Zero(n);
+
+  Matrix identity(n, n);
+  identity.setIdentity();
+  const Matrix a = identity - lambda.asDiagonal() * w_;
+  Eigen::BiCGSTAB<Matrix, Eigen::DiagonalPreconditioner<double>> solver;
+  solver.setTolerance(kSolverTolerance);
+  solver.setMaxIterations(kSolverIterations);
+  solver.compute(a);
+  Eigen::VectorXd x = anchor;
+  double residual = std::numeric_limits<double>::infinity();
+  for (int round = 0; round < kSolverRounds; ++round) {
+    x = solver.solveWithGuess(b, x);
+    residual = (b - a * x).norm() / b_norm;
+    if (residual <= kSolverTolerance) break;
+  }
+  if (!(residual <= kAcceptTolerance)) {
+    throw std::runtime_error(
+        fmt::format("friedkin_johnsen: BiCGSTAB reached relative residual {:.3g}, above {:.0e}",
+                    residual, kAcceptTolerance));
+  }
+  return x;
+}
+
+Eigen::VectorXd degroot_left_eigenvector(const Eigen::SparseMatrix<double, Eigen::RowMajor>& W,
+                                         double tolerance, int max_iterations) {
+  const Index n = W.rows();
+  if (n == 0 || W.cols() != n) {
+    throw std::invalid_argument(
+        fmt::format("degroot_left_eigenvector: W must be square and non-empty (got {} x {})",
+                    W.rows(), W.cols()));
+  }
+  for (Index v = 0; v < n; ++v) {
+    double sum = 0.0;
+    for (Eigen::SparseMatrix<double, Eigen::RowMajor>::InnerIterator it(W, v); it; ++it) {
+      if (!(it.value() >= 0.0)) {
+        throw std::invalid_argument("degroot_left_eigenvector: W has a negative entry");
+      }
+      sum += it.value();
+    }
+    if (std::abs(sum - 1.0) > 1e-12) {
+      throw std::invalid_argument(
+          fmt::format("degroot_left_eigenvector: row {} of W sums to {}, not 1", v, sum));
+    }
+  }
+  Eigen::VectorXd pi = Eigen::VectorXd::Constant(n, 1.0 / static_cast<double>(n));
+  Eigen::VectorXd next(n);
+  for (int it = 0; it < max_iterations; ++it) {
+    next = 0.5 * pi;
+    for (Index v = 0; v < n; ++v) {
+      const double half = 0.5 * pi[v];
+      for (Eigen::SparseMatrix<double, Eigen::RowMajor>::InnerIterator e(W, v); e; ++e) {
+        next[e.col()] += half * e.value();
+      }
+    }
+    next /= next.sum();
+    const double change = (next - pi).lpNorm<1>();
+    pi.swap(next);
+    if (change < tolerance) return pi;
+  }
+  throw std::runtime_error(fmt::format(
+      "degroot_left_eigenvector: no convergence to {:g} in {} iterations (is W irreducible?)",
+      tolerance, max_iterations));
+}
+
+}  // namespace softpower

@@ -8,6 +8,7 @@
 
 #include "models/censorship/pipeline.hpp"
 #include "models/registry.hpp"
+#include "sim/graph_source.hpp"
 #include "sim/error.hpp"
 
 namespace softpower {
@@ -84,13 +85,26 @@ TEST(Scenario, ErrorsNameFileLineColumnAndKeyPath) {
             std::string::npos);
   EXPECT_NE(error_of("diffusion: {model: sir}\n").find("diffusion.model: unknown model 'sir'"), std::string::npos);
   EXPECT_EQ(error_of("graph: {type: erdos}\n"),
-            "s.yaml:1:15: graph.type: 'erdos' is not one of: erdos_renyi, barabasi_albert, watts_strogatz, "
+            "s.yaml:1:15: graph.type: 'erdos' is not one of: wechat_like, erdos_renyi, barabasi_albert, watts_strogatz, "
             "stochastic_block_model, edge_list, graphml, cache");
   EXPECT_EQ(error_of("time: [1, 2]\n"), "s.yaml:1:7: time: expected a mapping of keys to values");
   EXPECT_EQ(error_of("graph: {type: edge_list}\n"), "s.yaml:1:8: graph.path: graph type 'edge_list' needs a path");
   EXPECT_EQ(error_of("graph: {type: watts_strogatz, k: 3}\n"), "s.yaml:1:34: graph.k: must be even");
   EXPECT_EQ(error_of("runs: yes\n"), "s.yaml:1:7: runs: expected an integer, got 'yes'");
   EXPECT_EQ(error_of("graph: {directed: maybe}\n"), "s.yaml:1:19: graph.directed: expected true or false, got 'maybe'");
+}
+
+TEST(Scenario, WechatLikeKeysAndGeneratorErrors) {
+  const Scenario s = parse_scenario("graph: {type: wechat_like, n: 3000, mean_degree: 20, homophily: 0.5}\n", "s.yaml", {});
+  EXPECT_EQ(s.graph.homophily, 0.5);
+  const PreparedGraph prepared = prepare_graph(s);
+  EXPECT_EQ(prepared.publisher.num_users, 3000u);
+  EXPECT_EQ(prepared.publisher.vertex, 3000u) << "placement new: the generator's institution";
+  EXPECT_EQ(prepared.graph.out_view().out_degree(3000), 1000u) << "institution.followers defaults to 1000";
+  EXPECT_EQ(prepared.region.size(), 3000u);
+  EXPECT_EQ(prepared.community.size(), 3000u);
+  EXPECT_GT(prepared.groups.size(), 0u);
+  EXPECT_EQ(error_of("graph: {type: wechat_like, k: 4}\n").rfind("s.yaml:1:28: graph.k: not used by graph type 'wechat_like'", 0), 0u);
 }
 
 TEST(Scenario, MalformedYamlNamesTheLine) {
