@@ -18,8 +18,8 @@ build: configure
 
 run: build
 	@mkdir -p results
-	$(BUILD)/apps/softpower run scenarios/default.yaml -o results/default.h5
-	$(BUILD)/apps/softpower info results/default.h5
+	$(BUILD)/apps/softpower run scenarios/polito_baseline.yaml -o results/polito_baseline.h5
+	$(BUILD)/apps/softpower info results/polito_baseline.h5
 
 test: build
 	@ctest --preset $(PRESET) -j $(JOBS)
