@@ -17,7 +17,10 @@ namespace {
 enum M { kPublished, kRefused, kRefusedSuspended, kBlocked, kTakenDown, kExposures, kOpens, kShares, kSharesFiltered, kSharesSelfCensored, kReachNew, kReachCumulative, kLiveItems };
 
 EngineConfig horizon(Step steps = 10, std::uint64_t seed = 1) {
-  return {.seed = seed, .num_steps = steps, .step_hours = 1.0};
+  EngineConfig config;
+  config.seed = seed;
+  config.num_steps = steps;
+  return config;
 }
 
 // One article at hour 0.
