@@ -7,22 +7,18 @@
 
 namespace softpower {
 
-class DownRanking final : public CensorshipMechanism {
+struct DownRankingParams {
+  double max_reduction = 0.5;
+  double exponent = 2.0;
+};
+
+class DownRanking final : public MechanismWithParams<DownRanking, DownRankingParams> {
  public:
-  struct Params {
-    double max_reduction = 0.5;
-    double exponent = 2.0;
-  };
   static constexpr const char* kName = "down_ranking";
   static const Schema<Params>& schema();
-  explicit DownRanking(Params p) : params_(p) {}
-  [[nodiscard]] const char* name() const override { return kName; }
-  [[nodiscard]] YAML::Node effective_params() const override { return schema().to_yaml(params_); }
+  using MechanismWithParams::MechanismWithParams;
   void on_publish(const ItemSpec& item, ItemId id, double strength, const CounterRng& rng,
                   double step_hours, ItemFilter& out) const override;
-
- private:
-  Params params_;
 };
 
 }  // namespace softpower

@@ -27,6 +27,22 @@ class CensorshipMechanism {
   }
 };
 
+/// The parts every mechanism shares: its typed parameters, its scenario name and its effective
+/// parameters. Derived supplies kName and schema().
+template <class Derived, class P>
+class MechanismWithParams : public CensorshipMechanism {
+ public:
+  using Params = P;
+  explicit MechanismWithParams(Params params) : params_(params) {}
+  [[nodiscard]] const char* name() const override { return Derived::kName; }
+  [[nodiscard]] YAML::Node effective_params() const override {
+    return Derived::schema().to_yaml(params_);
+  }
+
+ protected:
+  Params params_;
+};
+
 /// The common sensitivity response: rises from 0 at s = 0 to 1 at s = 1, the more steeply at
 /// high s the larger the exponent.
 inline double sensitivity_response(double s, double exponent) { return std::pow(s, exponent); }

@@ -9,22 +9,18 @@
 
 namespace softpower {
 
-class PublicationBlock final : public CensorshipMechanism {
+struct PublicationBlockParams {
+  double max_rate = 0.3;
+  double exponent = 4.0;
+};
+
+class PublicationBlock final : public MechanismWithParams<PublicationBlock, PublicationBlockParams> {
  public:
-  struct Params {
-    double max_rate = 0.3;
-    double exponent = 4.0;
-  };
   static constexpr const char* kName = "publication_block";
   static const Schema<Params>& schema();
-  explicit PublicationBlock(Params p) : params_(p) {}
-  [[nodiscard]] const char* name() const override { return kName; }
-  [[nodiscard]] YAML::Node effective_params() const override { return schema().to_yaml(params_); }
+  using MechanismWithParams::MechanismWithParams;
   void on_publish(const ItemSpec& item, ItemId id, double strength, const CounterRng& rng,
                   double step_hours, ItemFilter& out) const override;
-
- private:
-  Params params_;
 };
 
 }  // namespace softpower

@@ -8,22 +8,18 @@
 
 namespace softpower {
 
-class SelfCensorship final : public CensorshipMechanism {
+struct SelfCensorshipParams {
+  double domestic = 0.8;
+  double international = 0.3;
+};
+
+class SelfCensorship final : public MechanismWithParams<SelfCensorship, SelfCensorshipParams> {
  public:
-  struct Params {
-    double domestic = 0.8;
-    double international = 0.3;
-  };
   static constexpr const char* kName = "self_censorship";
   static const Schema<Params>& schema();
-  explicit SelfCensorship(Params p) : params_(p) {}
-  [[nodiscard]] const char* name() const override { return kName; }
-  [[nodiscard]] YAML::Node effective_params() const override { return schema().to_yaml(params_); }
+  using MechanismWithParams::MechanismWithParams;
   void on_publish(const ItemSpec& item, ItemId id, double strength, const CounterRng& rng,
                   double step_hours, ItemFilter& out) const override;
-
- private:
-  Params params_;
 };
 
 }  // namespace softpower

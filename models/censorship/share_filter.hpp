@@ -10,23 +10,19 @@
 
 namespace softpower {
 
-class ShareFilter final : public CensorshipMechanism {
+struct ShareFilterParams {
+  double max_rate = 0.5;
+  double exponent = 2.0;
+  double moments_factor = 1.0;
+};
+
+class ShareFilter final : public MechanismWithParams<ShareFilter, ShareFilterParams> {
  public:
-  struct Params {
-    double max_rate = 0.5;
-    double exponent = 2.0;
-    double moments_factor = 1.0;
-  };
   static constexpr const char* kName = "share_filter";
   static const Schema<Params>& schema();
-  explicit ShareFilter(Params p) : params_(p) {}
-  [[nodiscard]] const char* name() const override { return kName; }
-  [[nodiscard]] YAML::Node effective_params() const override { return schema().to_yaml(params_); }
+  using MechanismWithParams::MechanismWithParams;
   void on_publish(const ItemSpec& item, ItemId id, double strength, const CounterRng& rng,
                   double step_hours, ItemFilter& out) const override;
-
- private:
-  Params params_;
 };
 
 }  // namespace softpower

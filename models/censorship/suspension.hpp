@@ -9,23 +9,19 @@
 
 namespace softpower {
 
-class Suspension final : public CensorshipMechanism {
+struct SuspensionParams {
+  std::uint32_t strikes = 3;
+  double days = 7.0;
+  double escalation = 2.0;
+};
+
+class Suspension final : public MechanismWithParams<Suspension, SuspensionParams> {
  public:
-  struct Params {
-    std::uint32_t strikes = 3;
-    double days = 7.0;
-    double escalation = 2.0;
-  };
   static constexpr const char* kName = "suspension";
   static const Schema<Params>& schema();
-  explicit Suspension(Params p) : params_(p) {}
-  [[nodiscard]] const char* name() const override { return kName; }
-  [[nodiscard]] YAML::Node effective_params() const override { return schema().to_yaml(params_); }
+  using MechanismWithParams::MechanismWithParams;
   [[nodiscard]] Step suspension_steps(std::uint32_t strike, double strength,
                                       double step_hours) const override;
-
- private:
-  Params params_;
 };
 
 }  // namespace softpower

@@ -13,26 +13,22 @@
 
 namespace softpower {
 
-class Takedown final : public CensorshipMechanism {
+struct TakedownParams {
+  double base_rate = 0.01;
+  double max_rate = 0.6;
+  double exponent = 3.0;
+  double median_delay_hours = 1.5;
+  double delay_sigma = 1.8;
+};
+
+class Takedown final : public MechanismWithParams<Takedown, TakedownParams> {
  public:
-  struct Params {
-    double base_rate = 0.01;
-    double max_rate = 0.6;
-    double exponent = 3.0;
-    double median_delay_hours = 1.5;
-    double delay_sigma = 1.8;
-  };
   static constexpr const char* kName = "takedown";
   static const Schema<Params>& schema();
-  explicit Takedown(Params p) : params_(p) {}
-  [[nodiscard]] const char* name() const override { return kName; }
-  [[nodiscard]] YAML::Node effective_params() const override { return schema().to_yaml(params_); }
+  using MechanismWithParams::MechanismWithParams;
   void on_publish(const ItemSpec& item, ItemId id, double strength, const CounterRng& rng,
                   double step_hours, ItemFilter& out) const override;
   [[nodiscard]] double probability(double strength, double sensitivity) const;
-
- private:
-  Params params_;
 };
 
 }  // namespace softpower

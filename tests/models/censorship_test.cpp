@@ -151,14 +151,14 @@ TEST(Censorship, SelfCensoredReadersAreCountedNotShared) {
 // P22: about 1% of ordinary articles removed; P27: ~30% of delays within 30 minutes, ~90%
 // within a day. Checked on 40,000 items with the default parameters (binomial tolerances).
 TEST(Censorship, DefaultTakedownRateAndDelayDistribution) {
-  const Takedown takedown({});
+  const Takedown takedown(TakedownParams{});
   const double ordinary = takedown.probability(1.0, 0.05);
   EXPECT_GT(ordinary, 0.005);
   EXPECT_LT(ordinary, 0.02);
   EXPECT_GT(takedown.probability(1.0, 0.8), 20 * ordinary) << "must rise steeply with sensitivity";
   EXPECT_DOUBLE_EQ(takedown.probability(0.5, 0.05), 0.5 * ordinary);
 
-  const auto filter = pipeline(1.0, Takedown({}));
+  const auto filter = pipeline(1.0, Takedown(TakedownParams{}));
   const int items = 40000;
   const double minute = 1.0 / 60;
   int removed = 0;
