@@ -107,6 +107,23 @@ class DrawStream {
   int used_ = 4;
 };
 
+/// Turns per-block counts (position[blk * bins + b]) into each block's first write position in
+/// bin b, ordered bin-major then block, and fills start[b] with the first position of bin b
+/// (start has bins + 1 entries). The fixed block order keeps the scatter thread-independent.
+void counts_to_positions(std::vector<std::uint64_t>& position, std::uint64_t blocks,
+                         std::uint64_t bins, std::vector<std::uint64_t>& start) {
+  std::uint64_t running = 0;
+  for (std::uint64_t b = 0; b < bins; ++b) {
+    start[b] = running;
+    for (std::uint64_t blk = 0; blk < blocks; ++blk) {
+      const std::uint64_t count = position[blk * bins + b];
+      position[blk * bins + b] = running;
+      running += count;
+    }
+  }
+  start[bins] = running;
+}
+
 /// Writes the arcs of items [0, items) into CSR rows: arcs_of(k, emit) calls emit(row, value)
 /// at most twice, and each arc goes to out[cursor[row]++]. The arcs are first routed into bins
 /// of 2^kRowBinShift rows (sequential writes; fixed blocks, in order), then each bin is written
@@ -132,16 +149,7 @@ void route_arcs(std::uint64_t items, std::uint64_t rows, ArcsOf&& arcs_of, std::
       std::uint64_t* count = position.data() + blk * bins;
       for_each_arc(blk, [&](std::uint32_t row, std::uint32_t) { ++count[row >> kRowBinShift]; });
     });
-    std::uint64_t running = 0;
-    for (std::uint64_t b = 0; b < bins; ++b) {
-      bin_start[b] = running;
-      for (std::uint64_t blk = 0; blk < blocks; ++blk) {
-        const std::uint64_t count = position[blk * bins + b];
-        position[blk * bins + b] = running;
-        running += count;
-      }
-    }
-    bin_start[bins] = running;
+    counts_to_positions(position, blocks, bins, bin_start);
     tbb::parallel_for(std::uint64_t{0}, blocks, [&](std::uint64_t blk) {
       std::uint64_t* next = position.data() + blk * bins;
       for_each_arc(blk, [&](std::uint32_t row, std::uint32_t value) {
@@ -567,16 +575,7 @@ std::vector<VertexId> shuffled_stubs(const std::vector<std::uint32_t>& degree,
     for_each_bucket(blk, [&](std::uint64_t, std::uint64_t b) { ++count[b]; });
   });
   std::vector<std::uint64_t> bucket_start(buckets + 1, 0);
-  std::uint64_t running = 0;
-  for (std::uint64_t b = 0; b < buckets; ++b) {
-    bucket_start[b] = running;
-    for (std::uint64_t blk = 0; blk < blocks; ++blk) {
-      const std::uint64_t count = position[blk * buckets + b];
-      position[blk * buckets + b] = running;
-      running += count;
-    }
-  }
-  bucket_start[buckets] = running;
+  counts_to_positions(position, blocks, buckets, bucket_start);
   std::vector<VertexId> shuffled(total);
   tbb::parallel_for(std::uint64_t{0}, blocks, [&](std::uint64_t blk) {
     std::uint64_t* next = position.data() + blk * buckets;
