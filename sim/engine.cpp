@@ -81,6 +81,10 @@ const std::vector<MetricSpec>& Engine::metric_specs() {
   return specs;
 }
 
+std::vector<SeriesSpec> Engine::series_specs() const { return {}; }
+
+VertexId Engine::snapshot_users() const { return 0; }
+
 RunResult Engine::run(RunId run) const {
   const CsrView out = graph_.out_view();
   const VertexId n = graph_.num_vertices();

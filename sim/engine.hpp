@@ -49,6 +49,11 @@ class Engine {
 
   /// The metrics every run reports, in the order of RunResult::metrics.
   static const std::vector<MetricSpec>& metric_specs();
+  /// The float64 series of this engine's runs (attitude statistics), in the order of
+  /// RunResult::series. Empty without an attitude model.
+  [[nodiscard]] std::vector<SeriesSpec> series_specs() const;
+  /// Users per attitude snapshot (0: this engine takes no snapshots).
+  [[nodiscard]] VertexId snapshot_users() const;
 
   /// Runs one replicate. Thread-safe: runs share the engine read-only. Parallelism follows the
   /// caller's TBB arena (tbb::global_control or task_arena).

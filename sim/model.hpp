@@ -82,4 +82,27 @@ class PlatformFilter {
   [[nodiscard]] virtual Step suspension_steps(std::uint32_t strike, double step_hours) const = 0;
 };
 
+/// Attitudes x in [-1, 1] toward the institution, one per user (models/attitude/). The engine
+/// owns the state vectors; the model owns the rules. See docs/model.md.
+class AttitudeModel {
+ public:
+  virtual ~AttitudeModel() = default;
+  [[nodiscard]] virtual std::string name() const = 0;
+  [[nodiscard]] virtual YAML::Node effective_params() const = 0;
+  /// Fills every user's prior attitude for one run (draws keyed by Purpose::kAttitudePrior).
+  /// `region` is per user, 0 domestic / 1 international; empty means all domestic.
+  virtual void priors(std::uint64_t seed, RunId run, std::span<const std::uint8_t> region,
+                      std::span<double> prior) const = 0;
+  /// The attitude of a user with attitude x and prior x0 after reading `item`, having read
+  /// `reads_before` of the institution's items before. Pure: called concurrently for distinct
+  /// users.
+  [[nodiscard]] virtual double on_read(double x, double x0, const ItemSpec& item,
+                                       std::uint32_t reads_before) const = 0;
+  /// Advances every user's attitude by one day: decay toward the prior and the social step over
+  /// the friend graph, in place. May parallelise internally; deterministic for any thread count.
+  virtual void daily(std::span<double> x, std::span<const double> prior) const = 0;
+  /// Steps between attitude snapshots in the result file; 0: no snapshots.
+  [[nodiscard]] virtual Step snapshot_every_steps(double step_hours) const = 0;
+};
+
 }  // namespace softpower

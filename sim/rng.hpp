@@ -39,6 +39,12 @@ enum class Purpose : std::uint64_t {
   kTakedown = 33,       // platform filter: item will be taken down
   kTakedownDelay = 34,  // platform filter: detection delay
   kShareFilter = 35,    // platform filter: (item, sharer) share silently dropped
+  kSessionRate = 36,    // feed: a user's sessions per day (heavy-tailed)
+  kSharePropensity = 37,  // feed: a user's propensity to share
+  kShareChannel = 38,   // feed: channel a reader shares an item to
+  kShareTarget = 39,    // feed: recipient of a 1:1 chat share, or group of a group share
+  kAttitudePrior = 40,  // attitude: a user's prior attitude
+  kAttitude = 41,       // attitude: other per-user draws of attitude models
 };
 
 class CounterRng {

@@ -17,6 +17,16 @@ struct MetricSpec {
   std::string description;  // one line, stored as an attribute
 };
 
+/// A per-step float64 series, optionally with a column axis (per region, per community,
+/// histogram bins); stored as /metrics/<name>, [run, step] or [run, step, column].
+struct SeriesSpec {
+  std::string name;
+  std::string unit;
+  std::string description;
+  std::vector<std::string> columns;  // empty: one value per step; else one per column
+  [[nodiscard]] std::size_t width() const { return columns.empty() ? 1 : columns.size(); }
+};
+
 /// Per-item outcome of a run (one row of /items).
 struct ItemRecord {
   ItemId item = 0;
@@ -40,6 +50,11 @@ struct RunResult {
   VertexId institution = kNoVertex;  // the publishing vertex of this run
   /// metrics[k][s]: value of metric k (same order as the engine's metric_specs()) at step s.
   std::vector<std::vector<std::int64_t>> metrics;
+  /// series[k][s * width + c]: float64 series k (order of the engine's series_specs()).
+  std::vector<std::vector<double>> series;
+  /// Attitude snapshots: every user's attitude at each of snapshot_steps, snapshot-major.
+  std::vector<Step> snapshot_steps;
+  std::vector<float> snapshots;
   std::vector<ItemRecord> items;
   Step steps_run = 0;  // steps actually simulated (the run stops early when nothing can happen)
 };

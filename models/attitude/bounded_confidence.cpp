@@ -1,0 +1,1 @@
+#include "models/attitude/bounded_confidence.hpp"

@@ -1,0 +1,2 @@
+// bounded_confidence: attitude change on reading (stub; being written).
+#pragma once

@@ -1,0 +1,2 @@
+// Tests of models/attitude/bounded_confidence (being written).
+#include <gtest/gtest.h>
