@@ -54,6 +54,7 @@ int run(const RunOptions& options) {
   const auto model = make_diffusion_model(scenario);
   make_strategy_model(scenario, nullptr);  // parameter errors before the graph is built
   const auto filter = make_platform_filter(scenario);
+  const auto attitude = make_attitude_model(scenario, nullptr);
   const std::filesystem::path output =
       options.output.empty() ? std::filesystem::path("results") / (scenario.name + ".h5")
                              : std::filesystem::path(options.output);
@@ -65,17 +66,22 @@ int run(const RunOptions& options) {
   const double graph_seconds = seconds_since(started);
 
   const auto strategy = make_strategy_model(scenario, &prepared);
+  const auto attitude_model = make_attitude_model(scenario, &prepared);
   const EngineConfig config{.seed = scenario.seed,
                             .num_steps = scenario.time.num_steps(),
                             .step_hours = scenario.time.step_hours,
                             .filter = filter.get(),
-                            .region = prepared.region};
+                            .region = prepared.region,
+                            .groups = &prepared.groups,
+                            .attitude = attitude_model.get(),
+                            .community = prepared.community};
   const Engine engine(prepared.graph, prepared.publisher, *model, *strategy, config);
 
   Provenance prov;
   prov.scenario_name = scenario.name;
   prov.scenario_text = effective_yaml(scenario, model->effective_params(), strategy->effective_params(),
-                                      filter->effective_params());
+                                      filter->effective_params(),
+                                      attitude ? attitude->effective_params() : YAML::Node());
   prov.command_line = options.command_line;
   prov.graph_description = prepared.graph.description();
   prov.seed = scenario.seed;
@@ -87,7 +93,8 @@ int run(const RunOptions& options) {
   prov.num_steps = config.num_steps;
   prov.num_runs = scenario.runs;
   prov.start_time = iso8601_utc_now();
-  ResultWriter writer(output, prov, Engine::metric_specs());
+  ResultWriter writer(output, prov, Engine::metric_specs(), engine.series_specs(),
+                      engine.snapshot_users());
 
   // Runs are independent; each also parallelises internally (TBB nests the two levels).
   const auto& specs = Engine::metric_specs();
@@ -145,6 +152,7 @@ int validate(const ValidateOptions& options) {
   const auto model = make_diffusion_model(scenario);
   const auto strategy = make_strategy_model(scenario, nullptr);
   make_platform_filter(scenario);
+  make_attitude_model(scenario, nullptr);
   if (scenario.graph.type == "edge_list" || scenario.graph.type == "graphml" ||
       scenario.graph.type == "cache") {
     const auto path = resolve_path(scenario, scenario.graph.path);

@@ -3,9 +3,12 @@
 #include <fmt/format.h>
 
 #include <functional>
+#include <numeric>
 
+#include "models/attitude/bounded_confidence.hpp"
 #include "models/censorship/pipeline.hpp"
 #include "models/diffusion/independent_cascade.hpp"
+#include "models/diffusion/wechat_feed.hpp"
 #include "models/strategy/fixed_schedule.hpp"
 #include "models/strategy/kol_seeding.hpp"
 #include "models/strategy/posting_strategy.hpp"
@@ -53,6 +56,10 @@ YAML::Node without(const YAML::Node& map, const std::string& key) {
 std::unique_ptr<StrategyModel> make_posting(const Scenario& s, const PreparedGraph* graph) {
   PostingStrategy::Params params;
   PostingStrategy::schema().parse(params, without(s.strategy.params, "topics"), s.origin, s.strategy.path);
+  if (!params.language_fit.empty() && params.language_fit.size() != 2) {
+    schema_error(s.origin, s.strategy.params["language_fit"], s.strategy.path + ".language_fit",
+                 "expected 2 values [domestic, international]");
+  }
   std::vector<Topic> topics;
   if (const YAML::Node list = s.strategy.params["topics"]) {
     const std::string path = s.strategy.path + ".topics";
@@ -102,6 +109,20 @@ std::string names_of(const Entries& entries) {
   return known;
 }
 
+std::unique_ptr<DiffusionModel> make_wechat_feed(const Scenario& s) {
+  WechatFeed::Params params;
+  WechatFeed::schema().parse(params, s.diffusion.params, s.origin, s.diffusion.path);
+  try {
+    return std::make_unique<WechatFeed>(params);
+  } catch (const std::invalid_argument& e) {
+    const bool diurnal = params.diurnal.size() != 24 ||
+                         std::accumulate(params.diurnal.begin(), params.diurnal.end(), 0.0) <= 0.0;
+    const std::string key = diurnal ? "diurnal" : "moments_share";
+    const YAML::Node node = s.diffusion.params[key];
+    schema_error(s.origin, node ? node : s.diffusion.params, s.diffusion.path + "." + key, e.what());
+  }
+}
+
 struct DiffusionEntry {
   const char* name;
   std::function<std::unique_ptr<DiffusionModel>(const Scenario&)> make;
@@ -112,11 +133,49 @@ struct DiffusionEntry {
 const std::vector<DiffusionEntry>& diffusion_models() {
   static const std::vector<DiffusionEntry> entries{
       {IndependentCascade::kName, make_with_schema<IndependentCascade>, docs_of<IndependentCascade>},
+      {WechatFeed::kName, make_wechat_feed, docs_of<WechatFeed>},
+  };
+  return entries;
+}
+
+std::unique_ptr<AttitudeModel> make_bounded_confidence(const ModelSection& section, const Scenario& s,
+                                                       const PreparedGraph* graph) {
+  BoundedConfidence::Params params;
+  BoundedConfidence::schema().parse(params, section.params, s.origin, section.path);
+  if (!graph) return std::make_unique<BoundedConfidence>(params, nullptr, 0);
+  return std::make_unique<BoundedConfidence>(params, &graph->graph, graph->publisher.num_users);
+}
+
+struct AttitudeEntry {
+  const char* name;
+  std::function<std::unique_ptr<AttitudeModel>(const ModelSection&, const Scenario&, const PreparedGraph*)> make;
+  std::function<std::string()> docs;
+};
+
+// The attitude models, by scenario name.
+const std::vector<AttitudeEntry>& attitude_models() {
+  static const std::vector<AttitudeEntry> entries{
+      {BoundedConfidence::kName, make_bounded_confidence, docs_of<BoundedConfidence>},
   };
   return entries;
 }
 
 }  // namespace
+
+std::unique_ptr<AttitudeModel> make_attitude_model(const Scenario& scenario, const PreparedGraph* graph) {
+  if (!scenario.attitude) return nullptr;
+  for (const auto& entry : attitude_models()) {
+    if (scenario.attitude->model == entry.name) return entry.make(*scenario.attitude, scenario, graph);
+  }
+  throw InputError(fmt::format("{}: attitude.model: unknown model '{}' (known: {})", scenario.origin.file,
+                               scenario.attitude->model, names_of(attitude_models())));
+}
+
+std::vector<std::string> attitude_model_names() {
+  std::vector<std::string> names;
+  for (const auto& entry : attitude_models()) names.emplace_back(entry.name);
+  return names;
+}
 
 std::unique_ptr<DiffusionModel> make_diffusion_model(const Scenario& scenario) {
   for (const auto& entry : diffusion_models()) {
@@ -145,7 +204,11 @@ std::string model_docs() {
   for (const auto& entry : strategy_models()) out += entry.docs() + "\n";
   out += "### `diffusion`\n\n`diffusion.model` selects the model (default `independent_cascade`); the other keys are the model's parameters.\n\n";
   for (const auto& entry : diffusion_models()) out += entry.docs() + "\n";
-  return out + censorship_docs();
+  out += censorship_docs();
+  out += "### `attitude`\n\nOptional: without an `attitude` section users have no attitudes. `attitude: {}` enables the "
+         "default model `bounded_confidence`; `attitude.model` selects the model, the other keys are its parameters.\n\n";
+  for (const auto& entry : attitude_models()) out += entry.docs() + "\n";
+  return out;
 }
 
 }  // namespace softpower

@@ -23,6 +23,15 @@ std::vector<std::string> diffusion_model_names();
 std::unique_ptr<StrategyModel> make_strategy_model(const Scenario& scenario,
                                                    const PreparedGraph* graph);
 
+/// Builds the attitude model named in the scenario's `attitude` section, or returns null when
+/// the scenario has none. With `graph` null only the parameters are validated (for `softpower
+/// validate`): the model has no friend graph, so its social step cannot run. Otherwise users
+/// are [0, graph->publisher.num_users).
+std::unique_ptr<AttitudeModel> make_attitude_model(const Scenario& scenario,
+                                                   const PreparedGraph* graph);
+
+std::vector<std::string> attitude_model_names();
+
 /// Markdown reference of every registered model's parameters.
 std::string model_docs();
 

@@ -3,12 +3,13 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
-#include "sim/detail/hdf5.hpp"
 #include "output/detail/result_layout.hpp"
 #include "output/result_writer.hpp"
+#include "sim/detail/hdf5.hpp"
 #include "sim/graph_cache.hpp"
 
 namespace softpower {
@@ -163,6 +164,59 @@ RunId count_written_runs(const detail::Checker& check, hid_t file, RunId num_run
   return written;
 }
 
+/// The float64 series in /metrics (rank 2 or 3; time_hours is 1-D), by name, with their
+/// column counts: "none" in files without any.
+std::string describe_series(const detail::Checker& check, hid_t file) {
+  // No exceptions in the callback: they must not unwind through HDF5's C frames.
+  auto on_link = [](hid_t group, const char* name, const H5L_info_t* info, void* data) -> herr_t {
+    if (info->type != H5L_TYPE_HARD) return 0;
+    const detail::Object obj(H5Oopen(group, name, H5P_DEFAULT));
+    if (!obj.valid() || H5Iget_type(obj.get()) != H5I_DATASET) return 0;
+    const detail::Datatype type(H5Dget_type(obj.get()));
+    const detail::Dataspace space(H5Dget_space(obj.get()));
+    if (!type.valid() || !space.valid() || H5Tget_class(type.get()) != H5T_FLOAT) return 0;
+    hsize_t dims[3] = {};
+    const int rank = H5Sget_simple_extent_ndims(space.get());
+    if (rank < 2 || rank > 3 || H5Sget_simple_extent_dims(space.get(), dims, nullptr) < 0) return 0;
+    auto& series = *static_cast<std::vector<std::string>*>(data);
+    series.push_back(rank == 2 ? std::string(name) : fmt::format("{} ({} columns)", name, dims[2]));
+    return 0;
+  };
+  const detail::Group metrics(
+      check.id(H5Gopen2(file, "metrics", H5P_DEFAULT), "cannot open /metrics"));
+  std::vector<std::string> series;
+  check.ok(H5Literate(metrics.get(), H5_INDEX_NAME, H5_ITER_INC, nullptr, on_link, &series),
+           "cannot list /metrics");
+  return series.empty() ? "none" : fmt::format("{}", fmt::join(series, ", "));
+}
+
+/// How many attitude snapshots the file holds, of how many users: "none" without /attitude.
+std::string describe_snapshots(const detail::Checker& check, hid_t file) {
+  const std::string what = std::string("cannot read /") + detail::kSnapshotSteps;
+  if (!check.yes(H5Lexists(file, detail::kAttitudeGroup, H5P_DEFAULT), what) ||
+      !check.yes(H5Lexists(file, detail::kSnapshotSteps, H5P_DEFAULT), what) ||
+      !check.yes(H5Lexists(file, detail::kSnapshots, H5P_DEFAULT), what)) {
+    return "none";
+  }
+  const detail::Dataset steps(check.id(H5Dopen2(file, detail::kSnapshotSteps, H5P_DEFAULT), what));
+  const detail::Dataset values(check.id(H5Dopen2(file, detail::kSnapshots, H5P_DEFAULT), what));
+  const std::vector<hsize_t> step_dims = detail::dataset_dims(check, steps.get(), what);
+  const std::vector<hsize_t> value_dims = detail::dataset_dims(check, values.get(), what);
+  if (step_dims.size() != 2 || value_dims.size() != 3) {
+    check.fail(
+        "/attitude/snapshot_steps is not [run, snapshot] or /attitude/snapshots not "
+        "[run, snapshot, user]");
+  }
+  std::vector<Step> cells(step_dims[0] * step_dims[1]);
+  if (!cells.empty()) {
+    check.ok(H5Dread(steps.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, cells.data()),
+             what);
+  }
+  const auto taken = std::count_if(cells.begin(), cells.end(),
+                                   [](Step s) { return s != detail::kNoSnapshotStep; });
+  return fmt::format("{} of {} users each (up to {} per run)", taken, value_dims[2], step_dims[1]);
+}
+
 std::string describe_result(const detail::Checker& check, hid_t file, bool partial) {
   using detail::read_attribute;
   using detail::read_string_attribute;
@@ -201,6 +255,8 @@ std::string describe_result(const detail::Checker& check, hid_t file, bool parti
   line("graph description", read_string_attribute(check, file, "graph_description"));
   line("start time", read_string_attribute(check, file, "start_time"));
   line("end time", string_or(check, file, "end_time", "(not finished)"));
+  line("float series", describe_series(check, file));
+  line("snapshots", describe_snapshots(check, file));
   return text + list_datasets(check, file);
 }
 

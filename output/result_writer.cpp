@@ -5,15 +5,16 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <ctime>
+#include <limits>
 #include <map>
 #include <softpower/version.hpp>
 #include <stdexcept>
 
+#include "output/detail/result_checks.hpp"
+#include "output/detail/result_layout.hpp"
 #include "sim/detail/atomic_file.hpp"
 #include "sim/detail/hdf5.hpp"
-#include "output/detail/result_layout.hpp"
 #include "sim/error.hpp"
 
 namespace softpower {
@@ -23,39 +24,33 @@ namespace {
 // chunks, so runs can arrive in any order and each chunk is compressed and written once.
 constexpr hsize_t kMaxMetricChunkSteps = 8192;
 constexpr hsize_t kItemChunkRows = 4096;  // 192 KiB of rows
+// A snapshot chunk is one (run, snapshot) row of users, or 128 Ki users of it (512 KiB, within
+// HDF5's default 1 MiB chunk cache): each is written whole, once.
+constexpr hsize_t kMaxSnapshotChunkUsers = hsize_t{1} << 17;
+constexpr hsize_t kSnapshotStepChunk = 256;
 constexpr int kDeflateLevel = 4;
 
-bool valid_metric_name(const std::string& name) {
-  if (name.empty() || name[0] < 'a' || name[0] > 'z') return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-  });
+/// Group creation properties that keep links and attributes in the order they were made.
+detail::Group create_ordered_group(const detail::Checker& check, hid_t loc, const char* name) {
+  const std::string what = std::string("cannot create /") + name;
+  detail::PropList gcpl(check.id(H5Pcreate(H5P_GROUP_CREATE), what));
+  constexpr unsigned kOrder = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
+  check.ok(H5Pset_link_creation_order(gcpl.get(), kOrder), what);
+  check.ok(H5Pset_attr_creation_order(gcpl.get(), kOrder), what);
+  return detail::Group(check.id(H5Gcreate2(loc, name, H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), what));
 }
 
-void validate(const Provenance& prov, const std::vector<MetricSpec>& metrics) {
-  if (prov.num_runs < 1) throw std::invalid_argument("ResultWriter: num_runs must be at least 1");
-  if (prov.num_steps < 1) throw std::invalid_argument("ResultWriter: num_steps must be at least 1");
-  if (!(prov.step_hours > 0) || !std::isfinite(prov.step_hours)) {
-    throw std::invalid_argument("ResultWriter: step_hours must be positive and finite");
-  }
-  for (std::size_t k = 0; k < metrics.size(); ++k) {
-    const std::string& name = metrics[k].name;
-    if (!valid_metric_name(name)) {
-      throw std::invalid_argument(
-          fmt::format("ResultWriter: metric name '{}' is not snake_case ([a-z][a-z0-9_]*)", name));
-    }
-    for (const char* reserved : detail::kMetricsScaleNames) {
-      if (name == reserved) {
-        throw std::invalid_argument(
-            fmt::format("ResultWriter: metric name '{}' is reserved for a coordinate", name));
-      }
-    }
-    for (std::size_t j = 0; j < k; ++j) {
-      if (metrics[j].name == name) {
-        throw std::invalid_argument(fmt::format("ResultWriter: metric '{}' listed twice", name));
-      }
-    }
-  }
+/// Writes `count` elements of `data` into the hyperslab of `ds` that starts at `start`.
+void write_block(const detail::Checker& check, hid_t ds, hid_t mem_type,
+                 const std::vector<hsize_t>& start, const std::vector<hsize_t>& count,
+                 const void* data, const std::string& what) {
+  detail::Dataspace file_space(check.id(H5Dget_space(ds), what));
+  check.ok(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr,
+                               count.data(), nullptr),
+           what);
+  detail::Dataspace mem_space(
+      check.id(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), what));
+  check.ok(H5Dwrite(ds, mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, data), what);
 }
 
 }  // namespace
@@ -70,8 +65,7 @@ std::string iso8601_utc_now() {
 }
 
 struct ResultWriter::Impl {
-  Impl(std::filesystem::path final_path, const Provenance& provenance,
-       std::vector<MetricSpec> specs);
+  Impl(std::filesystem::path final_path, detail::ResultShape shape);
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
   ~Impl() {
@@ -82,12 +76,19 @@ struct ResultWriter::Impl {
   void create_file();
   void write_provenance();
   void create_metrics();
+  void create_series(hid_t metrics, hid_t run_scale, hid_t step_scale);
+  void create_attitude();
   void write_run(const RunResult& r);
+  void write_snapshots(const RunResult& r);
   void append_items(RunId run, const std::vector<ItemRecord>& items);
   void finish();
+  [[nodiscard]] const Provenance& prov() const { return shape_.prov; }
   /// Releases every object, then the file; returns the file's close status.
   herr_t close_all() {
     items_.reset();
+    snapshots_.reset();
+    snapshot_steps_.reset();
+    series_ds_.clear();
     metric_ds_.clear();
     params_.reset();
     return file_.close();
@@ -95,8 +96,7 @@ struct ResultWriter::Impl {
 
   std::filesystem::path final_path_;
   std::filesystem::path partial_path_;
-  Provenance prov_;
-  std::vector<MetricSpec> specs_;
+  detail::ResultShape shape_;
   detail::Checker check_;
   detail::ParamsLayout params_layout_;
   detail::ItemsLayout items_layout_;
@@ -106,24 +106,26 @@ struct ResultWriter::Impl {
   detail::File file_;
   detail::Dataset params_;
   std::vector<detail::Dataset> metric_ds_;
+  std::vector<detail::Dataset> series_ds_;
   detail::Dataset items_;
+  detail::Dataset snapshot_steps_;  // open only with snapshot_users > 0
+  detail::Dataset snapshots_;
 
   std::vector<bool> written_;
   RunId next_items_run_ = 0;  // items of every run below this one are in the file
   std::map<RunId, std::vector<ItemRecord>> pending_items_;
   hsize_t item_rows_ = 0;
+  hsize_t snapshot_extent_ = 0;  // the most snapshots of any run written so far
   bool failed_ = false;
   bool finished_ = false;
 };
 
-ResultWriter::Impl::Impl(std::filesystem::path final_path, const Provenance& provenance,
-                         std::vector<MetricSpec> specs)
+ResultWriter::Impl::Impl(std::filesystem::path final_path, detail::ResultShape shape)
     : final_path_(std::move(final_path)),
       partial_path_(detail::partial_path_for(final_path_)),
-      prov_(provenance),
-      specs_(std::move(specs)),
+      shape_(std::move(shape)),
       check_(partial_path_, detail::Failure::kRuntime),
-      written_(prov_.num_runs, false) {
+      written_(shape_.prov.num_runs, false) {
   detail::silence_errors();
   detail::create_parent_directories(final_path_);
   params_type_ = params_layout_.layout.make_type(check_);
@@ -131,6 +133,7 @@ ResultWriter::Impl::Impl(std::filesystem::path final_path, const Provenance& pro
   create_file();
   write_provenance();
   create_metrics();
+  if (shape_.snapshot_users > 0) create_attitude();
   check_.ok(H5Fflush(file_.get(), H5F_SCOPE_LOCAL), "cannot flush the file");
 }
 
@@ -153,18 +156,18 @@ void ResultWriter::Impl::write_provenance() {
   detail::write_attribute(check_, root, "file_kind", detail::kResultFileKind);
   detail::write_attribute(check_, root, "format_version", kResultFormatVersion);
   detail::write_attribute(check_, root, "softpower_version", kVersion);
-  detail::write_attribute(check_, root, "scenario_name", prov_.scenario_name);
-  detail::write_attribute(check_, root, "command_line", prov_.command_line);
-  detail::write_attribute(check_, root, "seed", prov_.seed);
-  detail::write_attribute(check_, root, "threads", static_cast<std::int32_t>(prov_.threads));
-  detail::write_attribute(check_, root, "graph_description", prov_.graph_description);
-  detail::write_attribute(check_, root, "graph_checksum", prov_.graph_checksum);
-  detail::write_attribute(check_, root, "num_vertices", prov_.num_vertices);
-  detail::write_attribute(check_, root, "num_arcs", prov_.num_arcs);
-  detail::write_attribute(check_, root, "num_runs", prov_.num_runs);
-  detail::write_attribute(check_, root, "num_steps", prov_.num_steps);
-  detail::write_attribute(check_, root, "step_hours", prov_.step_hours);
-  detail::write_attribute(check_, root, "start_time", prov_.start_time);
+  detail::write_attribute(check_, root, "scenario_name", prov().scenario_name);
+  detail::write_attribute(check_, root, "command_line", prov().command_line);
+  detail::write_attribute(check_, root, "seed", prov().seed);
+  detail::write_attribute(check_, root, "threads", static_cast<std::int32_t>(prov().threads));
+  detail::write_attribute(check_, root, "graph_description", prov().graph_description);
+  detail::write_attribute(check_, root, "graph_checksum", prov().graph_checksum);
+  detail::write_attribute(check_, root, "num_vertices", prov().num_vertices);
+  detail::write_attribute(check_, root, "num_arcs", prov().num_arcs);
+  detail::write_attribute(check_, root, "num_runs", prov().num_runs);
+  detail::write_attribute(check_, root, "num_steps", prov().num_steps);
+  detail::write_attribute(check_, root, "step_hours", prov().step_hours);
+  detail::write_attribute(check_, root, "start_time", prov().start_time);
 
   // The scenario can exceed what an attribute may hold, so it is a scalar string dataset.
   const detail::Datatype text_type = detail::string_type(check_);
@@ -172,14 +175,14 @@ void ResultWriter::Impl::write_provenance() {
   detail::Dataset scenario(check_.id(H5Dcreate2(root, "scenario", text_type.get(), scalar.get(),
                                                 H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                                      "cannot create /scenario"));
-  const char* text = prov_.scenario_text.c_str();
+  const char* text = prov().scenario_text.c_str();
   check_.ok(H5Dwrite(scenario.get(), text_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text),
             "cannot write /scenario");
 
   // Rows of runs not written yet keep the fill value, whose run column is kUnwrittenRun.
   const std::vector<std::byte> fill = params_layout_.unwritten_row();
-  params_ = detail::create_dataset(check_, root, "params", params_type_.get(), {prov_.num_runs}, {},
-                                   {}, fill.data());
+  params_ = detail::create_dataset(check_, root, "params", params_type_.get(), {prov().num_runs},
+                                   {}, {}, fill.data());
   detail::write_attribute(check_, params_.get(), "description",
                           "one row per run; run == 2^64-1 marks a run not written yet");
 
@@ -192,24 +195,18 @@ void ResultWriter::Impl::write_provenance() {
 }
 
 void ResultWriter::Impl::create_metrics() {
-  const std::string what = "cannot create /metrics";
-  detail::PropList gcpl(check_.id(H5Pcreate(H5P_GROUP_CREATE), what));
-  constexpr unsigned kOrder = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
-  check_.ok(H5Pset_link_creation_order(gcpl.get(), kOrder), what);
-  check_.ok(H5Pset_attr_creation_order(gcpl.get(), kOrder), what);
-  detail::Group group(
-      check_.id(H5Gcreate2(file_.get(), "metrics", H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), what));
+  const detail::Group group = create_ordered_group(check_, file_.get(), "metrics");
   const hid_t g = group.get();
 
-  const auto runs = static_cast<hsize_t>(prov_.num_runs);
-  const auto steps = static_cast<hsize_t>(prov_.num_steps);
+  const auto runs = static_cast<hsize_t>(prov().num_runs);
+  const auto steps = static_cast<hsize_t>(prov().num_steps);
   std::vector<std::uint64_t> run_ids(runs);
   for (hsize_t r = 0; r < runs; ++r) run_ids[r] = r;
   std::vector<std::int64_t> step_ids(steps);
   std::vector<double> hours(steps);
   for (hsize_t s = 0; s < steps; ++s) {
     step_ids[s] = static_cast<std::int64_t>(s);
-    hours[s] = static_cast<double>(s) * prov_.step_hours;
+    hours[s] = static_cast<double>(s) * prov().step_hours;
   }
 
   const detail::Dataset run_scale = detail::write_vector(check_, g, "run", run_ids, {});
@@ -225,7 +222,7 @@ void ResultWriter::Impl::create_metrics() {
                           "simulated time at the start of each step: step * step_hours");
 
   const detail::Storage storage{{1, std::min(steps, kMaxMetricChunkSteps)}, kDeflateLevel, true};
-  for (const MetricSpec& spec : specs_) {
+  for (const MetricSpec& spec : shape_.metrics) {
     detail::Dataset ds = detail::create_dataset(check_, g, spec.name.c_str(), H5T_NATIVE_INT64,
                                                 {runs, steps}, {}, storage);
     detail::write_attribute(check_, ds.get(), "unit", spec.unit);
@@ -236,38 +233,102 @@ void ResultWriter::Impl::create_metrics() {
     check_.ok(H5DSattach_scale(ds.get(), step_scale.get(), 1), attach);
     metric_ds_.push_back(std::move(ds));
   }
+  create_series(g, run_scale.get(), step_scale.get());
+}
+
+void ResultWriter::Impl::create_series(hid_t metrics, hid_t run_scale, hid_t step_scale) {
+  const auto runs = static_cast<hsize_t>(prov().num_runs);
+  const auto steps = static_cast<hsize_t>(prov().num_steps);
+  // NaN, not zero, in the runs a .partial file does not hold yet: zero is a plausible statistic.
+  const double fill = std::numeric_limits<double>::quiet_NaN();
+  const detail::Datatype text_type = detail::string_type(check_);
+  for (const SeriesSpec& spec : shape_.series) {
+    const std::string path = "/metrics/" + spec.name;
+    std::vector<hsize_t> dims{runs, steps};
+    detail::Storage storage{{1, std::min(steps, kMaxMetricChunkSteps)}, kDeflateLevel, true};
+    if (!spec.columns.empty()) {
+      const hsize_t width = spec.width();
+      dims.push_back(width);
+      const hsize_t chunk_steps = std::clamp<hsize_t>(kMaxMetricChunkSteps / width, 1, steps);
+      storage.chunk = {1, chunk_steps, width};
+    }
+    detail::Dataset ds = detail::create_dataset(check_, metrics, spec.name.c_str(),
+                                                H5T_NATIVE_DOUBLE, dims, {}, storage, &fill);
+    detail::write_attribute(check_, ds.get(), "unit", spec.unit);
+    detail::write_attribute(check_, ds.get(), "description", spec.description);
+    detail::write_attribute(check_, ds.get(), "coordinates", "time_hours");
+    const std::string attach = "cannot attach dimension scales to " + path;
+    check_.ok(H5DSattach_scale(ds.get(), run_scale, 0), attach);
+    check_.ok(H5DSattach_scale(ds.get(), step_scale, 1), attach);
+    if (!spec.columns.empty()) {
+      const std::string name = spec.name + detail::kColumnsSuffix;
+      const std::string what = "cannot write /metrics/" + name;
+      std::vector<const char*> labels;
+      for (const std::string& label : spec.columns) labels.push_back(label.c_str());
+      const detail::Dataset columns = detail::create_dataset(
+          check_, metrics, name.c_str(), text_type.get(), {labels.size()}, {}, {});
+      check_.ok(
+          H5Dwrite(columns.get(), text_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, labels.data()),
+          what);
+      check_.ok(H5DSset_scale(columns.get(), name.c_str()), what);
+      detail::write_attribute(check_, columns.get(), "description",
+                              "column labels of " + path + " (its dimension 2)");
+      check_.ok(H5DSattach_scale(ds.get(), columns.get(), 2), attach);
+    }
+    series_ds_.push_back(std::move(ds));
+  }
+}
+
+void ResultWriter::Impl::create_attitude() {
+  const detail::Group group = create_ordered_group(check_, file_.get(), detail::kAttitudeGroup);
+  const auto runs = static_cast<hsize_t>(prov().num_runs);
+  const auto users = static_cast<hsize_t>(shape_.snapshot_users);
+  const hsize_t unlimited = H5S_UNLIMITED;
+  // The snapshot dimension grows to the most snapshots of any run; shorter runs keep the fill
+  // values (-1 steps, NaN attitudes) beyond their own.
+  const Step no_step = detail::kNoSnapshotStep;
+  snapshot_steps_ = detail::create_dataset(
+      check_, file_.get(), detail::kSnapshotSteps, H5T_NATIVE_INT64, {runs, 0}, {runs, unlimited},
+      {{1, kSnapshotStepChunk}, kDeflateLevel, true}, &no_step);
+  detail::write_attribute(check_, snapshot_steps_.get(), "description",
+                          "[run, snapshot]: the step of each attitude snapshot, increasing; -1 "
+                          "past the run's last snapshot");
+  const float no_attitude = std::numeric_limits<float>::quiet_NaN();
+  snapshots_ = detail::create_dataset(
+      check_, file_.get(), detail::kSnapshots, H5T_NATIVE_FLOAT, {runs, 0, users},
+      {runs, unlimited, users},
+      {{1, 1, std::min(users, kMaxSnapshotChunkUsers)}, kDeflateLevel, true}, &no_attitude);
+  detail::write_attribute(check_, snapshots_.get(), "description",
+                          "[run, snapshot, user]: attitude in [-1, 1] of user (vertex) u at "
+                          "snapshot_steps[run, snapshot]; NaN past the run's last snapshot");
 }
 
 void ResultWriter::Impl::write_run(const RunResult& r) {
   {
     std::vector<std::byte> row(params_layout_.layout.row_size());
     params_layout_.fill(row.data(), r);
-    const std::string what = fmt::format("cannot write run {} to /params", r.run);
-    detail::Dataspace file_space(check_.id(H5Dget_space(params_.get()), what));
-    const hsize_t start = r.run;
-    const hsize_t count = 1;
-    check_.ok(
-        H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &count, nullptr),
-        what);
-    detail::Dataspace mem_space(check_.id(H5Screate_simple(1, &count, nullptr), what));
-    check_.ok(H5Dwrite(params_.get(), params_type_.get(), mem_space.get(), file_space.get(),
-                       H5P_DEFAULT, row.data()),
-              what);
+    write_block(check_, params_.get(), params_type_.get(), {r.run}, {1}, row.data(),
+                fmt::format("cannot write run {} to /params", r.run));
   }
 
-  const hsize_t dims[2] = {prov_.num_runs, static_cast<hsize_t>(prov_.num_steps)};
-  const hsize_t start[2] = {r.run, 0};
-  const hsize_t count[2] = {1, dims[1]};
-  const std::string what = fmt::format("cannot write run {} to /metrics", r.run);
-  detail::Dataspace file_space(check_.id(H5Screate_simple(2, dims, nullptr), what));
-  check_.ok(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr),
-            what);
-  detail::Dataspace mem_space(check_.id(H5Screate_simple(2, count, nullptr), what));
-  for (std::size_t k = 0; k < specs_.size(); ++k) {
-    check_.ok(H5Dwrite(metric_ds_[k].get(), H5T_NATIVE_INT64, mem_space.get(), file_space.get(),
-                       H5P_DEFAULT, r.metrics[k].data()),
-              fmt::format("cannot write run {} to /metrics/{}", r.run, specs_[k].name));
+  const auto steps = static_cast<hsize_t>(prov().num_steps);
+  for (std::size_t k = 0; k < shape_.metrics.size(); ++k) {
+    write_block(check_, metric_ds_[k].get(), H5T_NATIVE_INT64, {r.run, 0}, {1, steps},
+                r.metrics[k].data(),
+                fmt::format("cannot write run {} to /metrics/{}", r.run, shape_.metrics[k].name));
   }
+  for (std::size_t k = 0; k < shape_.series.size(); ++k) {
+    const SeriesSpec& spec = shape_.series[k];
+    std::vector<hsize_t> start{r.run, 0};
+    std::vector<hsize_t> count{1, steps};
+    if (!spec.columns.empty()) {
+      start.push_back(0);
+      count.push_back(spec.width());
+    }
+    write_block(check_, series_ds_[k].get(), H5T_NATIVE_DOUBLE, start, count, r.series[k].data(),
+                fmt::format("cannot write run {} to /metrics/{}", r.run, spec.name));
+  }
+  write_snapshots(r);
 
   std::vector<ItemRecord> items = r.items;
   std::stable_sort(items.begin(), items.end(),
@@ -280,6 +341,24 @@ void ResultWriter::Impl::write_run(const RunResult& r) {
     ++next_items_run_;
   }
   check_.ok(H5Fflush(file_.get(), H5F_SCOPE_LOCAL), "cannot flush the file");
+}
+
+void ResultWriter::Impl::write_snapshots(const RunResult& r) {
+  const hsize_t count = r.snapshot_steps.size();
+  if (count == 0) return;
+  const std::string what = fmt::format("cannot write the attitude snapshots of run {}", r.run);
+  const auto users = static_cast<hsize_t>(shape_.snapshot_users);
+  if (count > snapshot_extent_) {
+    const hsize_t steps_dims[2] = {prov().num_runs, count};
+    const hsize_t snapshot_dims[3] = {prov().num_runs, count, users};
+    check_.ok(H5Dset_extent(snapshot_steps_.get(), steps_dims), what);
+    check_.ok(H5Dset_extent(snapshots_.get(), snapshot_dims), what);
+    snapshot_extent_ = count;
+  }
+  write_block(check_, snapshot_steps_.get(), H5T_NATIVE_INT64, {r.run, 0}, {1, count},
+              r.snapshot_steps.data(), what);
+  write_block(check_, snapshots_.get(), H5T_NATIVE_FLOAT, {r.run, 0, 0}, {1, count, users},
+              r.snapshots.data(), what);
 }
 
 void ResultWriter::Impl::append_items(RunId run, const std::vector<ItemRecord>& items) {
@@ -311,9 +390,15 @@ void ResultWriter::Impl::finish() {
 }
 
 ResultWriter::ResultWriter(std::filesystem::path final_path, const Provenance& prov,
-                           std::vector<MetricSpec> metrics) {
-  validate(prov, metrics);
-  impl_ = std::make_unique<Impl>(std::move(final_path), prov, std::move(metrics));
+                           std::vector<MetricSpec> metrics)
+    : ResultWriter(std::move(final_path), prov, std::move(metrics), {}, 0) {}
+
+ResultWriter::ResultWriter(std::filesystem::path final_path, const Provenance& prov,
+                           std::vector<MetricSpec> metrics, std::vector<SeriesSpec> series,
+                           VertexId snapshot_users) {
+  detail::ResultShape shape{prov, std::move(metrics), std::move(series), snapshot_users};
+  detail::check_result_shape(shape);
+  impl_ = std::make_unique<Impl>(std::move(final_path), std::move(shape));
 }
 
 ResultWriter::ResultWriter(ResultWriter&&) noexcept = default;
@@ -332,24 +417,14 @@ void ResultWriter::write_run(const RunResult& r) {
     throw RuntimeFailure(
         fmt::format("{}: write_run after an earlier failure", w.partial_path_.string()));
   }
-  if (r.run >= w.prov_.num_runs) {
+  if (r.run >= w.prov().num_runs) {
     throw std::logic_error(fmt::format("{}: run {} is out of range (the file holds {} runs)", name,
-                                       r.run, w.prov_.num_runs));
+                                       r.run, w.prov().num_runs));
   }
   if (w.written_[r.run]) {
     throw std::logic_error(fmt::format("{}: run {} written twice", name, r.run));
   }
-  if (r.metrics.size() != w.specs_.size()) {
-    throw std::invalid_argument(fmt::format("{}: run {} has {} metric series, expected {}", name,
-                                            r.run, r.metrics.size(), w.specs_.size()));
-  }
-  for (std::size_t k = 0; k < r.metrics.size(); ++k) {
-    if (r.metrics[k].size() != static_cast<std::size_t>(w.prov_.num_steps)) {
-      throw std::invalid_argument(
-          fmt::format("{}: run {} metric '{}' has {} values, expected num_steps = {}", name, r.run,
-                      w.specs_[k].name, r.metrics[k].size(), w.prov_.num_steps));
-    }
-  }
+  detail::check_run_shape(name, w.shape_, r);
   detail::silence_errors();
   try {
     w.write_run(r);
@@ -372,14 +447,14 @@ void ResultWriter::finish() {
   }
   std::vector<RunId> missing;
   RunId num_missing = 0;
-  for (RunId run = 0; run < w.prov_.num_runs; ++run) {
+  for (RunId run = 0; run < w.prov().num_runs; ++run) {
     if (w.written_[run]) continue;
     if (missing.size() < 10) missing.push_back(run);
     ++num_missing;
   }
   if (num_missing > 0) {
     throw std::logic_error(fmt::format("{}: finish() with {} of {} runs not written (runs {}{})",
-                                       w.final_path_.string(), num_missing, w.prov_.num_runs,
+                                       w.final_path_.string(), num_missing, w.prov().num_runs,
                                        fmt::join(missing, ", "),
                                        num_missing > missing.size() ? ", ..." : ""));
   }

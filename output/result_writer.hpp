@@ -1,4 +1,5 @@
-// The HDF5 result file of one run or sweep: provenance, /params, /metrics/<name>, /items.
+// The HDF5 result file of one run or sweep: provenance, /params, /metrics/<name> (int64 metrics
+// and float64 series), /items and optional /attitude snapshots.
 // docs/output-format.md describes every dataset and attribute.
 #pragma once
 
@@ -50,8 +51,17 @@ class ResultWriter {
   /// Creates FINAL_PATH.partial (and missing parent directories), truncating a stale one.
   /// Throws RuntimeFailure naming the path if that fails, std::invalid_argument for an
   /// impossible shape (no runs, no steps, step_hours <= 0) or a bad or duplicate metric name.
+  /// The file holds no float64 series and no /attitude group.
   ResultWriter(std::filesystem::path final_path, const Provenance& prov,
                std::vector<MetricSpec> metrics);
+  /// As above, plus one float64 dataset /metrics/<name> per series and, if `snapshot_users` > 0,
+  /// /attitude/snapshot_steps and /attitude/snapshots of that many users. Also throws
+  /// std::invalid_argument for a bad series name, one shared with a metric or another series
+  /// (a series with columns also claims <name>_columns), an empty or repeated column label,
+  /// or snapshot_users > prov.num_vertices.
+  ResultWriter(std::filesystem::path final_path, const Provenance& prov,
+               std::vector<MetricSpec> metrics, std::vector<SeriesSpec> series,
+               VertexId snapshot_users);
   ResultWriter(const ResultWriter&) = delete;
   ResultWriter& operator=(const ResultWriter&) = delete;
   ResultWriter(ResultWriter&&) noexcept;
@@ -61,9 +71,12 @@ class ResultWriter {
   ~ResultWriter();
 
   /// Stores one run. Throws std::logic_error if `r.run` is out of range, already written, or the
-  /// writer is finished; std::invalid_argument if `r.metrics` does not hold one series of
-  /// num_steps values per metric; RuntimeFailure on an HDF5 or I/O error (after which the writer
-  /// only accepts destruction).
+  /// writer is finished; std::invalid_argument, writing nothing, if `r.metrics` does not hold
+  /// num_steps values per metric, `r.series` num_steps x width values per series, or
+  /// `r.snapshots` snapshot_steps.size() x snapshot_users values, or if the snapshot steps are
+  /// not strictly increasing within [0, num_steps]; RuntimeFailure on an HDF5 or I/O error
+  /// (after which the writer only accepts destruction). Runs may have different numbers of
+  /// snapshots.
   void write_run(const RunResult& r);
 
   /// Writes the end_time attribute, closes the file and renames FINAL_PATH.partial to FINAL_PATH.

@@ -18,10 +18,12 @@
 #include <span>
 #include <vector>
 
+#include "sim/attitude_state.hpp"
 #include "sim/graph.hpp"
 #include "sim/model.hpp"
 #include "sim/run_result.hpp"
 #include "sim/scenario.hpp"
+#include "sim/wechat_like.hpp"
 
 namespace softpower {
 
@@ -37,7 +39,10 @@ struct EngineConfig {
   Step num_steps = 1;
   double step_hours = 1.0;
   const PlatformFilter* filter = nullptr;  // null: no censorship
-  std::span<const std::uint8_t> region;    // per user, 0 domestic / 1 international; empty: all domestic
+  std::span<const std::uint8_t> region{};  // per user, 0 domestic / 1 international; empty: all domestic
+  const ChatGroups* groups = nullptr;      // chat groups for group shares; null: nobody is in a group
+  const AttitudeModel* attitude = nullptr;  // null: no attitudes
+  std::span<const std::uint32_t> community{};  // per user, for attitude statistics; empty: none
 };
 
 class Engine {
@@ -65,6 +70,11 @@ class Engine {
   const DiffusionModel& diffusion_;
   const StrategyModel& strategy_;
   EngineConfig config_;
+  // Feed model only: per-vertex attention factor, and each user's chat groups (CSR).
+  std::vector<float> attention_;
+  std::vector<std::uint64_t> group_offsets_;
+  std::vector<std::uint32_t> user_groups_;
+  std::unique_ptr<AttitudeGroups> attitude_groups_;  // with an attitude model
 };
 
 }  // namespace softpower

@@ -5,6 +5,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <array>
 #include <span>
 #include <string>
 #include <vector>
@@ -12,6 +13,36 @@
 #include "sim/types.hpp"
 
 namespace softpower {
+
+/// How an item reaches a feed: the institution's push, or one of the four ways a user shares
+/// (P15, P16: Moments and Wow reach friends; chats one friend; groups their members).
+enum class Channel : std::uint8_t { kPush = 0, kMoments = 1, kChat = 2, kGroup = 3, kWow = 4 };
+inline constexpr std::size_t kNumChannels = 5;
+inline constexpr std::array<const char*, kNumChannels> kChannelNames{"push", "moments", "chat",
+                                                                      "group", "wow"};
+
+/// The feed model's numbers (models/diffusion/wechat_feed.hpp documents each and its source).
+/// Items wait in feeds; active users open them with a probability that rises with appeal and
+/// falls with age, with the user's number of sources and after the second exposure stops
+/// adding; readers share to one channel.
+struct FeedRule {
+  double sessions_per_day = 3.0;     // mean feed checks per user per day
+  double session_sigma = 1.0;        // lognormal shape of users' session rates
+  std::array<double, 24> diurnal{};  // relative activity by hour of day, mean 1
+  double open_probability = 0.02;    // per check, fresh item of appeal 0.5, single push exposure
+  double appeal_slope = 2.0;         // open odds factor exp(slope * (appeal - 0.5))
+  double age_half_life_hours = 6.0;  // open probability halves with this age
+  double lifetime_hours = 48.0;      // an unopened feed entry expires at this age
+  double attention_reference = 150;  // sources a user can follow without losing attention
+  double attention_exponent = 0.5;   // attention factor min(1, (reference / sources)^exponent)
+  double repeat_boost = 2.0;         // open factor from the second exposure on (no more after)
+  std::array<double, kNumChannels> salience{};  // open factor by the channel it came through
+  double share_probability = 0.03;   // per reader, appeal 0.5, propensity 1, attitude 0
+  double share_appeal_slope = 1.0;   // share factor exp(slope * (appeal - 0.5))
+  double share_sigma = 1.0;          // lognormal shape of users' share propensity
+  double attitude_slope = 0.0;       // share factor max(0, 1 + slope * attitude)
+  std::array<double, kNumChannels> channel_weight{};  // share channel mix ([kPush] unused)
+};
 
 /// The diffusion rule for one step.
 struct DiffusionRule {
@@ -27,6 +58,9 @@ class DiffusionModel {
   /// Every parameter with its effective value, `model` included (written to result files).
   [[nodiscard]] virtual YAML::Node effective_params() const = 0;
   [[nodiscard]] virtual DiffusionRule rule(Step step) const = 0;
+  /// Non-null: items wait in feeds (FeedRule) and rule() is not used. Null: every exposure
+  /// is decided on arrival by rule() (the independent cascade family).
+  [[nodiscard]] virtual const FeedRule* feed() const { return nullptr; }
 };
 
 /// One article the institution publishes.
@@ -37,6 +71,9 @@ struct ItemSpec {
   double appeal = 0.5;      // [0, 1]
   double sensitivity = 0.0; // [0, 1]
   double valence = 0.0;     // [-1, 1]: the soft-power message, negative = critical
+  /// How well the article's language suits readers, [0] domestic, [1] international: scales
+  /// their open probability.
+  std::array<double, 2> language_fit{1.0, 1.0};
 };
 
 /// What the institution publishes in one run: items in publication order, and the pushes the
@@ -67,7 +104,9 @@ struct ItemFilter {
   bool blocked = false;                   // never published (pre-publication keyword block)
   Step takedown_step = kNever;            // removed at the start of this step
   double open_multiplier = 1.0;           // down-ranking: scales every open probability
-  double share_filter[2] = {0.0, 0.0};    // probability that a share is silently dropped
+  /// Probability that a share is silently dropped, by sharer region and channel ([.][kPush]
+  /// unused).
+  double share_filter[2][kNumChannels] = {};
   double share_multiplier[2] = {1.0, 1.0};  // self-censorship: scales the share probability
 };
 

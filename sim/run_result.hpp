@@ -40,6 +40,7 @@ struct ItemRecord {
   Step takedown_step = -1;    // step it was removed in; -1: never (within the horizon)
   std::uint64_t reads = 0;    // users who opened it
   std::uint64_t shares = 0;   // users who shared it
+  std::uint64_t first_hop_shares = 0;  // shares by readers one hop from the publisher or a paid seed
   std::uint64_t reach = 0;    // distinct users it was delivered to
   std::uint32_t depth = 0;    // most hops from the publisher to a reader (1: only followers read it; 0: nobody)
 };

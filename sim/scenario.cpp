@@ -228,13 +228,13 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name,
   if (!root.IsMap()) schema_error(s.origin, root, "(top level)", "a scenario is a mapping of sections");
   for (const std::string& arg : overrides) apply_override(root, arg, s.origin);
 
-  static const std::set<std::string> sections{"time", "graph", "institution", "diffusion", "strategy", "censorship"};
+  static const std::set<std::string> sections{"time", "graph", "institution", "diffusion", "strategy", "censorship", "attitude"};
   for (const auto& kv : root) {
     const std::string key = kv.first.as<std::string>();
     if (sections.count(key)) continue;
     if (!top_schema().has(key)) {
       schema_error(s.origin, kv.first, key,
-                   "unknown key (known: " + top_schema().known_keys() + ", time, graph, institution, strategy, diffusion, censorship)");
+                   "unknown key (known: " + top_schema().known_keys() + ", time, graph, institution, strategy, diffusion, censorship, attitude)");
     }
   }
   TopLevel top;
@@ -262,6 +262,8 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name,
   s.diffusion = parse_model_section(s, root, "diffusion", "independent_cascade");
   s.strategy = parse_model_section(s, root, "strategy", "posting");
   s.censorship = root["censorship"];
+  // Optional: the key, even with an empty value, enables the attitude model.
+  if (root["attitude"]) s.attitude = parse_model_section(s, root, "attitude", "bounded_confidence");
   if (s.time.num_steps() < 1) schema_error(s.origin, root["time"], "time", "the horizon is shorter than one step");
   return s;
 }
@@ -277,7 +279,7 @@ std::filesystem::path resolve_path(const Scenario& s, const std::string& path) {
 }
 
 std::string effective_yaml(const Scenario& s, const YAML::Node& diffusion, const YAML::Node& strategy,
-                           const YAML::Node& censorship) {
+                           const YAML::Node& censorship, const YAML::Node& attitude) {
   YAML::Node root(YAML::NodeType::Map);
   TopLevel top{s.name, s.description, s.seed, s.runs};
   for (const auto& kv : top_schema().to_yaml(top)) root[kv.first] = kv.second;
@@ -291,6 +293,7 @@ std::string effective_yaml(const Scenario& s, const YAML::Node& diffusion, const
   root["strategy"] = strategy;
   root["diffusion"] = diffusion;
   root["censorship"] = censorship;
+  if (attitude.IsDefined() && !attitude.IsNull()) root["attitude"] = attitude;
   YAML::Emitter out;
   out << root;
   return std::string(out.c_str()) + "\n";

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,7 @@ struct Scenario {
   InstitutionSpec institution;
   ModelSection diffusion;
   ModelSection strategy;
+  std::optional<ModelSection> attitude;  // absent: users have no attitudes
   YAML::Node censorship;               // the platform filter's section, parsed in models/censorship
   YamlOrigin origin;                   // for errors raised after loading (e.g. by models)
   std::filesystem::path base_dir;      // folder of the scenario file
@@ -90,10 +92,11 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name,
                         const std::vector<std::string>& overrides,
                         const std::filesystem::path& base_dir = ".");
 
-/// The effective scenario as YAML (every key, defaults included); `diffusion`, `strategy` and
-/// `censorship` are the models' own effective parameters.
+/// The effective scenario as YAML (every key, defaults included); `diffusion`, `strategy`,
+/// `censorship` and `attitude` are the models' own effective parameters. A null `attitude`
+/// (no attitude model) leaves the section out.
 std::string effective_yaml(const Scenario& s, const YAML::Node& diffusion, const YAML::Node& strategy,
-                           const YAML::Node& censorship);
+                           const YAML::Node& censorship, const YAML::Node& attitude = YAML::Node());
 
 /// Markdown reference of every section and key (scenarios/README.md embeds it).
 std::string scenario_docs();

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <limits>
 #include <numeric>
 #include <span>
@@ -175,6 +176,23 @@ void FriedkinJohnsen::step(const Eigen::VectorXd& x, const Eigen::VectorXd& anch
     throw std::invalid_argument("friedkin_johnsen: step cannot write into x (double buffer it)");
   }
   out.resize(n);
+  const auto size = static_cast<std::size_t>(n);
+  step(std::span<const double>(x.data(), size), std::span<const double>(anchor.data(), size),
+       std::span<double>(out.data(), size));
+}
+
+void FriedkinJohnsen::step(std::span<const double> x, std::span<const double> anchor,
+                           std::span<double> out) const {
+  const std::size_t n = num_users_;
+  if (x.size() != n || anchor.size() != n || out.size() != n) {
+    throw std::invalid_argument(fmt::format(
+        "friedkin_johnsen: step needs x, anchor and out of size {} (got {}, {} and {})", n,
+        x.size(), anchor.size(), out.size()));
+  }
+  const std::less<const double*> before;
+  if (n > 0 && before(out.data(), x.data() + n) && before(x.data(), out.data() + n)) {
+    throw std::invalid_argument("friedkin_johnsen: step cannot write into x (double buffer it)");
+  }
   const StorageIndex* outer = w_.outerIndexPtr();
   const StorageIndex* inner = w_.innerIndexPtr();
   const double* values = w_.valuePtr();
@@ -182,7 +200,8 @@ void FriedkinJohnsen::step(const Eigen::VectorXd& x, const Eigen::VectorXd& anch
   const double* as = anchor.data();
   double* os = out.data();
   const double* lambda = lambda_.data();
-  tbb::parallel_for(tbb::blocked_range<Index>(0, n, 2048), [&](const tbb::blocked_range<Index>& r) {
+  tbb::parallel_for(tbb::blocked_range<Index>(0, static_cast<Index>(n), 2048),
+                    [&](const tbb::blocked_range<Index>& r) {
     for (Index v = r.begin(); v < r.end(); ++v) {
       double social = 0.0;
       for (StorageIndex k = outer[v]; k < outer[v + 1]; ++k) social += values[k] * xs[inner[k]];

@@ -27,6 +27,7 @@
 
 #include <Eigen/Core>
 #include <Eigen/SparseCore>
+#include <span>
 #include <vector>
 
 #include "sim/graph.hpp"
@@ -62,6 +63,11 @@ class FriedkinJohnsen {
   /// a fixed order, so the result is bit-identical for any thread count. Throws
   /// std::invalid_argument on a size mismatch or aliasing.
   void step(const Eigen::VectorXd& x, const Eigen::VectorXd& anchor, Eigen::VectorXd& out) const;
+
+  /// The same step on caller-owned buffers (the attitude model's state vectors, no copies):
+  /// x, anchor and out of size num_users; out must not overlap x (it may be anchor). Throws
+  /// std::invalid_argument on a size mismatch or overlap.
+  void step(std::span<const double> x, std::span<const double> anchor, std::span<double> out) const;
 
   /// The fixed point x* = (I − ΛW)^{-1} (I − Λ) anchor, by BiCGSTAB with a Jacobi preconditioner
   /// to relative residual 1e-14, confirmed on the true residual (see the doc for why not LU).

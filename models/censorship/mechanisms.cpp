@@ -60,15 +60,24 @@ const Schema<ShareFilter::Params>& ShareFilter::schema() {
   static const auto schema = Schema<Params>{}
       .number("max_rate", &Params::max_rate, 0.0, 1.0, "Probability that a domestic user's share of a fully sensitive item is dropped, at C = 1.")
       .number("exponent", &Params::exponent, 0.0, 20.0, "Steepness in s.")
-      .number("moments_factor", &Params::moments_factor, 0.0, 1.0, "Relative filtering of Moments shares (1: the strongest channel).");
+      .number("moments_factor", &Params::moments_factor, 0.0, 1.0, "Relative filtering of shares to Moments (1: the strongest channel).")
+      .number("group_factor", &Params::group_factor, 0.0, 1.0, "Relative filtering of shares to group chats.")
+      .number("chat_factor", &Params::chat_factor, 0.0, 1.0, "Relative filtering of shares to 1:1 chats (P24, P25: weaker than groups and Moments).")
+      .number("wow_factor", &Params::wow_factor, 0.0, 1.0, "Relative filtering of Wow (Looking) endorsements.");
   return schema;
 }
 
 void ShareFilter::on_publish(const ItemSpec& item, ItemId, double strength, const CounterRng&,
                              double, ItemFilter& out) const {
-  out.share_filter[0] = strength * params_.max_rate * params_.moments_factor *
-                        sensitivity_response(item.sensitivity, params_.exponent);
-  out.share_filter[1] = 0.0;  // international accounts are not filtered (P24, P26)
+  const double domestic = strength * params_.max_rate * sensitivity_response(item.sensitivity, params_.exponent);
+  const auto set = [&](Channel channel, double factor) {
+    out.share_filter[0][static_cast<std::size_t>(channel)] = domestic * factor;
+    out.share_filter[1][static_cast<std::size_t>(channel)] = 0.0;  // international accounts are not filtered (P24, P26)
+  };
+  set(Channel::kMoments, params_.moments_factor);
+  set(Channel::kGroup, params_.group_factor);
+  set(Channel::kChat, params_.chat_factor);
+  set(Channel::kWow, params_.wow_factor);
 }
 
 const Schema<DownRanking::Params>& DownRanking::schema() {

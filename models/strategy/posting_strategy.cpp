@@ -28,8 +28,16 @@ const Schema<PostingStrategy::Params>& PostingStrategy::schema() {
       .number("max_sensitivity", &Params::max_sensitivity, 0.0, 1.0, "The institution's own self-censorship: topics with a higher sensitivity are never published.")
       .number("kol_budget", &Params::kol_budget, std::uint32_t{0}, std::uint32_t{10000000}, "Paid key opinion leaders who share every item when it is published.")
       .choice("kol_selection", &Params::kol_selection, {"degree", "pagerank", "random", "community"}, "How KOLs are chosen: most followers, highest PageRank, uniformly, or uniformly within kol_community.")
-      .number("kol_community", &Params::kol_community, std::uint32_t{0}, std::numeric_limits<std::uint32_t>::max(), "Community of the KOLs (kol_selection: community).");
+      .number("kol_community", &Params::kol_community, std::uint32_t{0}, std::numeric_limits<std::uint32_t>::max(), "Community of the KOLs (kol_selection: community).")
+      .choice("language", &Params::language, {"chinese", "english", "bilingual"}, "Language of the articles: sets the open-probability factor per reader region (chinese 1 / 0.7, english 0.4 / 1, bilingual 0.9 / 0.9 for domestic / international readers).")
+      .number_list("language_fit", &Params::language_fit, 0.0, 1.0, "[domestic, international] open-probability factors; overrides the ones `language` sets (empty: from language).");
   return schema;
+}
+
+std::array<double, 2> PostingStrategy::language_fit_of(const std::string& language) {
+  if (language == "english") return {0.4, 1.0};
+  if (language == "bilingual") return {0.9, 0.9};
+  return {1.0, 0.7};
 }
 
 const Schema<Topic>& PostingStrategy::topic_schema() {
@@ -43,7 +51,15 @@ const Schema<Topic>& PostingStrategy::topic_schema() {
 }
 
 PostingStrategy::PostingStrategy(Params params, std::vector<Topic> topics, std::vector<VertexId> kols)
-    : params_(std::move(params)), topics_(std::move(topics)), kols_(std::move(kols)) {
+    : params_(std::move(params)), topics_(std::move(topics)), kols_(std::move(kols)),
+      language_fit_(language_fit_of(params_.language)) {
+  if (!params_.language_fit.empty()) {
+    if (params_.language_fit.size() != 2) {
+      throw InputError(fmt::format("strategy.language_fit: expected 2 values [domestic, international], got {}",
+                                   params_.language_fit.size()));
+    }
+    language_fit_ = {params_.language_fit[0], params_.language_fit[1]};
+  }
   if (topics_.empty()) topics_.push_back(Topic{});
   double total = 0;
   for (const Topic& t : topics_) {
@@ -93,7 +109,8 @@ PublicationPlan PostingStrategy::plan(std::uint64_t seed, RunId run, Step num_st
           std::upper_bound(cumulative_weight_.begin(), cumulative_weight_.end(), u) - cumulative_weight_.begin());
       const Topic& t = topics_[topic];
       out.items.push_back({.step = step, .push = push, .topic = topic, .appeal = t.appeal,
-                           .sensitivity = t.sensitivity, .valence = t.valence});
+                           .sensitivity = t.sensitivity, .valence = t.valence,
+                           .language_fit = language_fit_});
     }
     ++push;
   }

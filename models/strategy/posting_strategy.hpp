@@ -9,7 +9,8 @@
 // whose topics are drawn from the topic mix in proportion to the weights, after the
 // institution's own self-censorship has removed every topic with sensitivity above
 // max_sensitivity. Paid key opinion leaders (kol_budget of them, chosen by kol_selection) share
-// every item as it is published.
+// every item as it is published. The language of the articles scales each region's open
+// probability (language_fit).
 //
 // Parameters: see schema() (types, defaults, ranges) and docs/model.md.
 #pragma once
@@ -43,11 +44,16 @@ class PostingStrategy final : public StrategyModel {
     std::uint32_t kol_budget = 0;
     std::string kol_selection = "degree";
     std::uint32_t kol_community = 0;
+    std::string language = "chinese";
+    std::vector<double> language_fit;  // empty: from `language`
   };
   static constexpr const char* kName = "posting";
   static constexpr std::uint32_t kMaxArticlesPerPush = 8;
   static const Schema<Params>& schema();
   static const Schema<Topic>& topic_schema();
+  /// Open-probability factor for [domestic, international] readers of an article in `language`
+  /// (an assumption, see docs/model.md).
+  static std::array<double, 2> language_fit_of(const std::string& language);
 
   /// `topics` empty means the single default topic. Throws InputError when self-censorship
   /// leaves no topic to publish.
@@ -66,6 +72,7 @@ class PostingStrategy final : public StrategyModel {
   std::vector<Topic> topics_;
   std::vector<double> cumulative_weight_;  // over publishable topics; 0 for censored ones
   std::vector<VertexId> kols_;
+  std::array<double, 2> language_fit_;
 };
 
 }  // namespace softpower

@@ -20,6 +20,17 @@ inline constexpr const char* kMetricsScaleNames[] = {"run", "step", "time_hours"
 /// The /params `run` value of a row whose run has not been written yet (its fill value).
 inline constexpr RunId kUnwrittenRun = ~RunId{0};
 
+/// A [run, step, column] series <name> keeps its column labels in /metrics/<name> + this suffix,
+/// a dimension scale of the same name (netCDF readers see a named, labelled dimension).
+inline constexpr const char* kColumnsSuffix = "_columns";
+
+/// Attitude snapshots; the group exists only in files written with snapshot_users > 0.
+inline constexpr const char* kAttitudeGroup = "attitude";
+inline constexpr const char* kSnapshotSteps = "attitude/snapshot_steps";
+inline constexpr const char* kSnapshots = "attitude/snapshots";
+/// The fill value of /attitude/snapshot_steps: no snapshot in this (run, snapshot) cell.
+inline constexpr Step kNoSnapshotStep = -1;
+
 /// /params: one row per run. A swept parameter becomes one more add() here and one more set()
 /// in fill().
 struct ParamsLayout {
@@ -58,6 +69,7 @@ struct ItemsLayout {
   std::size_t takedown_step = layout.add<std::int64_t>("takedown_step");
   std::size_t reads = layout.add<std::uint64_t>("reads");
   std::size_t shares = layout.add<std::uint64_t>("shares");
+  std::size_t first_hop_shares = layout.add<std::uint64_t>("first_hop_shares");
   std::size_t reach = layout.add<std::uint64_t>("reach");
   std::size_t depth = layout.add<std::uint32_t>("depth");
 
@@ -74,6 +86,7 @@ struct ItemsLayout {
     layout.set<std::int64_t>(row, takedown_step, it.takedown_step);
     layout.set<std::uint64_t>(row, reads, it.reads);
     layout.set<std::uint64_t>(row, shares, it.shares);
+    layout.set<std::uint64_t>(row, first_hop_shares, it.first_hop_shares);
     layout.set<std::uint64_t>(row, reach, it.reach);
     layout.set<std::uint32_t>(row, depth, it.depth);
   }

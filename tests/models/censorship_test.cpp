@@ -16,11 +16,12 @@
 #include "sim/engine.hpp"
 #include "sim/error.hpp"
 
+#include "tests/support/engine_metrics.hpp"
+
 namespace softpower {
 namespace {
 
-enum M { kPublished, kRefused, kRefusedSuspended, kBlocked, kTakenDown, kExposures, kOpens, kShares,
-         kSharesFiltered, kSharesSelfCensored };
+using namespace testing_support::metric;
 
 template <class... Mechanisms>
 CensorshipPipeline pipeline(double strength, Mechanisms... ms) {
@@ -60,7 +61,7 @@ TEST(Censorship, StrengthZeroOrNoMechanismFiltersNothing) {
     EXPECT_FALSE(f.blocked);
     EXPECT_EQ(f.takedown_step, kNever);
     EXPECT_EQ(f.open_multiplier, 1.0);
-    EXPECT_EQ(f.share_filter[0], 0.0);
+    EXPECT_EQ(f.share_filter[0][1], 0.0);
     EXPECT_EQ(f.share_multiplier[0], 1.0);
   }
   const RunResult r = run_path(all);

@@ -4,19 +4,21 @@
 #include <gtest/gtest.h>
 #include <sys/mount.h>
 
+#include <cctype>
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <cctype>
+#include <functional>
 #include <softpower/version.hpp>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "sim/detail/hdf5.hpp"
 #include "output/file_info.hpp"
+#include "sim/detail/hdf5.hpp"
 #include "sim/engine.hpp"
 #include "sim/error.hpp"
 #include "sim/graph_cache.hpp"
@@ -88,6 +90,7 @@ RunResult tiny_run(RunId run) {
                        .publish_step = static_cast<Step>(i),
                        .reads = 10 * run + i,
                        .shares = 20 * run + i,
+                       .first_hop_shares = 5 * run + i,
                        .reach = 30 * run + i + (std::uint64_t{1} << 33),
                        .depth = static_cast<std::uint32_t>(run + i)});
   }
@@ -126,8 +129,8 @@ Filters filters_of(hid_t ds) {
   Filters f;
   const detail::PropList dcpl(H5Dget_create_plist(ds));
   if (H5Pget_layout(dcpl.get()) != H5D_CHUNKED) return f;
-  f.chunk.resize(2);
-  const int rank = H5Pget_chunk(dcpl.get(), 2, f.chunk.data());
+  f.chunk.resize(3);
+  const int rank = H5Pget_chunk(dcpl.get(), 3, f.chunk.data());
   f.chunk.resize(static_cast<std::size_t>(rank));
   for (int i = 0; i < H5Pget_nfilters(dcpl.get()); ++i) {
     unsigned flags = 0;
@@ -280,7 +283,7 @@ TEST(ResultWriter, WritesEveryValueOfRunsGivenOutOfOrder) {
       std::uint32_t item, push, topic;
       double appeal, sensitivity, valence;
       std::int64_t publish_step;
-      std::uint64_t reads, shares, reach;
+      std::uint64_t reads, shares, first_hop_shares, reach;
       std::uint32_t depth;
     };
     const detail::Datatype type(H5Tcreate(H5T_COMPOUND, sizeof(Row)));
@@ -294,6 +297,7 @@ TEST(ResultWriter, WritesEveryValueOfRunsGivenOutOfOrder) {
     H5Tinsert(type.get(), "publish_step", offsetof(Row, publish_step), H5T_NATIVE_INT64);
     H5Tinsert(type.get(), "reads", offsetof(Row, reads), H5T_NATIVE_UINT64);
     H5Tinsert(type.get(), "shares", offsetof(Row, shares), H5T_NATIVE_UINT64);
+    H5Tinsert(type.get(), "first_hop_shares", offsetof(Row, first_hop_shares), H5T_NATIVE_UINT64);
     H5Tinsert(type.get(), "reach", offsetof(Row, reach), H5T_NATIVE_UINT64);
     H5Tinsert(type.get(), "depth", offsetof(Row, depth), H5T_NATIVE_UINT32);
     const detail::Dataset ds(H5Dopen2(root, "items", H5P_DEFAULT));
@@ -314,6 +318,7 @@ TEST(ResultWriter, WritesEveryValueOfRunsGivenOutOfOrder) {
         EXPECT_EQ(rows[i].publish_step, static_cast<Step>(k));
         EXPECT_EQ(rows[i].reads, 10 * run + k);
         EXPECT_EQ(rows[i].shares, 20 * run + k);
+        EXPECT_EQ(rows[i].first_hop_shares, 5 * run + k);
         EXPECT_EQ(rows[i].reach, 30 * run + k + (std::uint64_t{1} << 33));
         EXPECT_EQ(rows[i].depth, run + k);
       }
@@ -529,6 +534,363 @@ TEST(ResultWriter, FullDiskThrowsRuntimeFailureAndLeavesNoFinalFile) {
   EXPECT_FALSE(fs::exists(path));
 }
 
+// Float64 series and attitude snapshots.
+
+std::vector<SeriesSpec> tiny_series() {
+  return {{"attitude_mean", "attitude", "Mean attitude of every user at the end of the step.", {}},
+          {"attitude_by_region",
+           "attitude",
+           "Mean attitude per region at the end of the step.",
+           {"domestic", "international", "abroad"}}};
+}
+
+constexpr VertexId kSnapshotUsers = 4;  // of the 5 vertices: the institution is not a user
+
+ResultWriter tiny_attitude_writer(const fs::path& path) {
+  return ResultWriter(path, tiny_provenance(), tiny_metrics(), tiny_series(), kSnapshotUsers);
+}
+
+double series_value(RunId run, std::size_t k, Step s, std::size_t c) {
+  // Thirds and magnitudes below float's range: any narrowing on the way to the file shows.
+  const double base =
+      static_cast<double>(1000 * run + 100 * k + 10 * static_cast<RunId>(s) + c + 1);
+  return base / 3.0 * (k == 1 ? -1e-200 : 1.0);
+}
+
+/// Run 0 takes 2 snapshots, run 1 none, run 2 three (the last at num_steps).
+std::vector<Step> snapshot_steps_of(RunId run) {
+  if (run == 0) return {0, 2};
+  if (run == 2) return {1, 3, 5};
+  return {};
+}
+
+float snapshot_value(RunId run, std::size_t j, VertexId u) {
+  return (static_cast<float>(16 * run + 4 * j + u) - 30.0f) / 31.0f;
+}
+
+RunResult attitude_run(RunId run) {
+  RunResult r = tiny_run(run);
+  const std::vector<SeriesSpec> specs = tiny_series();
+  for (std::size_t k = 0; k < specs.size(); ++k) {
+    std::vector<double> series;
+    for (Step s = 0; s < 5; ++s) {
+      for (std::size_t c = 0; c < specs[k].width(); ++c)
+        series.push_back(series_value(run, k, s, c));
+    }
+    r.series.push_back(std::move(series));
+  }
+  r.snapshot_steps = snapshot_steps_of(run);
+  for (std::size_t j = 0; j < r.snapshot_steps.size(); ++j) {
+    for (VertexId u = 0; u < kSnapshotUsers; ++u) r.snapshots.push_back(snapshot_value(run, j, u));
+  }
+  return r;
+}
+
+/// The whole dataset `name`, after checking its current shape.
+template <class T>
+std::vector<T> read_all(hid_t loc, const std::string& name, const std::vector<hsize_t>& dims) {
+  const detail::Dataset ds(kRead.id(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), "open " + name));
+  EXPECT_EQ(detail::dataset_dims(kRead, ds.get(), name), dims) << name;
+  hsize_t size = 1;
+  for (hsize_t d : dims) size *= d;
+  std::vector<T> values(size);
+  kRead.ok(
+      H5Dread(ds.get(), detail::native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+      "read " + name);
+  return values;
+}
+
+std::vector<hsize_t> max_dims_of(hid_t ds) {
+  const detail::Dataspace space(H5Dget_space(ds));
+  std::vector<hsize_t> dims(static_cast<std::size_t>(H5Sget_simple_extent_ndims(space.get())));
+  std::vector<hsize_t> max_dims(dims.size());
+  H5Sget_simple_extent_dims(space.get(), dims.data(), max_dims.data());
+  return max_dims;
+}
+
+std::vector<std::string> read_strings(hid_t loc, const char* name) {
+  const detail::Dataset ds(H5Dopen2(loc, name, H5P_DEFAULT));
+  const std::vector<hsize_t> dims = detail::dataset_dims(kRead, ds.get(), name);
+  std::vector<char*> raw(dims.at(0));
+  const detail::Datatype type = detail::string_type(kRead);
+  kRead.ok(H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()), name);
+  std::vector<std::string> labels(raw.begin(), raw.end());
+  const detail::Dataspace space(H5Dget_space(ds.get()));
+  detail::reclaim_vlen(type.get(), space.get(), raw.data());
+  return labels;
+}
+
+bool has_link(hid_t loc, const char* name) { return H5Lexists(loc, name, H5P_DEFAULT) > 0; }
+
+std::string invalid_argument_message(const std::function<void()>& call) {
+  try {
+    call();
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "(no std::invalid_argument)";
+}
+
+TEST(ResultWriterSeries, RoundTripsSeriesAndSnapshotsOfRunsGivenOutOfOrder) {
+  TempDir dir;
+  const fs::path path = dir.path() / "attitudes.h5";
+  {
+    ResultWriter w = tiny_attitude_writer(path);
+    // The snapshot dimension grows twice (0 -> 2 -> 3) and run 0 keeps fill past its 2.
+    for (RunId run : {1, 0, 2}) w.write_run(attitude_run(run));
+    w.finish();
+  }
+  const detail::File file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  ASSERT_TRUE(file.valid());
+  const detail::Group metrics(H5Gopen2(file.get(), "metrics", H5P_DEFAULT));
+  const detail::Dataset run_scale(H5Dopen2(metrics.get(), "run", H5P_DEFAULT));
+  const detail::Dataset step_scale(H5Dopen2(metrics.get(), "step", H5P_DEFAULT));
+
+  // The int64 metrics are unaffected.
+  EXPECT_EQ(read_all<std::int64_t>(metrics.get(), "shares", {3, 5})[2 * 5 + 4],
+            metric_value(2, 1, 4));
+
+  const std::vector<SeriesSpec> specs = tiny_series();
+  for (std::size_t k = 0; k < specs.size(); ++k) {
+    const SeriesSpec& spec = specs[k];
+    SCOPED_TRACE(spec.name);
+    const std::size_t width = spec.width();
+    std::vector<hsize_t> dims{3, 5};
+    if (!spec.columns.empty()) dims.push_back(width);
+    const std::vector<double> values = read_all<double>(metrics.get(), spec.name, dims);
+    for (RunId run = 0; run < 3; ++run) {
+      for (Step s = 0; s < 5; ++s) {
+        for (std::size_t c = 0; c < width; ++c) {
+          EXPECT_EQ(values[(run * 5 + static_cast<std::size_t>(s)) * width + c],
+                    series_value(run, k, s, c))
+              << "run " << run << " step " << s << " column " << c;
+        }
+      }
+    }
+    const detail::Dataset ds(H5Dopen2(metrics.get(), spec.name.c_str(), H5P_DEFAULT));
+    const detail::Datatype type(H5Dget_type(ds.get()));
+    EXPECT_GT(H5Tequal(type.get(), H5T_NATIVE_DOUBLE), 0);
+    EXPECT_EQ(string_attr(ds.get(), "unit"), spec.unit);
+    EXPECT_EQ(string_attr(ds.get(), "description"), spec.description);
+    EXPECT_EQ(string_attr(ds.get(), "coordinates"), "time_hours");
+    const Filters f = filters_of(ds.get());
+    EXPECT_EQ(f.chunk, spec.columns.empty() ? (std::vector<hsize_t>{1, 5})
+                                            : (std::vector<hsize_t>{1, 5, width}));
+    EXPECT_TRUE(f.shuffle);
+    EXPECT_EQ(f.deflate, 4);
+    EXPECT_GT(H5DSis_attached(ds.get(), run_scale.get(), 0), 0);
+    EXPECT_GT(H5DSis_attached(ds.get(), step_scale.get(), 1), 0);
+    const std::string columns_name = spec.name + "_columns";
+    if (spec.columns.empty()) {
+      EXPECT_FALSE(has_link(metrics.get(), columns_name.c_str()));
+      continue;
+    }
+    const detail::Dataset columns(H5Dopen2(metrics.get(), columns_name.c_str(), H5P_DEFAULT));
+    ASSERT_TRUE(columns.valid());
+    EXPECT_GT(H5DSis_scale(columns.get()), 0);
+    char scale_name[64] = {};
+    H5DSget_scale_name(columns.get(), scale_name, sizeof scale_name);
+    EXPECT_EQ(std::string(scale_name), columns_name);
+    EXPECT_GT(H5DSis_attached(ds.get(), columns.get(), 2), 0);
+    EXPECT_EQ(read_strings(metrics.get(), columns_name.c_str()), spec.columns);
+  }
+
+  // Snapshots: [run, snapshot] steps and [run, snapshot, user] attitudes, -1 / NaN past a run's
+  // own snapshots.
+  ASSERT_TRUE(has_link(file.get(), "attitude"));
+  EXPECT_EQ(read_all<std::int64_t>(file.get(), "attitude/snapshot_steps", {3, 3}),
+            (std::vector<std::int64_t>{0, 2, -1, -1, -1, -1, 1, 3, 5}));
+  const std::vector<float> snapshots =
+      read_all<float>(file.get(), "attitude/snapshots", {3, 3, kSnapshotUsers});
+  for (RunId run = 0; run < 3; ++run) {
+    const std::size_t taken = snapshot_steps_of(run).size();
+    for (std::size_t j = 0; j < 3; ++j) {
+      for (VertexId u = 0; u < kSnapshotUsers; ++u) {
+        const float value = snapshots[(run * 3 + j) * kSnapshotUsers + u];
+        if (j < taken) {
+          EXPECT_EQ(value, snapshot_value(run, j, u)) << run << " " << j << " " << u;
+        } else {
+          EXPECT_TRUE(std::isnan(value)) << run << " " << j << " " << u;
+        }
+      }
+    }
+  }
+  const detail::Dataset steps(H5Dopen2(file.get(), "attitude/snapshot_steps", H5P_DEFAULT));
+  const detail::Dataset values(H5Dopen2(file.get(), "attitude/snapshots", H5P_DEFAULT));
+  EXPECT_EQ(max_dims_of(steps.get()), (std::vector<hsize_t>{3, H5S_UNLIMITED}));
+  EXPECT_EQ(max_dims_of(values.get()), (std::vector<hsize_t>{3, H5S_UNLIMITED, kSnapshotUsers}));
+  const detail::Datatype value_type(H5Dget_type(values.get()));
+  EXPECT_GT(H5Tequal(value_type.get(), H5T_NATIVE_FLOAT), 0);
+  const Filters f = filters_of(values.get());
+  EXPECT_EQ(f.chunk, (std::vector<hsize_t>{1, 1, kSnapshotUsers}));  // one (run, snapshot) row
+  EXPECT_TRUE(f.shuffle);
+  EXPECT_EQ(f.deflate, 4);
+}
+
+TEST(ResultWriterSeries, UnwrittenRunsOfAPartialFileReadAsNaNAndMinusOne) {
+  TempDir dir;
+  const fs::path path = dir.path() / "partial.h5";
+  {
+    ResultWriter w = tiny_attitude_writer(path);
+    w.write_run(attitude_run(2));
+  }
+  const fs::path partial = dir.path() / "partial.h5.partial";
+  {
+    const detail::File file(H5Fopen(partial.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+    ASSERT_TRUE(file.valid());
+    const std::vector<double> mean = read_all<double>(file.get(), "metrics/attitude_mean", {3, 5});
+    EXPECT_TRUE(std::isnan(mean[0]) && std::isnan(mean[9]));
+    EXPECT_EQ(mean[14], series_value(2, 0, 4, 0));
+    EXPECT_EQ(read_all<std::int64_t>(file.get(), "attitude/snapshot_steps", {3, 3}),
+              (std::vector<std::int64_t>{-1, -1, -1, -1, -1, -1, 1, 3, 5}));
+  }
+  const std::string info = describe_file(partial);
+  EXPECT_TRUE(contains(info, "  snapshots          3 of 4 users each (up to 3 per run)\n")) << info;
+}
+
+TEST(ResultWriterSeries, RunsOfTheWrongShapeAreRejectedAndWriteNothing) {
+  TempDir dir;
+  ResultWriter w = tiny_attitude_writer(dir.path() / "shape.h5");
+  const std::string file = (dir.path() / "shape.h5").string();
+  const auto rejected = [&](const std::function<void(RunResult&)>& spoil) {
+    RunResult r = attitude_run(0);
+    spoil(r);
+    return invalid_argument_message([&] { w.write_run(r); });
+  };
+  EXPECT_EQ(rejected([](RunResult& r) { r.series.pop_back(); }),
+            file + ": run 0 has 1 float64 series, expected 2");
+  EXPECT_EQ(rejected([](RunResult& r) { r.series[0].pop_back(); }),
+            file +
+                ": run 0 series 'attitude_mean' has 4 values, expected num_steps (5) x "
+                "columns (1) = 5");
+  EXPECT_EQ(rejected([](RunResult& r) { r.series[1].resize(5); }),
+            file +
+                ": run 0 series 'attitude_by_region' has 5 values, expected num_steps (5) x "
+                "columns (3) = 15");
+  EXPECT_EQ(rejected([](RunResult& r) { r.snapshots.pop_back(); }),
+            file +
+                ": run 0 has 7 snapshot values, expected snapshot_steps (2) x "
+                "snapshot_users (4) = 8");
+  EXPECT_EQ(rejected([](RunResult& r) { r.snapshot_steps.push_back(4); }),
+            file +
+                ": run 0 has 8 snapshot values, expected snapshot_steps (3) x "
+                "snapshot_users (4) = 12");
+  EXPECT_EQ(rejected([](RunResult& r) { r.snapshot_steps[1] = 6; }),
+            file + ": run 0 snapshot 1 is at step 6, outside [0, num_steps = 5]");
+  EXPECT_EQ(rejected([](RunResult& r) { r.snapshot_steps[0] = -1; }),
+            file + ": run 0 snapshot 0 is at step -1, outside [0, num_steps = 5]");
+  EXPECT_EQ(rejected([](RunResult& r) {
+              r.snapshot_steps = {2, 2};
+            }),
+            file +
+                ": run 0 snapshot steps must increase, but snapshot 1 is at step 2 after "
+                "step 2");
+  // Nothing of the rejected calls reached the file: run 0 is still free, the snapshot dimension
+  // still fits exactly the longest accepted run.
+  for (RunId run : {0, 1, 2}) w.write_run(attitude_run(run));
+  w.finish();
+  const detail::File f(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  EXPECT_EQ(read_all<std::int64_t>(f.get(), "attitude/snapshot_steps", {3, 3})[1], 2);
+
+  // A writer made without series or snapshots refuses runs that carry them.
+  ResultWriter plain(dir.path() / "plain.h5", tiny_provenance(), tiny_metrics());
+  const std::string plain_file = (dir.path() / "plain.h5").string();
+  RunResult with_series = tiny_run(0);
+  with_series.series = attitude_run(0).series;
+  EXPECT_EQ(invalid_argument_message([&] { plain.write_run(with_series); }),
+            plain_file + ": run 0 has 2 float64 series, expected 0");
+  RunResult with_snapshots = tiny_run(0);
+  with_snapshots.snapshot_steps = {1};
+  EXPECT_EQ(invalid_argument_message([&] { plain.write_run(with_snapshots); }),
+            plain_file +
+                ": run 0 has 1 attitude snapshots (0 values), but the file was made "
+                "without snapshots (snapshot_users = 0)");
+  plain.write_run(tiny_run(0));
+}
+
+TEST(ResultWriterSeries, NameClashesBadColumnsAndTooManyUsersAreRejected) {
+  TempDir dir;
+  const fs::path path = dir.path() / "bad.h5";
+  const auto message = [&](std::vector<MetricSpec> metrics, std::vector<SeriesSpec> series,
+                           VertexId users = 0) {
+    return invalid_argument_message([&] {
+      ResultWriter(path, tiny_provenance(), std::move(metrics), std::move(series), users);
+    });
+  };
+  const SeriesSpec mean = tiny_series()[0];
+  EXPECT_EQ(message(tiny_metrics(), {{"shares", "u", "d", {}}}),
+            "ResultWriter: /metrics/shares would hold both the metric and the series");
+  EXPECT_EQ(message(tiny_metrics(), {mean, mean}),
+            "ResultWriter: series 'attitude_mean' listed twice");
+  EXPECT_EQ(message(tiny_metrics(), {{"time_hours", "u", "d", {}}}),
+            "ResultWriter: series name 'time_hours' is reserved for a coordinate");
+  EXPECT_EQ(message(tiny_metrics(), {{"Mean", "u", "d", {}}}),
+            "ResultWriter: series name 'Mean' is not snake_case ([a-z][a-z0-9_]*)");
+  // A series with columns also takes <name>_columns, from either side.
+  EXPECT_EQ(message({{"x_columns", "u", "d"}}, {{"x", "u", "d", {"a"}}}),
+            "ResultWriter: /metrics/x_columns would hold both the metric and the column labels "
+            "of series 'x'");
+  EXPECT_EQ(message({}, {{"x", "u", "d", {"a"}}, {"x_columns", "u", "d", {}}}),
+            "ResultWriter: /metrics/x_columns would hold both the column labels of series 'x' "
+            "and the series");
+  EXPECT_EQ(message({}, {{"x", "u", "d", {"a", "b", "a"}}}),
+            "ResultWriter: series 'x' lists column 'a' twice");
+  EXPECT_EQ(message({}, {{"x", "u", "d", {"a", ""}}}),
+            "ResultWriter: series 'x' has an empty label for column 1");
+  EXPECT_EQ(message({}, {}, 6), "ResultWriter: snapshot_users = 6 exceeds the graph's 5 vertices");
+  EXPECT_FALSE(fs::exists(path));
+  EXPECT_FALSE(fs::exists(dir.path() / "bad.h5.partial"));
+}
+
+TEST(ResultWriterSeries, WritersWithoutSnapshotsMakeNoAttitudeGroupAndNoFloatSeries) {
+  TempDir dir;
+  const fs::path old_style = dir.path() / "old.h5";
+  write_tiny_file(old_style, {0, 1, 2});
+  const fs::path none = dir.path() / "none.h5";
+  {
+    ResultWriter w(none, tiny_provenance(), tiny_metrics(), {}, 0);
+    for (RunId run : {2, 1, 0}) w.write_run(tiny_run(run));
+    w.finish();
+  }
+  for (const fs::path& path : {old_style, none}) {
+    SCOPED_TRACE(path.string());
+    const detail::File file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+    ASSERT_TRUE(file.valid());
+    EXPECT_FALSE(has_link(file.get(), "attitude"));
+    const std::string info = describe_file(path);
+    EXPECT_TRUE(contains(info, "  float series       none\n  snapshots          none\n")) << info;
+    EXPECT_FALSE(contains(info, "float64 [run")) << info;
+  }
+}
+
+TEST(DescribeFile, ResultFileWithSeriesAndSnapshots) {
+  TempDir dir;
+  const fs::path path = dir.path() / "attitudes.h5";
+  {
+    ResultWriter w = tiny_attitude_writer(path);
+    for (RunId run : {2, 0, 1}) w.write_run(attitude_run(run));
+    w.finish();
+  }
+  const std::string info = describe_file(path);
+  for (const char* expected : {
+           "  float series       attitude_by_region (3 columns), attitude_mean\n"
+           "  snapshots          5 of 4 users each (up to 3 per run)\n"
+           "datasets:\n",
+           "  /attitude/snapshot_steps             int64 [3, 3+] chunks [1, 256] "
+           "shuffle+deflate(4)\n",
+           "  /attitude/snapshots                  float32 [3, 3+, 4] chunks [1, 1, 4] "
+           "shuffle+deflate(4)\n",
+           "  /metrics/attitude_by_region          float64 [run=3, step=5, "
+           "attitude_by_region_columns=3] chunks [1, 5, 3] shuffle+deflate(4)\n",
+           "  /metrics/attitude_by_region_columns  string [attitude_by_region_columns=3] "
+           "(dimension scale)\n",
+           "  /metrics/attitude_mean               float64 [run=3, step=5] chunks [1, 5] "
+           "shuffle+deflate(4)\n",
+       }) {
+    EXPECT_TRUE(contains(info, expected)) << "expected:\n" << expected << "in:\n" << info;
+  }
+}
+
 TEST(DescribeFile, ResultFile) {
   TempDir dir;
   const fs::path path = dir.path() / "tiny.h5";
@@ -548,12 +910,13 @@ TEST(DescribeFile, ResultFile) {
       "  start time         2024-05-01T12:00:00Z\n";
   EXPECT_TRUE(info.starts_with(expected_head)) << info;
   EXPECT_TRUE(contains(info, "  end time           20")) << info;
+  EXPECT_TRUE(contains(info, "  float series       none\n  snapshots          none\n")) << info;
   const std::string datasets =
       "datasets:\n"
       "  /items               {run:uint64, item:uint32, push:uint32, topic:uint32, appeal:float64, "
       "sensitivity:float64, valence:float64, publish_step:int64, blocked:uint8, "
       "takedown_step:int64, reads:uint64, "
-      "shares:uint64, reach:uint64, depth:uint32} [6+] chunks [4096] shuffle+deflate(4)\n"
+      "shares:uint64, first_hop_shares:uint64, reach:uint64, depth:uint32} [6+] chunks [4096] shuffle+deflate(4)\n"
       "  /metrics/reads       int64 [run=3, step=5] chunks [1, 5] shuffle+deflate(4)\n"
       "  /metrics/run         uint64 [run=3] (dimension scale)\n"
       "  /metrics/shares      int64 [run=3, step=5] chunks [1, 5] shuffle+deflate(4)\n"
@@ -615,9 +978,9 @@ TEST(DescribeFile, RejectsMissingNonHdf5AndForeignFiles) {
 }
 
 /// The file the h5py example in docs/output-format.md reads: the python test
-/// (tests/output/h5py_example_test.py) runs this with SOFTPOWER_EXAMPLE_DIR set, then runs the
-/// example in that directory.
-TEST(ResultWriterDocExample, WritesTheExampleFile) {
+/// (tests/output/h5py_example_test.py) runs the two tests below with SOFTPOWER_EXAMPLE_DIR set,
+/// each in its own directory, then runs the example there.
+void write_example_file(bool with_attitudes) {
   TempDir scratch;
   const char* env = std::getenv("SOFTPOWER_EXAMPLE_DIR");
   const fs::path dir = env != nullptr ? fs::path(env) : scratch.path();
@@ -628,7 +991,17 @@ TEST(ResultWriterDocExample, WritesTheExampleFile) {
   prov.num_runs = 3;
   prov.num_steps = 48;
   prov.step_hours = 1.0;
-  ResultWriter w(path, prov, specs);
+  std::vector<SeriesSpec> series;
+  VertexId snapshot_users = 0;
+  if (with_attitudes) {
+    series = {{"attitude_mean", "attitude", "Mean attitude of every user.", {}},
+              {"attitude_by_region",
+               "attitude",
+               "Mean attitude per region.",
+               {"domestic", "international"}}};
+    snapshot_users = 5;
+  }
+  ResultWriter w(path, prov, specs, series, snapshot_users);
   for (RunId run : {2, 0, 1}) {
     RunResult r;
     r.run = run;
@@ -636,9 +1009,18 @@ TEST(ResultWriterDocExample, WritesTheExampleFile) {
     r.institution = 0;
     r.steps_run = prov.num_steps;
     for (std::size_t k = 0; k < specs.size(); ++k) {
-      std::vector<std::int64_t> series(48);
-      for (Step s = 0; s < 48; ++s) series[static_cast<std::size_t>(s)] = (s + 1) * (run + 1);
-      r.metrics.push_back(std::move(series));
+      std::vector<std::int64_t> values(48);
+      for (Step s = 0; s < 48; ++s) values[static_cast<std::size_t>(s)] = (s + 1) * (run + 1);
+      r.metrics.push_back(std::move(values));
+    }
+    for (const SeriesSpec& spec : series) {
+      std::vector<double> values(48 * spec.width());
+      for (std::size_t i = 0; i < values.size(); ++i) values[i] = 0.01 * static_cast<double>(i);
+      r.series.push_back(std::move(values));
+    }
+    if (snapshot_users > 0) {
+      r.snapshot_steps = {24, 48};
+      r.snapshots.assign(2 * snapshot_users, 0.25f);
     }
     for (ItemId i = 0; i < 2; ++i) {
       r.items.push_back({.item = i,
@@ -653,6 +1035,10 @@ TEST(ResultWriterDocExample, WritesTheExampleFile) {
   w.finish();
   EXPECT_TRUE(fs::exists(path));
 }
+
+TEST(ResultWriterDocExample, WritesTheExampleFile) { write_example_file(true); }
+
+TEST(ResultWriterDocExample, WritesTheExampleFileWithoutAttitudes) { write_example_file(false); }
 
 TEST(ResultWriterDocExample, DocumentsEveryEngineMetric) {
   std::ifstream in(fs::path(SOFTPOWER_SOURCE_DIR) / "docs" / "output-format.md");

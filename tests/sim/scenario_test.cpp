@@ -21,6 +21,7 @@ std::string error_of(const std::string& text, const std::vector<std::string>& ov
     make_diffusion_model(s);
     make_strategy_model(s, nullptr);
     make_platform_filter(s);
+    make_attitude_model(s, nullptr);
   } catch (const InputError& e) {
     return e.what();
   }
@@ -37,6 +38,32 @@ TEST(Scenario, EmptyFileGivesDocumentedDefaults) {
   EXPECT_EQ(s.graph.type, "erdos_renyi");
   EXPECT_EQ(s.institution.placement, "new");
   EXPECT_EQ(s.diffusion.model, "independent_cascade");
+  EXPECT_FALSE(s.attitude.has_value()) << "no attitude section: no attitude model";
+}
+
+TEST(Scenario, AttitudeSectionIsOptional) {
+  const Scenario absent = parse_scenario("seed: 2\n", "s.yaml", {});
+  EXPECT_FALSE(absent.attitude.has_value());
+  EXPECT_EQ(make_attitude_model(absent, nullptr), nullptr);
+
+  const Scenario empty = parse_scenario("attitude:\n", "s.yaml", {});
+  ASSERT_TRUE(empty.attitude.has_value()) << "the key alone enables the default model";
+  EXPECT_EQ(empty.attitude->model, "bounded_confidence");
+  EXPECT_EQ(empty.attitude->path, "attitude");
+  EXPECT_EQ(empty.attitude->params.size(), 0u);
+
+  const Scenario given = parse_scenario("attitude: {model: bounded_confidence, openness: 0.3}\n", "s.yaml",
+                                        {"attitude.decay_days=3"});
+  ASSERT_TRUE(given.attitude.has_value());
+  EXPECT_EQ(given.attitude->params["openness"].as<double>(), 0.3);
+  EXPECT_EQ(given.attitude->params["decay_days"].as<double>(), 3.0);
+  EXPECT_FALSE(given.attitude->params["model"]);
+
+  const Scenario from_set = parse_scenario("", "s.yaml", {"attitude.convergence=0.2"});
+  ASSERT_TRUE(from_set.attitude.has_value()) << "--set can add the section";
+  EXPECT_EQ(from_set.attitude->params["convergence"].as<double>(), 0.2);
+  EXPECT_EQ(error_of("attitude: 3\n"), "s.yaml:1:11: attitude: expected a mapping");
+  EXPECT_EQ(error_of("attitude: {model: [a]}\n"), "s.yaml:1:19: attitude.model: expected a model name");
 }
 
 TEST(Scenario, ValuesFromFile) {
@@ -138,6 +165,26 @@ TEST(Scenario, EffectiveYamlRoundTrips) {
                            make_strategy_model(again, nullptr)->effective_params(),
                            make_platform_filter(again)->effective_params()),
             text);
+  EXPECT_EQ(text.find("attitude"), std::string::npos) << "no attitude section without an attitude model";
+}
+
+TEST(Scenario, EffectiveYamlWithAttitudeRoundTrips) {
+  const auto effective = [](const Scenario& s) {
+    return effective_yaml(s, make_diffusion_model(s)->effective_params(),
+                          make_strategy_model(s, nullptr)->effective_params(),
+                          make_platform_filter(s)->effective_params(),
+                          make_attitude_model(s, nullptr)->effective_params());
+  };
+  const Scenario s = parse_scenario("attitude: {openness: 0.4}\n", "s.yaml", {"attitude.backfire=true"});
+  const std::string text = effective(s);
+  const YAML::Node root = YAML::Load(text);
+  ASSERT_TRUE(root["attitude"]);
+  EXPECT_EQ(root["attitude"]["model"].as<std::string>(), "bounded_confidence");
+  EXPECT_EQ(root["attitude"]["openness"].as<double>(), 0.4);
+  EXPECT_TRUE(root["attitude"]["backfire"].as<bool>());
+  EXPECT_EQ(root["attitude"]["decay_days"].as<double>(), 7.0) << "defaults are written out";
+  const Scenario again = parse_scenario(text, "effective.yaml", {});
+  EXPECT_EQ(effective(again), text);
 }
 
 TEST(Scenario, ShippedScenariosValidate) {
@@ -150,6 +197,7 @@ TEST(Scenario, ShippedScenariosValidate) {
     EXPECT_NO_THROW(make_diffusion_model(s));
     EXPECT_NO_THROW(make_strategy_model(s, nullptr));
     EXPECT_NO_THROW(make_platform_filter(s));
+    EXPECT_NO_THROW(make_attitude_model(s, nullptr));
     ++count;
   }
   EXPECT_GE(count, 2);

@@ -1,0 +1,147 @@
+#include "output/detail/result_checks.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <stdexcept>
+
+#include "output/detail/result_layout.hpp"
+
+namespace softpower::detail {
+namespace {
+
+bool snake_case(const std::string& name) {
+  if (name.empty() || name[0] < 'a' || name[0] > 'z') return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+/// The datasets of /metrics by name, with what claimed each, so a clash names both claimants.
+class MetricsNames {
+ public:
+  MetricsNames() {
+    for (const char* name : kMetricsScaleNames) names_.emplace(name, "a coordinate");
+  }
+
+  void claim(const std::string& name, const std::string& owner) {
+    if (!snake_case(name)) {
+      throw std::invalid_argument(fmt::format(
+          "ResultWriter: {} name '{}' is not snake_case ([a-z][a-z0-9_]*)", owner, name));
+    }
+    const auto [it, fresh] = names_.emplace(name, owner);
+    if (fresh) return;
+    if (it->second == "a coordinate") {
+      throw std::invalid_argument(
+          fmt::format("ResultWriter: {} name '{}' is reserved for a coordinate", owner, name));
+    }
+    if (it->second == owner) {
+      throw std::invalid_argument(fmt::format("ResultWriter: {} '{}' listed twice", owner, name));
+    }
+    throw std::invalid_argument(fmt::format(
+        "ResultWriter: /metrics/{} would hold both the {} and the {}", name, it->second, owner));
+  }
+
+ private:
+  std::map<std::string, std::string> names_;
+};
+
+void check_columns(const SeriesSpec& spec) {
+  for (std::size_t c = 0; c < spec.columns.size(); ++c) {
+    if (spec.columns[c].empty()) {
+      throw std::invalid_argument(
+          fmt::format("ResultWriter: series '{}' has an empty label for column {}", spec.name, c));
+    }
+    if (std::find(spec.columns.begin(), spec.columns.begin() + static_cast<std::ptrdiff_t>(c),
+                  spec.columns[c]) != spec.columns.begin() + static_cast<std::ptrdiff_t>(c)) {
+      throw std::invalid_argument(fmt::format("ResultWriter: series '{}' lists column '{}' twice",
+                                              spec.name, spec.columns[c]));
+    }
+  }
+}
+
+void check_snapshots(const std::string& file, const ResultShape& shape, const RunResult& r) {
+  const std::size_t count = r.snapshot_steps.size();
+  if (shape.snapshot_users == 0 && (count > 0 || !r.snapshots.empty())) {
+    throw std::invalid_argument(fmt::format(
+        "{}: run {} has {} attitude snapshots ({} values), but the file was made without "
+        "snapshots (snapshot_users = 0)",
+        file, r.run, count, r.snapshots.size()));
+  }
+  const std::size_t expected = count * shape.snapshot_users;
+  if (r.snapshots.size() != expected) {
+    throw std::invalid_argument(fmt::format(
+        "{}: run {} has {} snapshot values, expected snapshot_steps ({}) x snapshot_users ({}) "
+        "= {}",
+        file, r.run, r.snapshots.size(), count, shape.snapshot_users, expected));
+  }
+  for (std::size_t j = 0; j < count; ++j) {
+    const Step step = r.snapshot_steps[j];
+    if (step < 0 || step > shape.prov.num_steps) {
+      throw std::invalid_argument(
+          fmt::format("{}: run {} snapshot {} is at step {}, outside [0, num_steps = {}]", file,
+                      r.run, j, step, shape.prov.num_steps));
+    }
+    if (j > 0 && step <= r.snapshot_steps[j - 1]) {
+      throw std::invalid_argument(fmt::format(
+          "{}: run {} snapshot steps must increase, but snapshot {} is at step {} after step {}",
+          file, r.run, j, step, r.snapshot_steps[j - 1]));
+    }
+  }
+}
+
+}  // namespace
+
+void check_result_shape(const ResultShape& shape) {
+  const Provenance& prov = shape.prov;
+  if (prov.num_runs < 1) throw std::invalid_argument("ResultWriter: num_runs must be at least 1");
+  if (prov.num_steps < 1) throw std::invalid_argument("ResultWriter: num_steps must be at least 1");
+  if (!(prov.step_hours > 0) || !std::isfinite(prov.step_hours)) {
+    throw std::invalid_argument("ResultWriter: step_hours must be positive and finite");
+  }
+  MetricsNames names;
+  for (const MetricSpec& spec : shape.metrics) names.claim(spec.name, "metric");
+  for (const SeriesSpec& spec : shape.series) {
+    names.claim(spec.name, "series");
+    if (spec.columns.empty()) continue;
+    check_columns(spec);
+    names.claim(spec.name + kColumnsSuffix, fmt::format("column labels of series '{}'", spec.name));
+  }
+  if (shape.snapshot_users > prov.num_vertices) {
+    throw std::invalid_argument(
+        fmt::format("ResultWriter: snapshot_users = {} exceeds the graph's {} vertices",
+                    shape.snapshot_users, prov.num_vertices));
+  }
+}
+
+void check_run_shape(const std::string& file, const ResultShape& shape, const RunResult& r) {
+  const auto steps = static_cast<std::size_t>(shape.prov.num_steps);
+  if (r.metrics.size() != shape.metrics.size()) {
+    throw std::invalid_argument(fmt::format("{}: run {} has {} metric series, expected {}", file,
+                                            r.run, r.metrics.size(), shape.metrics.size()));
+  }
+  for (std::size_t k = 0; k < r.metrics.size(); ++k) {
+    if (r.metrics[k].size() != steps) {
+      throw std::invalid_argument(
+          fmt::format("{}: run {} metric '{}' has {} values, expected num_steps = {}", file, r.run,
+                      shape.metrics[k].name, r.metrics[k].size(), steps));
+    }
+  }
+  if (r.series.size() != shape.series.size()) {
+    throw std::invalid_argument(fmt::format("{}: run {} has {} float64 series, expected {}", file,
+                                            r.run, r.series.size(), shape.series.size()));
+  }
+  for (std::size_t k = 0; k < r.series.size(); ++k) {
+    const SeriesSpec& spec = shape.series[k];
+    if (r.series[k].size() != steps * spec.width()) {
+      throw std::invalid_argument(fmt::format(
+          "{}: run {} series '{}' has {} values, expected num_steps ({}) x columns ({}) = {}", file,
+          r.run, spec.name, r.series[k].size(), steps, spec.width(), steps * spec.width()));
+    }
+  }
+  check_snapshots(file, shape, r);
+}
+
+}  // namespace softpower::detail
