@@ -11,6 +11,7 @@
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "models/censorship/pipeline.hpp"
 #include "models/registry.hpp"
@@ -54,7 +55,7 @@ int run(const RunOptions& options) {
   const auto model = make_diffusion_model(scenario);
   make_strategy_model(scenario, nullptr);  // parameter errors before the graph is built
   const auto filter = make_platform_filter(scenario);
-  const auto attitude = make_attitude_model(scenario, nullptr);
+  make_attitude_model(scenario, nullptr);  // parameter errors before the graph is built
   const std::filesystem::path output =
       options.output.empty() ? std::filesystem::path("results") / (scenario.name + ".h5")
                              : std::filesystem::path(options.output);
@@ -66,14 +67,14 @@ int run(const RunOptions& options) {
   const double graph_seconds = seconds_since(started);
 
   const auto strategy = make_strategy_model(scenario, &prepared);
-  const auto attitude_model = make_attitude_model(scenario, &prepared);
+  const auto attitude = make_attitude_model(scenario, &prepared);
   const EngineConfig config{.seed = scenario.seed,
                             .num_steps = scenario.time.num_steps(),
                             .step_hours = scenario.time.step_hours,
                             .filter = filter.get(),
                             .region = prepared.region,
                             .groups = &prepared.groups,
-                            .attitude = attitude_model.get(),
+                            .attitude = attitude.get(),
                             .community = prepared.community};
   const Engine engine(prepared.graph, prepared.publisher, *model, *strategy, config);
 
@@ -105,15 +106,36 @@ int run(const RunOptions& options) {
   };
   const std::size_t reach_metric = metric_index("reach_cumulative");
   const std::size_t refused_metric = metric_index("refused_by_quota");
+  const std::size_t taken_down_metric = metric_index("taken_down");
+  const auto series = engine.series_specs();
+  auto series_index = [&](const char* name) -> std::optional<std::size_t> {
+    for (std::size_t k = 0; k < series.size(); ++k) {
+      if (series[k].name == name) return k;
+    }
+    return std::nullopt;
+  };
+  const auto mean_series = series_index("attitude_mean");
+  const auto index_series = series_index("soft_power_index");
   std::mutex write_mutex;
   std::vector<std::int64_t> final_reach(scenario.runs);
-  std::vector<std::uint64_t> items(scenario.runs), reads(scenario.runs), refused(scenario.runs);
+  std::vector<std::uint64_t> items(scenario.runs), reads(scenario.runs), shares(scenario.runs),
+      refused(scenario.runs), taken_down(scenario.runs);
+  std::vector<double> first_mean(scenario.runs), last_mean(scenario.runs), last_index(scenario.runs);
   tbb::parallel_for(RunId{0}, RunId{scenario.runs}, [&](RunId r) {
     RunResult result = engine.run(r);
     final_reach[r] = result.metrics[reach_metric].back();
     items[r] = result.items.size();
     for (auto x : result.metrics[refused_metric]) refused[r] += static_cast<std::uint64_t>(x);
-    for (const auto& item : result.items) reads[r] += item.reads;
+    for (auto x : result.metrics[taken_down_metric]) taken_down[r] += static_cast<std::uint64_t>(x);
+    for (const auto& item : result.items) {
+      reads[r] += item.reads;
+      shares[r] += item.shares;
+    }
+    if (mean_series && index_series) {
+      first_mean[r] = result.series[*mean_series].front();
+      last_mean[r] = result.series[*mean_series].back();
+      last_index[r] = result.series[*index_series].back();
+    }
     std::lock_guard lock(write_mutex);
     writer.write_run(result);
   });
@@ -122,25 +144,37 @@ int run(const RunOptions& options) {
   if (!options.quiet) {
     const auto users = prepared.publisher.num_users;
     std::int64_t reach_sum = 0;
-    std::uint64_t items_sum = 0, reads_sum = 0, refused_sum = 0;
+    std::uint64_t items_sum = 0, reads_sum = 0, shares_sum = 0, refused_sum = 0, taken_down_sum = 0;
+    double first_mean_sum = 0, last_mean_sum = 0, index_sum = 0;
     for (RunId r = 0; r < scenario.runs; ++r) {
       reach_sum += final_reach[r];
       items_sum += items[r];
       reads_sum += reads[r];
+      shares_sum += shares[r];
       refused_sum += refused[r];
+      taken_down_sum += taken_down[r];
+      first_mean_sum += first_mean[r];
+      last_mean_sum += last_mean[r];
+      index_sum += last_index[r];
     }
     const double runs = static_cast<double>(scenario.runs);
+    const auto per_item = [&](std::uint64_t x) {
+      return items_sum ? static_cast<double>(x) / static_cast<double>(items_sum) : 0.0;
+    };
     fmt::print("scenario   {} (strategy: {}, diffusion: {})\n", scenario.name, strategy->name(), model->name());
     fmt::print("graph      {} users, {} arcs ({})\n", users, prepared.graph.num_arcs(),
                prepared.graph.description());
     fmt::print("runs       {} x {} steps of {} h, seed {}, {} threads\n", scenario.runs,
                config.num_steps, scenario.time.step_hours, scenario.seed, prov.threads);
-    fmt::print("items      {:.1f} per run, {:.1f} reads per item, {:.1f} pushes refused by quota per run\n",
-               items_sum / runs,
-               items_sum ? static_cast<double>(reads_sum) / static_cast<double>(items_sum) : 0.0,
-               refused_sum / runs);
+    fmt::print("items      {:.1f} per run, {:.1f} reads and {:.2f} shares per item, {:.1f} taken down and "
+               "{:.1f} pushes refused by quota per run\n",
+               items_sum / runs, per_item(reads_sum), per_item(shares_sum), taken_down_sum / runs, refused_sum / runs);
     fmt::print("reach      {:.1f} users per run ({:.2f}% of users)\n", reach_sum / runs,
                100.0 * static_cast<double>(reach_sum) / runs / users);
+    if (mean_series && index_series) {
+      fmt::print("attitude   mean {:+.4f} after the first step, {:+.4f} at the end; soft-power index {:+.3g} (mean over runs)\n",
+                 first_mean_sum / runs, last_mean_sum / runs, index_sum / runs);
+    }
     fmt::print("time       {:.2f} s (graph {:.2f} s)\n", seconds_since(started), graph_seconds);
     fmt::print("wrote      {}\n", output.string());
   }

@@ -66,7 +66,7 @@ std::vector<SeriesSpec> AttitudeState::series_specs(std::uint32_t num_communitie
 
 AttitudeState::AttitudeState(const AttitudeModel& model, const AttitudeGroups& groups, VertexId users,
                              std::span<const std::uint8_t> region, std::uint64_t seed, RunId run)
-    : model_(model), groups_(groups), x_(users), x0_(users), gap_(users, 0.0), zeros_(users, 0.0), reads_(users, 0) {
+    : model_(model), groups_(groups), x_(users), x0_(users), gap_(users, 0.0), reads_(users, 0) {
   model_.priors(seed, run, region.empty() ? region : region.first(std::min<std::size_t>(region.size(), users)), x0_);
   x_ = x0_;
 }
@@ -81,8 +81,7 @@ void AttitudeState::read(VertexId v, const ItemSpec& item) {
 }
 
 void AttitudeState::daily() {
-  model_.daily(x_, x0_);
-  model_.daily(gap_, zeros_);
+  model_.daily_with_gap(x_, x0_, gap_);
   changed_.store(true, std::memory_order_relaxed);
 }
 

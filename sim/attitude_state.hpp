@@ -62,7 +62,7 @@ class AttitudeState {
   const AttitudeModel& model_;
   const AttitudeGroups& groups_;
   std::vector<double> x_, x0_;
-  std::vector<double> gap_, zeros_;  // x minus the attitudes without the institution
+  std::vector<double> gap_;  // x minus the attitudes without the institution
   std::vector<std::uint32_t> reads_;
   std::atomic<bool> changed_{true};
   std::vector<double> last_;  // the statistics last computed, series-major

@@ -140,6 +140,15 @@ class AttitudeModel {
   /// Advances every user's attitude by one day: decay toward the prior and the social step over
   /// the friend graph, in place. May parallelise internally; deterministic for any thread count.
   virtual void daily(std::span<double> x, std::span<const double> prior) const = 0;
+  /// daily(x, prior), and the same day for `gap`, the difference between x and the attitudes
+  /// the users would have without the institution's items: the linear part of the day's map
+  /// (its prior term cancels). This default is exact for maps affine in x; models may fuse the
+  /// two for speed.
+  virtual void daily_with_gap(std::span<double> x, std::span<const double> prior, std::span<double> gap) const {
+    daily(x, prior);
+    const std::vector<double> zeros(gap.size(), 0.0);
+    daily(gap, zeros);
+  }
   /// Steps between attitude snapshots in the result file; 0: no snapshots.
   [[nodiscard]] virtual Step snapshot_every_steps(double step_hours) const = 0;
 };

@@ -154,6 +154,31 @@ void BoundedConfidence::daily(std::span<double> x, std::span<const double> prior
   social_->step(decayed, prior, x);
 }
 
+void BoundedConfidence::daily_with_gap(std::span<double> x, std::span<const double> prior,
+                                       std::span<double> gap) const {
+  if (gap.size() != x.size()) {
+    throw std::invalid_argument(fmt::format(
+        "bounded_confidence: daily_with_gap needs one gap per attitude (got {} and {})", gap.size(), x.size()));
+  }
+  if (!params_.social_step || !social_) {
+    daily(x, prior);
+    const double keep = daily_retention();
+    if (keep != 1.0) for_each_user(gap.size(), [&](std::size_t v) { gap[v] *= keep; });
+    return;
+  }
+  if (x.size() != prior.size() || x.size() != social_->num_users()) {
+    daily(x, prior);  // throws the size error
+    return;
+  }
+  const double keep = daily_retention();
+  std::vector<double> decayed(x.size()), decayed_gap(gap.size());
+  for_each_user(x.size(), [&](std::size_t v) {
+    decayed[v] = keep == 1.0 ? x[v] : clamp_attitude(prior[v] + (x[v] - prior[v]) * keep);
+    decayed_gap[v] = gap[v] * keep;
+  });
+  social_->step_with_gap(decayed, prior, decayed_gap, x, gap);
+}
+
 Step BoundedConfidence::snapshot_every_steps(double step_hours) const {
   if (params_.snapshot_every_hours == 0.0) return 0;
   return std::max<Step>(1, static_cast<Step>(std::llround(params_.snapshot_every_hours / step_hours)));

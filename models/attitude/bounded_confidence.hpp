@@ -77,6 +77,8 @@ class BoundedConfidence final : public AttitudeModel {
   /// Throws std::invalid_argument if x and prior differ in size (or, with the social step,
   /// are not num_users long), std::logic_error if the social step has no graph.
   void daily(std::span<double> x, std::span<const double> prior) const override;
+  /// The same day for x and for the gap (decay and social step fused into one pass over W).
+  void daily_with_gap(std::span<double> x, std::span<const double> prior, std::span<double> gap) const override;
   /// round(snapshot_every_hours / step_hours), at least 1; 0 when snapshot_every_hours is 0.
   [[nodiscard]] Step snapshot_every_steps(double step_hours) const override;
 

@@ -121,6 +121,7 @@ FriedkinJohnsen::FriedkinJohnsen(const SocialGraph& graph, VertexId num_users, P
         "friedkin_johnsen: {} influence weights exceed the influence matrix's index range", nnz));
   }
 
+  uniform_rows_ = weights.empty();
   w_.resize(n, n);
   w_.resizeNonZeros(static_cast<Index>(nnz));
   StorageIndex* outer = w_.outerIndexPtr();
@@ -204,9 +205,49 @@ void FriedkinJohnsen::step(std::span<const double> x, std::span<const double> an
                     [&](const tbb::blocked_range<Index>& r) {
     for (Index v = r.begin(); v < r.end(); ++v) {
       double social = 0.0;
-      for (StorageIndex k = outer[v]; k < outer[v + 1]; ++k) social += values[k] * xs[inner[k]];
+      if (uniform_rows_) {
+        for (StorageIndex k = outer[v]; k < outer[v + 1]; ++k) social += xs[inner[k]];
+        social *= values[outer[v]];
+      } else {
+        for (StorageIndex k = outer[v]; k < outer[v + 1]; ++k) social += values[k] * xs[inner[k]];
+      }
       const double mixed = lambda[v] * social + (1.0 - lambda[v]) * as[v];
       os[v] = std::clamp(mixed, -1.0, 1.0);
+    }
+  });
+}
+
+void FriedkinJohnsen::step_with_gap(std::span<const double> x, std::span<const double> anchor,
+                                    std::span<const double> gap, std::span<double> out,
+                                    std::span<double> out_gap) const {
+  const std::size_t n = num_users_;
+  if (x.size() != n || anchor.size() != n || gap.size() != n || out.size() != n || out_gap.size() != n) {
+    throw std::invalid_argument(fmt::format("friedkin_johnsen: step_with_gap needs vectors of size {}", n));
+  }
+  const StorageIndex* outer = w_.outerIndexPtr();
+  const StorageIndex* inner = w_.innerIndexPtr();
+  const double* values = w_.valuePtr();
+  const double* lambda = lambda_.data();
+  // One pass over W for both vectors: the step is bound by reading W, not by arithmetic.
+  tbb::parallel_for(tbb::blocked_range<Index>(0, static_cast<Index>(n), 2048),
+                    [&](const tbb::blocked_range<Index>& r) {
+    for (Index v = r.begin(); v < r.end(); ++v) {
+      double social = 0.0, social_gap = 0.0;
+      if (uniform_rows_) {
+        for (StorageIndex k = outer[v]; k < outer[v + 1]; ++k) {
+          social += x[inner[k]];
+          social_gap += gap[inner[k]];
+        }
+        social *= values[outer[v]];
+        social_gap *= values[outer[v]];
+      } else {
+        for (StorageIndex k = outer[v]; k < outer[v + 1]; ++k) {
+          social += values[k] * x[inner[k]];
+          social_gap += values[k] * gap[inner[k]];
+        }
+      }
+      out[v] = std::clamp(lambda[v] * social + (1.0 - lambda[v]) * anchor[v], -1.0, 1.0);
+      out_gap[v] = lambda[v] * social_gap;
     }
   });
 }

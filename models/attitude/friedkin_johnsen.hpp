@@ -69,6 +69,12 @@ class FriedkinJohnsen {
   /// std::invalid_argument on a size mismatch or overlap.
   void step(std::span<const double> x, std::span<const double> anchor, std::span<double> out) const;
 
+  /// step(x, anchor, out) and, in the same pass over W, out_gap = Λ W gap (the step's linear
+  /// part, for a difference of two attitude vectors; not clamped). All spans of size num_users;
+  /// outputs must not overlap inputs.
+  void step_with_gap(std::span<const double> x, std::span<const double> anchor, std::span<const double> gap,
+                     std::span<double> out, std::span<double> out_gap) const;
+
   /// The fixed point x* = (I − ΛW)^{-1} (I − Λ) anchor, by BiCGSTAB with a Jacobi preconditioner
   /// to relative residual 1e-14, confirmed on the true residual (see the doc for why not LU).
   /// Throws std::invalid_argument if anchor has the wrong size, std::domain_error if I − ΛW is
@@ -89,6 +95,9 @@ class FriedkinJohnsen {
   Params params_;
   Matrix w_;
   std::vector<double> lambda_;
+  // Every row's weights are equal (an unweighted graph: 1 / in-degree), so a step can sum the
+  // neighbours first and multiply once, without streaming W's values.
+  bool uniform_rows_ = false;
 };
 
 /// DeGroot consensus verifier: the left Perron eigenvector π of a row-stochastic, irreducible W

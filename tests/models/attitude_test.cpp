@@ -279,6 +279,31 @@ TEST(BoundedConfidenceDaily, DecayThenSocialStepOnAHandGraph) {
   EXPECT_NEAR(x[2], 0.5 * d0 + 0.5 * -0.5, 1e-15);
 }
 
+TEST(BoundedConfidenceDaily, FusedGapStepMatchesTheTwoSeparateDays) {
+  // daily_with_gap must give x exactly as daily() does, and the gap as the same day applied to
+  // the gap with a zero prior (the AttitudeModel default), for decay with and without the
+  // social step.
+  const VertexId n = 20000;
+  const SocialGraph g = erdos_renyi(n, 8.0, true, 5);
+  for (const bool social : {true, false}) {
+    Params p;
+    p.social_step = social;
+    const BoundedConfidence m(p, &g, n);
+    std::vector<double> prior(n), x(n), gap(n);
+    m.priors(1, 0, {}, prior);
+    m.priors(1, 1, {}, x);
+    for (VertexId v = 0; v < n; ++v) gap[v] = v % 7 == 0 ? 0.01 * static_cast<double>(v % 11) : 0.0;
+    std::vector<double> x_alone = x, gap_alone = gap;
+    m.daily(x_alone, prior);
+    m.daily(gap_alone, std::vector<double>(n, 0.0));
+    m.daily_with_gap(x, prior, gap);
+    EXPECT_TRUE(bit_identical(x, x_alone)) << "social " << social;
+    double worst = 0.0;
+    for (VertexId v = 0; v < n; ++v) worst = std::max(worst, std::abs(gap[v] - gap_alone[v]));
+    EXPECT_LT(worst, 1e-15) << "social " << social;
+  }
+}
+
 TEST(BoundedConfidenceDaily, BitIdenticalForAnyThreadCount) {
   const VertexId n = 50000;
   const SocialGraph g = erdos_renyi(n, 10.0, true, 21);
