@@ -1,18 +1,22 @@
-// The step loop: one institution publishes items as its strategy plans; each item spreads along arcs
-// from the users who share it. Synchronous steps; within a step every frontier arc is examined
-// in parallel (arc-balanced, so one vertex with a million followers is split across threads).
-//
-// Per item, a user holds three set-once bits: exposed (the item reached their feed), opened,
-// shared. Set-once bits are the only shared writes in the hot loop; counters are per thread and
-// merged at step end. Every random draw is keyed by what it decides (see sim/rng.hpp), so the
-// outcome does not depend on the order in which threads examine arcs:
-//   active(step, user), open(item, arc), share(item, user).
-// With activity 1 and share probability 1 this is the independent cascade model (bond
-// percolation with T = open_probability); with open probability 1 and share probability q it is
-// site percolation. The platform filter (EngineConfig::filter) decides at publication whether
-// an item is blocked, when it is taken down, and how it scales opening and sharing; takedowns
-// count as strikes that can suspend the account. The cost of a step is proportional to the arcs
-// leaving its frontier; steps with nothing live are skipped to the next publication or takedown.
+// The step loop: one institution publishes items as its strategy plans; each item spreads from
+// the users who share it. Synchronous steps; within a step every delivery is examined in
+// parallel (balanced by recipients, so one vertex with a million followers is split across
+// threads). Two delivery rules (sim/detail/spread.hpp):
+//   - decided on arrival (the independent cascade family): each exposure is opened or lost in
+//     the step it arrives, one draw per arc; with activity 1 and share probability 1 this is
+//     the independent cascade model (bond percolation), with open probability 1 site
+//     percolation;
+//   - feeds (DiffusionModel::feed()): items wait in feeds until opened or expired; readers
+//     share to one channel (Moments, chat, group, Wow).
+// Per item, users hold set-once bits (one word per user in the feed rule), the only shared
+// writes in the hot loop; counters are per thread and merged at step end. Every random draw is
+// keyed by what it decides (sim/rng.hpp), so the outcome does not depend on the thread count or
+// on the order in which threads examine deliveries. The platform filter decides at publication
+// whether an item is blocked, when it is taken down and how it scales opening and sharing;
+// takedowns are strikes that can suspend the account. With an attitude model, reads move
+// attitudes and each simulated day runs the model's daily step (sim/attitude_state.hpp). Steps
+// with nothing live are skipped to the next publication, takedown or day, so the cost of a run
+// follows its cascades, not users x steps.
 #pragma once
 
 #include <span>

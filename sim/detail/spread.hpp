@@ -1,0 +1,215 @@
+// Internals of the engine's step loop shared by its two delivery rules (sim/engine.hpp):
+// decided on arrival (spread_on_arrival.cpp, the independent cascade family) and feeds
+// (spread_in_feeds.cpp). Not part of the public interface.
+#pragma once
+
+#include <tbb/blocked_range.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "sim/attitude_state.hpp"
+#include "sim/model.hpp"
+#include "sim/rng.hpp"
+#include "sim/run_result.hpp"
+#include "sim/types.hpp"
+#include "sim/wechat_like.hpp"
+
+namespace softpower::detail {
+
+enum Metric : std::size_t {
+  kPublished,
+  kRefused,
+  kRefusedSuspended,
+  kBlocked,
+  kTakenDown,
+  kExposures,
+  kOpens,
+  kOpensPush,  // kOpensPush + channel, in Channel order
+  kOpensMoments,
+  kOpensChat,
+  kOpensGroup,
+  kOpensWow,
+  kShares,
+  kSharesMoments,  // kShares + channel; a share never goes to the push channel
+  kSharesChat,
+  kSharesGroup,
+  kSharesWow,
+  kSharesFiltered,
+  kSharesSelfCensored,
+  kReachNew,
+  kReachCumulative,
+  kActiveUsers,
+  kLiveItems,
+  kNumMetrics
+};
+static_assert(kOpensWow - kOpensPush == static_cast<int>(Channel::kWow));
+static_assert(kSharesWow - kShares == static_cast<int>(Channel::kWow));
+
+inline std::size_t index_of(Channel c) { return static_cast<std::size_t>(c); }
+
+// One sharer's delivery to one channel's audience: `count` users from `targets`.
+struct Delivery {
+  const VertexId* targets;
+  std::uint64_t count;
+  VertexId sharer;
+  Channel channel;
+  std::uint32_t hop;  // hops from the publisher of the recipients
+};
+
+// One thread's tallies for one item in one step, merged by merge_counters().
+struct Counters {
+  std::int64_t exposures = 0;
+  std::int64_t opens = 0;
+  std::int64_t shares = 0;
+  std::int64_t filtered = 0;
+  std::int64_t self_censored = 0;
+  std::int64_t reach_item = 0;  // first exposure to this item
+  std::int64_t reach_run = 0;   // first exposure to any item
+  std::int64_t active = 0;      // users first seen active in this step
+  std::int64_t first_hop_shares = 0;
+  std::uint32_t max_hop = 0;
+  std::array<std::int64_t, kNumChannels> opens_by{};
+  std::array<std::int64_t, kNumChannels> shares_by{};
+  std::vector<VertexId> sharers;       // on arrival: next frontier
+  std::vector<Delivery> deliveries;    // feed: next step's deliveries
+  std::vector<VertexId> feed_entries;  // feed: new entries, then entries kept
+  // Zeroes the tallies and empties the lists, keeping their capacity.
+  void reset() {
+    auto s = std::move(sharers);
+    auto d = std::move(deliveries);
+    auto f = std::move(feed_entries);
+    *this = Counters{};
+    sharers = std::move(s);
+    deliveries = std::move(d);
+    feed_entries = std::move(f);
+    sharers.clear();
+    deliveries.clear();
+    feed_entries.clear();
+  }
+};
+
+// Set-once bits per user and item for the rule decided on arrival.
+enum Flag : std::uint8_t { kExposed = 1, kOpened = 2, kShared = 4 };
+
+// Per-item state of a user in the feed model, one 64-bit word so that a delivery updates it
+// with one compare-and-swap: bits 0-4 the channels it arrived through, then opened, shared,
+// pending (in the item's feed list), seen twice; bits 16-31 the fewest hops from the publisher
+// it arrived with; bits 32-63 the step of its last arrival, counted from publication.
+namespace feed_bits {
+constexpr std::uint64_t kChannels = (1u << kNumChannels) - 1;
+constexpr std::uint64_t kOpened = 1u << 5;
+constexpr std::uint64_t kShared = 1u << 6;
+constexpr std::uint64_t kPending = 1u << 7;
+constexpr std::uint64_t kTwice = 1u << 8;
+constexpr int kHopShift = 16;
+constexpr std::uint64_t kHopMax = 0xffff;
+constexpr int kArrivalShift = 32;
+inline std::uint64_t channel_bit(Channel c) { return std::uint64_t{1} << index_of(c); }
+inline std::uint32_t hop(std::uint64_t f) { return static_cast<std::uint32_t>((f >> kHopShift) & kHopMax); }
+inline std::uint64_t with_hop(std::uint64_t f, std::uint32_t hop) {
+  return (f & ~(kHopMax << kHopShift)) | (std::uint64_t{std::min<std::uint32_t>(hop, kHopMax)} << kHopShift);
+}
+inline Step arrival(std::uint64_t f) { return static_cast<Step>(f >> kArrivalShift); }
+inline std::uint64_t with_arrival(std::uint64_t f, Step age) {
+  return (f & 0xffffffffu) | (static_cast<std::uint64_t>(age) << kArrivalShift);
+}
+}  // namespace feed_bits
+
+struct LiveItem {
+  std::size_t record;  // index into RunResult::items
+  ItemSpec spec;
+  ItemFilter filter;
+  // On arrival: set-once bits per user, and the users whose shares are delivered in the
+  // coming step.
+  std::unique_ptr<std::atomic<std::uint8_t>[]> flags{};
+  std::vector<VertexId> frontier{};
+  // Feed: per-user words (feed_bits), deliveries of the coming step, users holding it unread.
+  std::unique_ptr<std::atomic<std::uint64_t>[]> words{};
+  std::vector<Delivery> deliveries{};
+  std::vector<VertexId> feed{};
+  [[nodiscard]] bool spreading() const {
+    return !frontier.empty() || !deliveries.empty() || !feed.empty();
+  }
+};
+
+// Everything one run shares between its items and steps.
+struct RunState {
+  CsrView out;
+  CounterRng rng;
+  std::span<const std::uint8_t> region;
+  VertexId institution;
+  std::vector<std::vector<std::int64_t>>& metrics;
+  AttitudeState* attitudes;  // null: no attitudes
+  std::unique_ptr<std::atomic<std::uint8_t>[]> reached;
+  std::unique_ptr<std::atomic<Step>[]> active_in;  // last step a user was counted active (+1)
+  tbb::enumerable_thread_specific<Counters> per_thread{};
+  std::vector<std::uint64_t> first{};  // scratch: balanced partition offsets
+
+  [[nodiscard]] std::size_t region_of(VertexId v) const { return v < region.size() ? region[v] : 0; }
+  void count_active(VertexId v, Step step, Counters& c) {
+    if (active_in[v].exchange(step + 1, std::memory_order_relaxed) != step + 1) ++c.active;
+  }
+  /// Adds the threads' counters to the step's metrics and the item's record.
+  void merge_counters(Step step, ItemRecord& record);
+};
+
+// Arcs (or recipients) per parallel task. Large enough to amortise scheduling, small enough
+// to balance a frontier dominated by one high-degree vertex.
+inline constexpr std::uint64_t kArcGrain = 2048;
+
+// Balanced partition of parts of the given sizes: first[i] is the first position of part i.
+template <class SizeOf>
+void prefix_offsets(std::size_t parts, SizeOf size_of, std::vector<std::uint64_t>& first) {
+  first.assign(parts + 1, 0);
+  for (std::size_t i = 0; i < parts; ++i) first[i + 1] = first[i] + size_of(i);
+}
+
+// Calls visit(part, position in part) for every position of every part, in parallel.
+template <class Visit>
+void for_each_balanced(const std::vector<std::uint64_t>& first, Visit visit) {
+  tbb::parallel_for(tbb::blocked_range<std::uint64_t>(0, first.back(), kArcGrain),
+                    [&](const tbb::blocked_range<std::uint64_t>& range) {
+                      std::size_t i = static_cast<std::size_t>(
+                          std::upper_bound(first.begin(), first.end(), range.begin()) - first.begin() - 1);
+                      for (std::uint64_t k = range.begin(); k < range.end(); ++k) {
+                        while (first[i + 1] <= k) ++i;
+                        visit(i, k - first[i]);
+                      }
+                    });
+}
+
+/// One step of one item under a rule that decides every exposure on arrival.
+void spread_on_arrival(RunState& state, const DiffusionRule& rule, LiveItem& item, ItemRecord& record, Step step);
+
+/// What the feed rule needs beyond the run state: the model's numbers, per-user factors and
+/// the users' chat groups.
+struct FeedState {
+  const FeedRule& rule;
+  double step_hours;
+  std::span<const float> attention;          // per vertex, fixed for the engine
+  std::span<const std::uint64_t> group_offsets;  // user v's groups: user_groups[offsets[v], offsets[v+1])
+  std::span<const std::uint32_t> user_groups;
+  const ChatGroups* groups;
+  std::vector<float> session_rate;  // per vertex and run
+  std::vector<float> propensity;    // per vertex and run
+  std::vector<double> age_factor;   // by age in steps, up to the lifetime
+  /// Draws the run's per-user factors (keyed by the run's rng).
+  FeedState(const FeedRule& rule, double step_hours, std::span<const float> attention,
+            std::span<const std::uint64_t> group_offsets, std::span<const std::uint32_t> user_groups,
+            const ChatGroups* groups, const CounterRng& rng, VertexId num_vertices);
+};
+
+/// Starts an item in the feed rule: the publisher pushes it, paid seeds share it to Moments.
+void start_in_feeds(const RunState& state, LiveItem& item, std::span<const VertexId> kols, VertexId num_vertices);
+
+/// One step of one item under the feed rule.
+void spread_in_feeds(RunState& state, const FeedState& feed, LiveItem& item, ItemRecord& record, Step step);
+
+}  // namespace softpower::detail
