@@ -153,7 +153,7 @@ RunResult Engine::run(RunId run) const {
                  .metrics = m,
                  .attitudes = attitudes ? &*attitudes : nullptr,
                  .reached = std::make_unique<std::atomic<std::uint8_t>[]>(n),
-                 .active_in = std::make_unique<std::atomic<Step>[]>(n)};
+                 .active_bits = std::vector<std::atomic<std::uint64_t>>(n / 64 + 1)};
   std::optional<FeedState> feed;
   if (const FeedRule* rule = diffusion_.feed()) {
     feed.emplace(*rule, config_.step_hours, attention_, group_offsets_, user_groups_, config_.groups, rng, n);
@@ -250,6 +250,7 @@ RunResult Engine::run(RunId run) const {
       live.push_back(std::move(item));
     }
 
+    state.start_step();
     for (LiveItem& item : live) {
       ItemRecord& record = result.items[item.record];
       for (Counters& c : state.per_thread) c.reset();

@@ -120,11 +120,10 @@ void spread_in_feeds(RunState& state, const FeedState& feed, LiveItem& item, Ite
 
   // Deliveries: an unopened item enters (or is renewed in) the recipient's feed.
   prefix_offsets(item.deliveries.size(), [&](std::size_t i) { return item.deliveries[i].count; }, state.first);
-  for_each_balanced(state.first, [&](std::size_t i, std::uint64_t k) {
+  for_each_balanced(state.first, state.per_thread, [&](Counters& c, std::size_t i, std::uint64_t k) {
     const Delivery& d = item.deliveries[i];
     const VertexId v = d.targets[k];
     if (v == d.sharer) return;  // a group holds its sharer
-    Counters& c = state.per_thread.local();
     ++c.exposures;
     std::uint64_t old = words[v].load(std::memory_order_relaxed);
     std::uint64_t next;
@@ -171,7 +170,7 @@ void spread_in_feeds(RunState& state, const FeedState& feed, LiveItem& item, Ite
         c.feed_entries.push_back(v);
         continue;
       }
-      state.count_active(v, step, c);
+      state.count_active(v, c);
       // The most salient channel the item came through sets the open factor and is credited.
       std::size_t via = 0;
       for (std::size_t ch = 1; ch < kNumChannels; ++ch) {

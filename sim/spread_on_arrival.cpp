@@ -21,8 +21,7 @@ void spread_on_arrival(RunState& state, const DiffusionRule& rule, LiveItem& ite
   const auto hop = static_cast<std::uint32_t>(step - record.publish_step + 1);
   const std::size_t moments = index_of(Channel::kMoments);
   prefix_offsets(item.frontier.size(), [&](std::size_t i) { return out.out_degree(item.frontier[i]); }, state.first);
-  for_each_balanced(state.first, [&](std::size_t i, std::uint64_t k) {
-    Counters& c = state.per_thread.local();
+  for_each_balanced(state.first, state.per_thread, [&](Counters& c, std::size_t i, std::uint64_t k) {
     const VertexId u = item.frontier[i];
     const ArcId arc = out.offsets[u] + k;
     const VertexId v = out.targets[arc];
@@ -37,7 +36,7 @@ void spread_on_arrival(RunState& state, const DiffusionRule& rule, LiveItem& ite
     }
     if (seen & kOpened) return;
     if (!rng.bernoulli(rule.activity, Purpose::kActive, step, v)) return;
-    state.count_active(v, step, c);
+    state.count_active(v, c);
     const std::size_t r = state.region_of(v);
     if (!rng.bernoulli(open_by_region[r], Purpose::kOpen, item_id, arc)) return;
     if (flags[v].fetch_or(kOpened, std::memory_order_relaxed) & kOpened) return;

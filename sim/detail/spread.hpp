@@ -148,13 +148,22 @@ struct RunState {
   std::vector<std::vector<std::int64_t>>& metrics;
   AttitudeState* attitudes;  // null: no attitudes
   std::unique_ptr<std::atomic<std::uint8_t>[]> reached;
-  std::unique_ptr<std::atomic<Step>[]> active_in;  // last step a user was counted active (+1)
+  // Users counted active in the current step, one bit each: small enough to stay in cache, so
+  // counting distinct active users costs little more than the draws that decide activity.
+  std::vector<std::atomic<std::uint64_t>> active_bits;
   tbb::enumerable_thread_specific<Counters> per_thread{};
   std::vector<std::uint64_t> first{};  // scratch: balanced partition offsets
 
   [[nodiscard]] std::size_t region_of(VertexId v) const { return v < region.size() ? region[v] : 0; }
-  void count_active(VertexId v, Step step, Counters& c) {
-    if (active_in[v].exchange(step + 1, std::memory_order_relaxed) != step + 1) ++c.active;
+  void count_active(VertexId v, Counters& c) {
+    std::atomic<std::uint64_t>& word = active_bits[v >> 6];
+    const std::uint64_t bit = std::uint64_t{1} << (v & 63);
+    if (!(word.load(std::memory_order_relaxed) & bit) && !(word.fetch_or(bit, std::memory_order_relaxed) & bit)) {
+      ++c.active;
+    }
+  }
+  void start_step() {
+    for (auto& word : active_bits) word.store(0, std::memory_order_relaxed);
   }
   /// Adds the threads' counters to the step's metrics and the item's record.
   void merge_counters(Step step, ItemRecord& record);
@@ -171,16 +180,19 @@ void prefix_offsets(std::size_t parts, SizeOf size_of, std::vector<std::uint64_t
   for (std::size_t i = 0; i < parts; ++i) first[i + 1] = first[i] + size_of(i);
 }
 
-// Calls visit(part, position in part) for every position of every part, in parallel.
+// Calls visit(counters, part, position in part) for every position of every part, in
+// parallel; `counters` are the calling thread's (looked up once per task, not per position).
 template <class Visit>
-void for_each_balanced(const std::vector<std::uint64_t>& first, Visit visit) {
+void for_each_balanced(const std::vector<std::uint64_t>& first,
+                       tbb::enumerable_thread_specific<Counters>& per_thread, Visit visit) {
   tbb::parallel_for(tbb::blocked_range<std::uint64_t>(0, first.back(), kArcGrain),
                     [&](const tbb::blocked_range<std::uint64_t>& range) {
+                      Counters& c = per_thread.local();
                       std::size_t i = static_cast<std::size_t>(
                           std::upper_bound(first.begin(), first.end(), range.begin()) - first.begin() - 1);
                       for (std::uint64_t k = range.begin(); k < range.end(); ++k) {
                         while (first[i + 1] <= k) ++i;
-                        visit(i, k - first[i]);
+                        visit(c, i, k - first[i]);
                       }
                     });
 }
