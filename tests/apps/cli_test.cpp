@@ -57,6 +57,18 @@ const std::string kSmall =
     "strategy: {account_type: subscription, first_push_hour: 1, push_every_hours: 12}\n"
     "diffusion: {open_probability: 0.1, share_probability: 0.5, activity: 0.8}\n";
 
+// The full model: feeds and channels, attitudes with snapshots, every censorship mechanism.
+const std::string kFeed =
+    "name: feed\nseed: 5\nruns: 3\ntime: {horizon_days: 4}\n"
+    "graph: {type: wechat_like, n: 5000, mean_degree: 40, community_size: 250}\n"
+    "institution: {placement: new, followers: 800}\n"
+    "strategy: {account_type: subscription, first_push_hour: 1, push_every_hours: 24, articles_per_push: 3,\n"
+    "  topics: [{appeal: 0.8, sensitivity: 0.3, valence: 0.7}]}\n"
+    "diffusion: {model: wechat_feed, open_probability: 0.1, share_probability: 0.2}\n"
+    "attitude: {model: bounded_confidence, snapshot_every_hours: 24}\n"
+    "censorship: {strength: 1, publication_block: {}, takedown: {}, share_filter: {}, down_ranking: {},\n"
+    "  self_censorship: {}, suspension: {}}\n";
+
 TEST_F(Cli, RunWritesTheResultAndASummary) {
   const fs::path scenario = write("small.yaml", kSmall);
   const fs::path out = dir_ / "out" / "small.h5";
@@ -79,22 +91,26 @@ TEST_F(Cli, DefaultOutputIsResultsScenarioName) {
 }
 
 TEST_F(Cli, SameSeedSameDatasetsWithOneTwoAndSixteenThreads) {
-  const fs::path scenario = write("small.yaml", kSmall);
-  for (int threads : {1, 2, 16}) {
-    const Outcome o = run("run -q " + scenario.string() + " --threads " + std::to_string(threads) +
-                          " -o " + (dir_ / ("t" + std::to_string(threads) + ".h5")).string());
-    ASSERT_EQ(o.code, 0) << o.output;
-  }
   const std::string compare = std::string(SOFTPOWER_PYTHON) + " " + SOFTPOWER_SOURCE_DIR +
                               "/tests/apps/compare_results.py ";
-  for (const char* other : {"t2.h5", "t16.h5"}) {
-    const int status = std::system((compare + (dir_ / "t1.h5").string() + " " + (dir_ / other).string()).c_str());
-    EXPECT_EQ(WEXITSTATUS(status), 0) << other;
+  for (const auto& [name, text] : {std::pair{"small", kSmall}, std::pair{"feed", kFeed}}) {
+    SCOPED_TRACE(name);
+    const fs::path scenario = write(std::string(name) + ".yaml", text);
+    const auto out = [&](const std::string& tag) { return (dir_ / (std::string(name) + tag + ".h5")).string(); };
+    for (int threads : {1, 2, 16}) {
+      const Outcome o = run("run -q " + scenario.string() + " --threads " + std::to_string(threads) + " -o " +
+                            out("_t" + std::to_string(threads)));
+      ASSERT_EQ(o.code, 0) << o.output;
+    }
+    for (const char* other : {"_t2", "_t16"}) {
+      const int status = std::system((compare + out("_t1") + " " + out(other)).c_str());
+      EXPECT_EQ(WEXITSTATUS(status), 0) << other;
+    }
+    // A different seed must change the datasets (the comparison can fail).
+    ASSERT_EQ(run("run -q " + scenario.string() + " --seed 4 -o " + out("_s4")).code, 0);
+    const int status = std::system((compare + out("_t1") + " " + out("_s4") + " > /dev/null").c_str());
+    EXPECT_NE(WEXITSTATUS(status), 0);
   }
-  // A different seed must change the datasets (the comparison can fail).
-  ASSERT_EQ(run("run -q " + scenario.string() + " --seed 4 -o " + (dir_ / "s4.h5").string()).code, 0);
-  const int status = std::system((compare + (dir_ / "t1.h5").string() + " " + (dir_ / "s4.h5").string() + " > /dev/null").c_str());
-  EXPECT_NE(WEXITSTATUS(status), 0);
 }
 
 TEST_F(Cli, ValidateAcceptsGoodAndRejectsBadScenarios) {
