@@ -223,9 +223,10 @@ int graph_generate(const GraphGenerateOptions& options) {
                                 ? parse_scenario("{}", "(command line)", options.overrides)
                                 : load_scenario(options.scenario, options.overrides);
   std::vector<std::string> notes;
-  const SocialGraph graph = build_graph(scenario, &notes);
+  VertexAttributes attributes;
+  const SocialGraph graph = build_graph(scenario, &notes, &attributes);
   for (const auto& note : notes) std::cerr << "softpower: note: " << note << "\n";
-  save_graph_cache(graph, options.output);
+  save_graph_cache(graph, options.output, attributes);
   fmt::print("wrote {}: {} vertices, {} arcs ({}) in {:.2f} s\n", options.output,
              graph.num_vertices(), graph.num_arcs(), graph.description(), seconds_since(started));
   return 0;
@@ -239,20 +240,25 @@ int graph_import(const GraphImportOptions& options) {
     format = ext == ".graphml" || ext == ".xml" ? "graphml" : "edge_list";
   }
   ImportReport report;
+  VertexAttributes attributes;
   SocialGraph graph;
   if (format == "graphml") {
+    if (!options.nodes.empty()) throw InputError("--nodes: node tables are for edge lists; GraphML has node attributes");
     GraphmlOptions opt;
     opt.weight_key = options.weight_key;
-    graph = import_graphml(options.input, opt, &report);
+    opt.region_key = options.region_key;
+    opt.community_key = options.community_key;
+    graph = import_graphml(options.input, opt, &report, &attributes);
   } else {
     EdgeListOptions opt;
     opt.directed = options.directed;
     opt.weighted = options.weighted;
     opt.ignore_extra_columns = options.ignore_extra_columns;
-    graph = import_edge_list(options.input, opt, &report);
+    opt.nodes_path = options.nodes;
+    graph = import_edge_list(options.input, opt, &report, &attributes);
   }
   for (const auto& note : report.notes) std::cerr << "softpower: note: " << note << "\n";
-  save_graph_cache(graph, options.output);
+  save_graph_cache(graph, options.output, attributes);
   fmt::print("wrote {}: {} vertices, {} arcs, {} self-loops dropped, {} duplicate arcs merged, in {:.2f} s\n",
              options.output, graph.num_vertices(), graph.num_arcs(), report.self_loops_dropped,
              report.duplicate_arcs_merged, seconds_since(started));

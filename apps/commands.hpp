@@ -37,6 +37,9 @@ struct GraphImportOptions {
   bool weighted = false;
   bool ignore_extra_columns = false;
   std::string weight_key = "weight";
+  std::string nodes;  // edge list: node table with regions and communities
+  std::string region_key = "region";
+  std::string community_key = "community";
   std::string output;
 };
 

@@ -69,6 +69,9 @@ int main(int argc, char** argv) {
   import_cmd->add_flag("--weighted", import.weighted, "Edge list third column is a weight");
   import_cmd->add_flag("--ignore-extra-columns", import.ignore_extra_columns, "Ignore edge list columns after the ones in use (otherwise an error)");
   import_cmd->add_option("--weight-key", import.weight_key, "GraphML edge attribute holding the weight");
+  import_cmd->add_option("--nodes", import.nodes, "Edge list node table: id region [community] per line, or a header naming the columns")->check(CLI::ExistingFile);
+  import_cmd->add_option("--region-key", import.region_key, "GraphML node attribute holding the region (0/domestic, 1/international)");
+  import_cmd->add_option("--community-key", import.community_key, "GraphML node attribute holding the community (an integer)");
   import_cmd->add_option("-o,--output", import.output, "Graph cache file (.h5)")->required();
 
   auto* reference_cmd = app.add_subcommand("scenario-reference", "Print the reference of every scenario key (Markdown)");

@@ -115,7 +115,126 @@ std::string describe(const std::filesystem::path& path, const EdgeListOptions& o
   d += opt.weighted ? " weighted=true" : " weighted=false";
   if (opt.ignore_extra_columns) d += " ignore_extra_columns=true";
   if (opt.comment != '#') d += std::string(" comment=") + opt.comment;
+  if (!opt.nodes_path.empty()) d += " nodes=" + opt.nodes_path.string();
   return d;
+}
+
+FilePtr open_file(const std::string& name) {
+  FilePtr file(std::fopen(name.c_str(), "rb"));
+  if (!file) {
+    const int err = errno;
+    throw InputError("cannot open " + name + ": " + std::strerror(err));
+  }
+  return file;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// The node table of an edge list: a region and/or a community per id, the ids numbered as the
+// edge list numbered them. Its columns are `id region [community]`, or those a header names.
+VertexAttributes read_node_table(const std::filesystem::path& path, const std::string& edges_name,
+                                 const detail::IdMap& ids, char comment,
+                                 std::vector<std::string>& notes) {
+  const std::string name = path.string();
+  const FilePtr file = open_file(name);
+  const std::string source = "node table " + name;
+  detail::AttributeCollector collector(name, "id", source, source);
+  std::size_t columns = 0;  // fixed by the header or by the first data line
+  std::size_t region_column = 0;
+  std::size_t community_column = 0;  // 0: no such column (column 0 is the id)
+  std::uint64_t listed = 0;
+
+  auto fail = [&name](std::uint64_t line_no, const std::string& what, std::string_view text) {
+    throw InputError(name + ":" + std::to_string(line_no) + ": " + what + " (" +
+                     detail::excerpt(text) + ")");
+  };
+  auto layout = [&] {
+    std::array<std::string, 3> names{"id", "", ""};
+    if (region_column != 0) names[region_column] = "region";
+    if (community_column != 0) names[community_column] = "community";
+    std::string out = names[0];
+    for (std::size_t k = 1; k < columns; ++k) out += " " + names[k];
+    return out;
+  };
+  auto header = [&](const Columns& cols, std::uint64_t line_no, std::string_view line) {
+    if (cols.count > 3) {
+      fail(line_no,
+           "a header has at most 3 columns (id region community), found " +
+               std::to_string(cols.count),
+           line);
+    }
+    for (std::size_t k = 1; k < cols.count; ++k) {
+      const std::string column = lower(cols.field[k]);
+      std::size_t* slot = column == "region"      ? &region_column
+                          : column == "community" ? &community_column
+                                                  : nullptr;
+      if (slot == nullptr) {
+        fail(line_no, "unknown column; expected region or community", cols.field[k]);
+      }
+      if (*slot != 0) fail(line_no, "column named twice", cols.field[k]);
+      *slot = k;
+    }
+    if (region_column == 0 && community_column == 0) {
+      fail(line_no, "the header names neither a region nor a community column", line);
+    }
+    columns = cols.count;
+  };
+
+  for_each_line(file.get(), name, [&](std::string_view raw, std::uint64_t line_no) {
+    if (line_no == 1 && raw.starts_with("\xEF\xBB\xBF")) raw.remove_prefix(3);
+    const std::string_view line = trim(raw);
+    if (line.empty() || line.front() == comment || line.front() == '%') return;
+    const Columns cols = split_columns(line);
+    if (columns == 0) {
+      if (lower(cols.field[0]) == "id") {
+        header(cols, line_no, line);
+        return;
+      }
+      if (cols.count != 2 && cols.count != 3) {
+        fail(line_no,
+             "expected 2 or 3 columns (id region [community]), found " + std::to_string(cols.count),
+             line);
+      }
+      columns = cols.count;
+      region_column = 1;
+      community_column = columns == 3 ? 2 : 0;
+    }
+    if (cols.count != columns) {
+      fail(line_no,
+           "expected " + std::to_string(columns) + " columns (" + layout() + "), found " +
+               std::to_string(cols.count),
+           line);
+    }
+    for (std::size_t k = 0; k < columns; ++k) {
+      if (cols.field[k].empty()) {
+        fail(line_no, "column " + std::to_string(k + 1) + " is empty", line);
+      }
+    }
+    const VertexId v = ids.find(cols.field[0]);
+    if (v == kNoVertex) fail(line_no, "id not found in the edge list " + edges_name, cols.field[0]);
+    bool repeated = false;
+    if (region_column != 0) {
+      const auto region = detail::parse_region(cols.field[region_column]);
+      if (!region) fail(line_no, detail::kRegionError, cols.field[region_column]);
+      repeated = !collector.set_region(v, *region);
+    }
+    if (community_column != 0) {
+      const auto community = detail::parse_community(cols.field[community_column]);
+      if (!community) fail(line_no, detail::kCommunityError, cols.field[community_column]);
+      repeated = !collector.set_community(v, *community, line_no) || repeated;
+    }
+    if (repeated) fail(line_no, "id listed twice", cols.field[0]);
+    ++listed;
+  });
+
+  if (listed == 0) notes.push_back(source + " lists no users");
+  return collector.finish(static_cast<VertexId>(ids.size()), ids, notes);
 }
 
 }  // namespace
@@ -123,13 +242,10 @@ std::string describe(const std::filesystem::path& path, const EdgeListOptions& o
 namespace detail {
 
 SocialGraph import_edge_list(const std::filesystem::path& path, const EdgeListOptions& opt,
-                             ImportReport* report, std::uint64_t max_vertices) {
+                             ImportReport* report, std::uint64_t max_vertices,
+                             VertexAttributes* attributes) {
   const std::string name = path.string();
-  FilePtr file(std::fopen(name.c_str(), "rb"));
-  if (!file) {
-    const int err = errno;
-    throw InputError("cannot open " + name + ": " + std::strerror(err));
-  }
+  const FilePtr file = open_file(name);
 
   const std::size_t needed = opt.weighted ? 3 : 2;
   IdMap ids(max_vertices);
@@ -214,6 +330,10 @@ SocialGraph import_edge_list(const std::filesystem::path& path, const EdgeListOp
     local.notes.push_back("ignored extra columns on " + std::to_string(lines_with_extra_columns) +
                           " lines");
   }
+  VertexAttributes read;
+  if (!opt.nodes_path.empty())
+    read = read_node_table(opt.nodes_path, name, ids, opt.comment, local.notes);
+  if (attributes != nullptr) *attributes = std::move(read);
   const auto n = static_cast<VertexId>(ids.size());
   BuildReport build;
   SocialGraph g = SocialGraph::from_arcs(n, std::move(arcs), std::move(weights), ids.take_labels(),
@@ -229,8 +349,8 @@ SocialGraph import_edge_list(const std::filesystem::path& path, const EdgeListOp
 }  // namespace detail
 
 SocialGraph import_edge_list(const std::filesystem::path& path, const EdgeListOptions& opt,
-                             ImportReport* report) {
-  return detail::import_edge_list(path, opt, report, detail::kMaxImportVertices);
+                             ImportReport* report, VertexAttributes* attributes) {
+  return detail::import_edge_list(path, opt, report, detail::kMaxImportVertices, attributes);
 }
 
 }  // namespace softpower

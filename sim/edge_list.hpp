@@ -22,20 +22,29 @@ struct EdgeListOptions {
   /// Lines whose first non-blank character is this are comments. Lines starting with '%'
   /// (Matrix Market / KONECT) are always comments; blank lines are skipped.
   char comment = '#';
+  /// Optional node table: `id region [community]` per line, or a header naming the columns
+  /// (docs/graph-import.md, "Regions and communities"). Empty: none; every user is domestic and
+  /// there are no communities.
+  std::filesystem::path nodes_path;
 };
 
 /// Reads an edge list. Vertex ids are arbitrary tokens, numbered 0..n-1 in order of first
 /// appearance; the tokens become the graph's labels. Self-loops are dropped and duplicate arcs
-/// merged (weights summed), both counted in `report`.
-/// @throws InputError naming FILE:LINE and the offending text for any malformed line, a missing
-///         or unreadable file, a file without edges, or more than 2^32-2 vertices.
+/// merged (weights summed), both counted in `report`. The node table `opt.nodes_path`, if any,
+/// gives regions and communities by the same ids; they go to `attributes` (defaults for users it
+/// does not list, a note per column).
+/// @throws InputError naming FILE:LINE and the offending text for any malformed line of either
+///         file, an id of the node table that is not in the edge list, a missing or unreadable
+///         file, a file without edges, or more than 2^32-2 vertices.
 SocialGraph import_edge_list(const std::filesystem::path& path, const EdgeListOptions& opt,
-                             ImportReport* report = nullptr);
+                             ImportReport* report = nullptr,
+                             VertexAttributes* attributes = nullptr);
 
 namespace detail {
 /// import_edge_list with a lower vertex limit, so tests can reach the limit with a tiny file.
 SocialGraph import_edge_list(const std::filesystem::path& path, const EdgeListOptions& opt,
-                             ImportReport* report, std::uint64_t max_vertices);
+                             ImportReport* report, std::uint64_t max_vertices,
+                             VertexAttributes* attributes = nullptr);
 }  // namespace detail
 
 }  // namespace softpower

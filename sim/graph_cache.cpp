@@ -26,6 +26,46 @@ detail::Storage storage_for(hsize_t size) {
   return {{std::min(size, kChunkElements)}, kDeflateLevel, true};
 }
 
+// FNV-1a over the attribute arrays as stored (regions, then communities as little-endian
+// uint32), the same hash as SocialGraph::checksum(): the graph checksum does not cover them.
+std::uint64_t attributes_checksum(const VertexAttributes& a) {
+  std::uint64_t h = 1469598103934665603ull;
+  const auto bytes = [&h](const void* data, std::size_t size) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (std::size_t i = 0; i < size; ++i) h = (h ^ p[i]) * 1099511628211ull;
+  };
+  bytes(a.region.data(), a.region.size());
+  for (const std::uint32_t c : a.community) {
+    const unsigned char le[4] = {static_cast<unsigned char>(c), static_cast<unsigned char>(c >> 8),
+                                 static_cast<unsigned char>(c >> 16),
+                                 static_cast<unsigned char>(c >> 24)};
+    bytes(le, sizeof le);
+  }
+  return h;
+}
+
+// The rules an import follows (docs/graph-import.md): regions 0 or 1, communities below n.
+// Returns what is wrong, or an empty string.
+std::string check_attributes(const VertexAttributes& a, VertexId n) {
+  if (!a.region.empty() && a.region.size() != n) {
+    return fmt::format("{} regions for {} vertices", a.region.size(), n);
+  }
+  if (!a.community.empty() && a.community.size() != n) {
+    return fmt::format("{} communities for {} vertices", a.community.size(), n);
+  }
+  for (VertexId v = 0; v < a.region.size(); ++v) {
+    if (a.region[v] > 1) {
+      return fmt::format("region of vertex {} is {}, not 0 or 1", v, a.region[v]);
+    }
+  }
+  for (VertexId v = 0; v < a.community.size(); ++v) {
+    if (a.community[v] >= n) {
+      return fmt::format("community of vertex {} is {}, not below {}", v, a.community[v], n);
+    }
+  }
+  return {};
+}
+
 bool has_link(const detail::Checker& check, hid_t loc, const char* name) {
   return check.yes(H5Lexists(loc, name, H5P_DEFAULT), std::string("cannot look up ") + name);
 }
@@ -43,7 +83,8 @@ void write_labels(const detail::Checker& check, hid_t file,
   }
 }
 
-void write_cache(const SocialGraph& g, const detail::Checker& check) {
+void write_cache(const SocialGraph& g, const VertexAttributes& attributes,
+                 const detail::Checker& check) {
   detail::PropList fapl = detail::file_access_plist(check);
   check.ok(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_SEMI), "cannot set the close degree");
   detail::File file(
@@ -65,6 +106,17 @@ void write_cache(const SocialGraph& g, const detail::Checker& check) {
     detail::write_vector(check, root, "weights", g.weights(), storage_for(g.weights().size()));
   }
   if (!g.labels().empty()) write_labels(check, root, g.labels());
+  if (!attributes.region.empty()) {
+    detail::write_vector(check, root, "region", attributes.region,
+                         storage_for(attributes.region.size()));
+  }
+  if (!attributes.community.empty()) {
+    detail::write_vector(check, root, "community", attributes.community,
+                         storage_for(attributes.community.size()));
+  }
+  if (!attributes.empty()) {
+    detail::write_attribute(check, root, "attributes_checksum", attributes_checksum(attributes));
+  }
   check.ok(file.close(), "cannot close the file");
 }
 
@@ -87,6 +139,8 @@ GraphCacheInfo read_info(const detail::Checker& check, hid_t file) {
   info.num_arcs = detail::read_attribute<ArcId>(check, file, "num_arcs");
   info.weighted = has_link(check, file, "weights");
   info.labelled = has_link(check, file, "labels");
+  info.has_region = has_link(check, file, "region");
+  info.has_community = has_link(check, file, "community");
   return info;
 }
 
@@ -117,9 +171,41 @@ std::vector<std::string> read_labels(const detail::Checker& check, hid_t file, V
   return labels;
 }
 
+// The optional region and community datasets, validated like an import's and checked against
+// `attributes_checksum`.
+VertexAttributes read_attributes(const detail::Checker& check, hid_t file,
+                                 const GraphCacheInfo& info) {
+  VertexAttributes a;
+  const VertexId n = info.num_vertices;
+  if (info.has_region) a.region = detail::read_vector<std::uint8_t>(check, file, "region", n);
+  if (info.has_community) {
+    a.community = detail::read_vector<std::uint32_t>(check, file, "community", n);
+  }
+  if (const std::string wrong = check_attributes(a, n); !wrong.empty()) {
+    check.fail("corrupt graph cache: " + wrong);
+  }
+  const bool has_checksum = detail::has_attribute(check, file, "attributes_checksum");
+  if (a.empty() && !has_checksum) return a;
+  if (!has_checksum) {
+    check.fail("corrupt graph cache: region or community without attributes_checksum");
+  }
+  const auto stored = detail::read_attribute<std::uint64_t>(check, file, "attributes_checksum");
+  if (const std::uint64_t computed = attributes_checksum(a); computed != stored) {
+    check.fail(
+        fmt::format("corrupt graph cache: checksum {:016x} of the loaded regions and communities "
+                    "differs from the stored {:016x}; delete the file to rebuild it",
+                    computed, stored));
+  }
+  return a;
+}
+
 }  // namespace
 
-void save_graph_cache(const SocialGraph& g, const std::filesystem::path& path) {
+void save_graph_cache(const SocialGraph& g, const std::filesystem::path& path,
+                      const VertexAttributes& attributes) {
+  if (const std::string wrong = check_attributes(attributes, g.num_vertices()); !wrong.empty()) {
+    throw std::invalid_argument("save_graph_cache: " + wrong);
+  }
   for (VertexId v = 0; v < g.labels().size(); ++v) {
     if (g.labels()[v].find('\0') != std::string::npos) {
       throw InputError(
@@ -133,7 +219,7 @@ void save_graph_cache(const SocialGraph& g, const std::filesystem::path& path) {
   const std::filesystem::path partial = detail::partial_path_for(path);
   const detail::Checker check(partial, detail::Failure::kRuntime);
   try {
-    write_cache(g, check);
+    write_cache(g, attributes, check);
     detail::commit_partial(check, partial, path);
   } catch (...) {
     // A half-written cache is worth nothing: unlike a result file, nothing resumes from it.
@@ -150,7 +236,7 @@ GraphCacheInfo read_graph_cache_info(const std::filesystem::path& path) {
   return read_info(check, file.get());
 }
 
-SocialGraph load_graph_cache(const std::filesystem::path& path) {
+SocialGraph load_graph_cache(const std::filesystem::path& path, VertexAttributes* attributes) {
   detail::silence_errors();
   const detail::Checker check(path, detail::Failure::kInput);
   const detail::File file = detail::open_for_reading(check);
@@ -190,6 +276,7 @@ SocialGraph load_graph_cache(const std::filesystem::path& path) {
                     "from the stored {:016x}; delete the file to rebuild it",
                     checksum, info.checksum));
   }
+  if (attributes != nullptr) *attributes = read_attributes(check, file.get(), info);
   return g;
 }
 

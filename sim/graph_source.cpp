@@ -51,9 +51,18 @@ WechatLikeParams wechat_params(const Scenario& s, std::uint32_t institutions) {
 
 }  // namespace
 
-SocialGraph build_graph(const Scenario& s, std::vector<std::string>* notes) {
+SocialGraph build_graph(const Scenario& s, std::vector<std::string>* notes,
+                        VertexAttributes* attributes) {
   const GraphSpec& g = s.graph;
-  if (g.type == "wechat_like") return std::move(wechat_like(wechat_params(s, 0)).graph);
+  VertexAttributes unused;
+  VertexAttributes& out = attributes != nullptr ? *attributes : unused;
+  out = {};
+  if (g.type == "wechat_like") {
+    WechatLikeGraph world = wechat_like(wechat_params(s, 0));
+    out.region = std::move(world.region);
+    out.community = std::move(world.community);
+    return std::move(world.graph);
+  }
   if (g.type == "erdos_renyi") return erdos_renyi(g.n, g.mean_degree, g.directed, g.seed);
   if (g.type == "barabasi_albert") return barabasi_albert(g.n, g.m, g.seed);
   if (g.type == "watts_strogatz") return watts_strogatz(g.n, g.k, g.beta, g.seed);
@@ -69,13 +78,16 @@ SocialGraph build_graph(const Scenario& s, std::vector<std::string>* notes) {
     options.directed = g.directed;
     options.weighted = g.weighted;
     options.ignore_extra_columns = g.ignore_extra_columns;
-    graph = import_edge_list(path, options, &report);
+    if (!g.nodes_path.empty()) options.nodes_path = resolve_path(s, g.nodes_path);
+    graph = import_edge_list(path, options, &report, &out);
   } else if (g.type == "graphml") {
     GraphmlOptions options;
     options.weight_key = g.weight_key;
-    graph = import_graphml(path, options, &report);
+    options.region_key = g.region_key;
+    options.community_key = g.community_key;
+    graph = import_graphml(path, options, &report, &out);
   } else if (g.type == "cache") {
-    return load_graph_cache(path);
+    return load_graph_cache(path, &out);
   } else {
     throw std::logic_error("build_graph: unhandled graph type " + g.type);
   }
@@ -136,7 +148,10 @@ PreparedGraph prepare_graph(const Scenario& s) {
     }
     return prepared;
   }
-  prepared.graph = build_graph(s, &prepared.notes);
+  VertexAttributes attributes;
+  prepared.graph = build_graph(s, &prepared.notes, &attributes);
+  prepared.region = std::move(attributes.region);
+  prepared.community = std::move(attributes.community);
   const VertexId users = prepared.graph.num_vertices();
   prepared.publisher.num_users = users;
   const InstitutionSpec& inst = s.institution;

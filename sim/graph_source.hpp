@@ -6,6 +6,7 @@
 
 #include "sim/engine.hpp"
 #include "sim/graph.hpp"
+#include "sim/import_report.hpp"
 #include "sim/scenario.hpp"
 #include "sim/wechat_like.hpp"
 
@@ -14,10 +15,12 @@ namespace softpower {
 struct PreparedGraph {
   SocialGraph graph;
   Publisher publisher;
+  // Per user (not the institution vertex added after them), from the generator or the imported
+  // file (docs/graph-import.md, "Regions and communities").
   std::vector<std::uint32_t> community;  // per user; empty when the graph has no communities
-  std::vector<std::uint8_t> region;      // per user, 0 domestic / 1 international; empty: all domestic
-  ChatGroups groups;                     // chat groups (wechat_like); empty otherwise
-  std::vector<std::string> notes;  // importer notes (skipped attributes, dropped self-loops, ...)
+  std::vector<std::uint8_t> region;  // per user, 0 domestic / 1 international; empty: all domestic
+  ChatGroups groups;                 // chat groups (wechat_like); empty otherwise
+  std::vector<std::string> notes;    // importer notes (skipped attributes, dropped self-loops, ...)
 };
 
 /// Generates or imports the graph, then places the institution (adding its vertex and follower
@@ -25,7 +28,10 @@ struct PreparedGraph {
 PreparedGraph prepare_graph(const Scenario& scenario);
 
 /// The graph alone (no institution), as `softpower graph generate|import` writes to a cache.
-SocialGraph build_graph(const Scenario& scenario, std::vector<std::string>* notes = nullptr);
+/// `attributes` receives the users' regions and communities where the graph type has them
+/// (wechat_like, and edge_list, graphml and cache files that give them); empty vectors otherwise.
+SocialGraph build_graph(const Scenario& scenario, std::vector<std::string>* notes = nullptr,
+                        VertexAttributes* attributes = nullptr);
 
 /// Adds one vertex whose out-arcs go to `followers` distinct users drawn uniformly from the
 /// existing vertices (Floyd's sampling, keyed by `seed`). Returns the new vertex id.

@@ -358,13 +358,21 @@ enum class Ctx : std::uint8_t {
   edge,
   data,
   weight_data,
+  region_data,
+  community_data,
   skip
 };
 
 struct Frame {
   Ctx ctx;
   std::uint64_t line;
+  VertexId vertex;  // node frames and the <data> inside them; kNoVertex elsewhere
 };
+
+bool captures_text(Ctx ctx) {
+  return ctx == Ctx::weight_data || ctx == Ctx::key_default || ctx == Ctx::region_data ||
+         ctx == Ctx::community_data;
+}
 
 struct Key {
   std::string id;
@@ -380,8 +388,15 @@ struct Key {
 class GraphmlImporter {
  public:
   GraphmlImporter(std::string_view doc, const std::string& file, const GraphmlOptions& opt,
-                  std::uint64_t max_vertices)
-      : xml_(doc, file), file_(file), opt_(opt), ids_(max_vertices), max_vertices_(max_vertices) {}
+                  std::uint64_t max_vertices, VertexAttributes* attributes)
+      : xml_(doc, file),
+        file_(file),
+        opt_(opt),
+        ids_(max_vertices),
+        max_vertices_(max_vertices),
+        attributes_out_(attributes),
+        attributes_(file, "node", "node attribute " + in_quotes(opt.region_key),
+                    "node attribute " + in_quotes(opt.community_key)) {}
 
   SocialGraph run(ImportReport& report) {
     for (;;) {
@@ -393,10 +408,7 @@ class GraphmlImporter {
           on_end();
           break;
         case XmlReader::Kind::text:
-          if (!frames_.empty() &&
-              (frames_.back().ctx == Ctx::weight_data || frames_.back().ctx == Ctx::key_default)) {
-            capture_.append(xml_.text());
-          }
+          if (!frames_.empty() && captures_text(frames_.back().ctx)) capture_.append(xml_.text());
           break;
         case XmlReader::Kind::eof:
           return finish(report);
@@ -425,7 +437,7 @@ class GraphmlImporter {
            graphml_prefixes_.end();
   }
 
-  void push(Ctx ctx) { frames_.push_back({ctx, xml_.line()}); }
+  void push(Ctx ctx, VertexId vertex = kNoVertex) { frames_.push_back({ctx, xml_.line(), vertex}); }
 
   void on_start() {
     const std::string_view qname = xml_.name();
@@ -445,8 +457,8 @@ class GraphmlImporter {
       return;
     }
     const Ctx parent = frames_.back().ctx;
-    if (parent == Ctx::data || parent == Ctx::weight_data || parent == Ctx::key_default ||
-        parent == Ctx::skip || !is_graphml_element(qname)) {
+    if (parent == Ctx::data || parent == Ctx::skip || captures_text(parent) ||
+        !is_graphml_element(qname)) {
       push(Ctx::skip);
       return;
     }
@@ -499,6 +511,32 @@ class GraphmlImporter {
         if (p.error != nullptr)
           fail(f.line, edge_name() + ": " + p.error + " (" + detail::excerpt(text) + ")");
         edge_.weight = p.value;
+        break;
+      }
+      case Ctx::region_data: {
+        const std::string_view text = trim_space(capture_);
+        const auto region = detail::parse_region(text);
+        if (!region) {
+          fail(f.line, node_name(f.vertex) + ": " + detail::kRegionError + " (" +
+                           detail::excerpt(text) + ")");
+        }
+        if (!attributes_.set_region(f.vertex, *region)) {
+          fail(f.line,
+               node_name(f.vertex) + " has a second region value (" + detail::excerpt(text) + ")");
+        }
+        break;
+      }
+      case Ctx::community_data: {
+        const std::string_view text = trim_space(capture_);
+        const auto community = detail::parse_community(text);
+        if (!community) {
+          fail(f.line, node_name(f.vertex) + ": " + detail::kCommunityError + " (" +
+                           detail::excerpt(text) + ")");
+        }
+        if (!attributes_.set_community(f.vertex, *community, f.line)) {
+          fail(f.line, node_name(f.vertex) + " has a second community value (" +
+                           detail::excerpt(text) + ")");
+        }
         break;
       }
       case Ctx::edge:
@@ -562,6 +600,7 @@ class GraphmlImporter {
       }
       graph_seen_ = true;
       resolve_weight_key();
+      resolve_attribute_keys();
     }
     graph_directed_.push_back(directed);
     push(Ctx::graph);
@@ -590,6 +629,42 @@ class GraphmlImporter {
     }
   }
 
+  // The node keys holding regions and communities (several per name, as for weights) and the
+  // <default> of the first of each that has one; only when the caller asked for attributes.
+  void resolve_attribute_keys() {
+    if (attributes_out_ == nullptr) return;
+    for (const Key& k : keys_) {
+      if (k.domain != "node" && k.domain != "all") continue;
+      if (!opt_.region_key.empty() && k.name == opt_.region_key) {
+        region_key_ids_.push_back(k.id);
+        if (k.has_default && !attributes_.region_default) {
+          attributes_.region_default = detail::parse_region(k.default_value);
+          if (!attributes_.region_default) {
+            fail(k.line, "default of key " + in_quotes(k.id) + ": " + detail::kRegionError + " (" +
+                             detail::excerpt(k.default_value) + ")");
+          }
+        }
+      }
+      if (!opt_.community_key.empty() && k.name == opt_.community_key) {
+        community_key_ids_.push_back(k.id);
+        if (k.has_default && !attributes_.community_default) {
+          attributes_.community_default = detail::parse_community(k.default_value);
+          if (!attributes_.community_default) {
+            fail(k.line, "default of key " + in_quotes(k.id) + ": " + detail::kCommunityError +
+                             " (" + detail::excerpt(k.default_value) + ")");
+          }
+          community_default_key_ = &k;
+        }
+      }
+    }
+  }
+
+  static bool contains(const std::vector<std::string>& ids, std::string_view id) {
+    return std::find(ids.begin(), ids.end(), id) != ids.end();
+  }
+
+  std::string node_name(VertexId v) const { return "node " + in_quotes(ids_.label(v)); }
+
   bool weighted() const { return !weight_key_ids_.empty(); }
 
   bool is_weight_key(std::string_view id) const {
@@ -616,7 +691,7 @@ class GraphmlImporter {
                      std::to_string(declared_line_[v]) + ")");
     }
     declared_line_[v] = line;
-    push(Ctx::node);
+    push(Ctx::node, v);
   }
 
   void start_edge() {
@@ -658,6 +733,13 @@ class GraphmlImporter {
       push(Ctx::weight_data);
       return;
     }
+    if (parent == Ctx::node &&
+        (contains(region_key_ids_, *key) || contains(community_key_ids_, *key))) {
+      capture_.clear();
+      push(contains(region_key_ids_, *key) ? Ctx::region_data : Ctx::community_data,
+           frames_.back().vertex);
+      return;
+    }
     if (key_index_.find(std::string(*key)) == key_index_.end()) {
       note_once(undeclared_keys_, *key,
                 "skipped <data> for undeclared key " + in_quotes(*key) + " (first at line " +
@@ -688,7 +770,10 @@ class GraphmlImporter {
     if (edges_ == 0) throw InputError(file_ + ": no edges found");
 
     for (const Key& k : keys_) {
-      if (is_weight_key(k.id)) continue;
+      if (is_weight_key(k.id) || contains(region_key_ids_, k.id) ||
+          contains(community_key_ids_, k.id)) {
+        continue;
+      }
       std::string what = "skipped attribute key " + in_quotes(k.id) + " (";
       what += k.name.empty() ? "yfiles.type=" + k.yfiles_type : "attr.name=" + k.name;
       what += ", for=" + k.domain + ")";
@@ -712,8 +797,10 @@ class GraphmlImporter {
                        (undeclared > 3 ? ", ...)" : ")"));
     }
 
-    report.arcs_read = arcs_.size();
     const auto n = static_cast<VertexId>(ids_.size());
+    if (attributes_out_ != nullptr) finish_attributes(n);
+
+    report.arcs_read = arcs_.size();
     BuildReport build;
     SocialGraph g = SocialGraph::from_arcs(n, std::move(arcs_), std::move(weights_),
                                            ids_.take_labels(), BuildOptions{}, &build);
@@ -721,6 +808,25 @@ class GraphmlImporter {
     report.duplicate_arcs_merged = build.duplicate_arcs_merged;
     report.notes = std::move(notes_);
     return g;
+  }
+
+  void finish_attributes(VertexId n) {
+    if (community_default_key_ != nullptr && *attributes_.community_default >= n) {
+      fail(community_default_key_->line, "default of key " + in_quotes(community_default_key_->id) +
+                                             ": community " +
+                                             std::to_string(*attributes_.community_default) +
+                                             " is not below the number of users (" +
+                                             std::to_string(n) + "); number communities from 0");
+    }
+    *attributes_out_ = attributes_.finish(n, ids_, notes_);
+    if (!region_key_ids_.empty() && attributes_out_->region.empty()) {
+      notes_.push_back("no node has a value of node attribute " + in_quotes(opt_.region_key) +
+                       "; every user is domestic");
+    }
+    if (!community_key_ids_.empty() && attributes_out_->community.empty()) {
+      notes_.push_back("no node has a value of node attribute " + in_quotes(opt_.community_key) +
+                       "; users have no communities");
+    }
   }
 
   struct Edge {
@@ -749,6 +855,12 @@ class GraphmlImporter {
   float weight_default_ = 1.0f;
   bool has_weight_default_ = false;  // the first weight key with a <default> sets it
 
+  VertexAttributes* attributes_out_;  // null: the caller wants no attributes
+  detail::AttributeCollector attributes_;
+  std::vector<std::string> region_key_ids_;
+  std::vector<std::string> community_key_ids_;
+  const Key* community_default_key_ = nullptr;
+
   std::vector<std::uint64_t> declared_line_;  // per vertex; 0: only seen as an edge endpoint
   Edge edge_;
   std::uint64_t edges_ = 0;
@@ -762,11 +874,16 @@ class GraphmlImporter {
   std::set<std::string> undeclared_keys_;
 };
 
-std::string describe(const std::filesystem::path& path, const GraphmlOptions& opt) {
+std::string describe(const std::filesystem::path& path, const GraphmlOptions& opt,
+                     bool with_attributes) {
   std::string d = "graphml path=" + path.string();
   d += " directed=";
   d += !opt.directed ? "auto" : (*opt.directed ? "true" : "false");
   d += " weight_key=" + opt.weight_key;
+  // Only when read and not the defaults, so descriptions of plain imports stay as they were.
+  if (with_attributes && opt.region_key != "region") d += " region_key=" + opt.region_key;
+  if (with_attributes && opt.community_key != "community")
+    d += " community_key=" + opt.community_key;
   return d;
 }
 
@@ -775,7 +892,8 @@ std::string describe(const std::filesystem::path& path, const GraphmlOptions& op
 namespace detail {
 
 SocialGraph import_graphml(const std::filesystem::path& path, const GraphmlOptions& opt,
-                           ImportReport* report, std::uint64_t max_vertices) {
+                           ImportReport* report, std::uint64_t max_vertices,
+                           VertexAttributes* attributes) {
   const std::string name = path.string();
   const std::string data = read_whole_file(name);
   std::string_view doc = data;
@@ -788,9 +906,9 @@ SocialGraph import_graphml(const std::filesystem::path& path, const GraphmlOptio
   local.lines = static_cast<std::uint64_t>(std::count(doc.begin(), doc.end(), '\n'));
   if (!doc.empty() && doc.back() != '\n') ++local.lines;
 
-  GraphmlImporter importer(doc, name, opt, max_vertices);
+  GraphmlImporter importer(doc, name, opt, max_vertices, attributes);
   SocialGraph g = importer.run(local);
-  g.set_description(describe(path, opt));
+  g.set_description(describe(path, opt, attributes != nullptr));
   if (report != nullptr) *report = std::move(local);
   return g;
 }
@@ -798,8 +916,8 @@ SocialGraph import_graphml(const std::filesystem::path& path, const GraphmlOptio
 }  // namespace detail
 
 SocialGraph import_graphml(const std::filesystem::path& path, const GraphmlOptions& opt,
-                           ImportReport* report) {
-  return detail::import_graphml(path, opt, report, detail::kMaxImportVertices);
+                           ImportReport* report, VertexAttributes* attributes) {
+  return detail::import_graphml(path, opt, report, detail::kMaxImportVertices, attributes);
 }
 
 }  // namespace softpower

@@ -1,6 +1,7 @@
 // What a graph importer tells its caller, and the few pieces both importers (edge list, GraphML)
-// share: first-appearance id remapping and weight validation, so the two formats cannot drift
-// apart in how they number vertices or which weights they accept.
+// share: first-appearance id remapping, weight validation and the per-user region and community
+// values with their defaults, so the two formats cannot drift apart in how they number vertices
+// or which values they accept.
 #pragma once
 
 #include <algorithm>
@@ -8,12 +9,15 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <system_error>
 #include <utility>
 #include <vector>
 
+#include "sim/error.hpp"
 #include "sim/types.hpp"
 
 namespace softpower {
@@ -26,6 +30,16 @@ struct ImportReport {
   std::uint64_t self_loops_dropped = 0;     ///< arcs u->u removed
   std::uint64_t duplicate_arcs_merged = 0;  ///< arcs folded into an earlier identical arc
   std::vector<std::string> notes;           ///< things skipped or repaired, one line each
+};
+
+/// Per-user attributes an import can carry (docs/graph-import.md, "Regions and communities").
+/// An empty vector means the input gave none: every user is domestic, there are no communities.
+struct VertexAttributes {
+  std::vector<std::uint8_t>
+      region;  ///< per vertex: 0 domestic (mainland-registered), 1 international
+  std::vector<std::uint32_t> community;  ///< per vertex: community id, below the number of vertices
+
+  [[nodiscard]] bool empty() const { return region.empty() && community.empty(); }
 };
 
 namespace detail {
@@ -64,6 +78,19 @@ class IdMap {
       leave_dense_mode();
     }
     return intern_hashed(token);
+  }
+
+  /// The id of `token` if it was interned, else kNoVertex; never adds a vertex.
+  [[nodiscard]] VertexId find(std::string_view token) const {
+    std::uint64_t value = 0;
+    if (dense_mode_ && canonical_integer(token, value)) {
+      // In dense mode every interned canonical integer lives in the direct table.
+      return value < dense_.size() ? dense_[value] - 1 : kNoVertex;
+    }
+    const std::uint64_t key = first_bytes(token);
+    const std::uint64_t h = hash(token, key);
+    const std::size_t i = probe(token, key, check_of(token, h), h);
+    return slots_[i].id_plus1 - 1;  // an empty slot holds 0: kNoVertex
   }
 
   [[nodiscard]] std::size_t size() const { return labels_.size(); }
@@ -112,18 +139,25 @@ class IdMap {
     return static_cast<VertexId>(labels_.size() - 1);
   }
 
-  VertexId intern_hashed(std::string_view token) {
-    const std::uint64_t key = first_bytes(token);
-    const std::uint64_t h = hash(token, key);
-    const std::uint32_t check = check_of(token, h);
+  // The slot holding `token`, or the empty slot where it would go.
+  std::size_t probe(std::string_view token, std::uint64_t key, std::uint32_t check,
+                    std::uint64_t h) const {
     const std::size_t mask = slots_.size() - 1;
     std::size_t i = static_cast<std::size_t>(h) & mask;
     for (; slots_[i].id_plus1 != 0; i = (i + 1) & mask) {
       const Slot& s = slots_[i];
       if (s.check != check || s.key != key) continue;
-      const VertexId id = s.id_plus1 - 1;
-      if (token.size() <= 8 || labels_[id] == token) return id;
+      if (token.size() <= 8 || labels_[s.id_plus1 - 1] == token) return i;
     }
+    return i;
+  }
+
+  VertexId intern_hashed(std::string_view token) {
+    const std::uint64_t key = first_bytes(token);
+    const std::uint64_t h = hash(token, key);
+    const std::uint32_t check = check_of(token, h);
+    const std::size_t i = probe(token, key, check, h);
+    if (slots_[i].id_plus1 != 0) return slots_[i].id_plus1 - 1;
     const VertexId id = add_label(token);
     if (id == kNoVertex) return id;
     slots_[i] = {key, id + 1, check};
@@ -242,11 +276,160 @@ inline WeightParse parse_weight(std::string_view text) {
   return out;
 }
 
+/// A region: 0 or `domestic` (mainland-registered), 1 or `international`; the words in any case.
+/// nullopt for anything else (the caller reports kRegionError).
+inline std::optional<std::uint8_t> parse_region(std::string_view text) {
+  const auto is = [text](std::string_view word) {
+    return text.size() == word.size() &&
+           std::equal(text.begin(), text.end(), word.begin(), [](char a, char b) {
+             return (a >= 'A' && a <= 'Z' ? static_cast<char>(a - 'A' + 'a') : a) == b;
+           });
+  };
+  if (text == "0" || is("domestic")) return std::uint8_t{0};
+  if (text == "1" || is("international")) return std::uint8_t{1};
+  return std::nullopt;
+}
+inline constexpr const char* kRegionError = "region must be 0, 1, domestic or international";
+
+/// A community id: decimal digits, no sign, below 2^32-1. nullopt otherwise (kCommunityError).
+inline std::optional<std::uint32_t> parse_community(std::string_view text) {
+  std::uint32_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc{} || ptr != end || value == ~std::uint32_t{0}) {
+    return std::nullopt;
+  }
+  return value;
+}
+inline constexpr const char* kCommunityError = "community must be a non-negative integer";
+
 /// Shortens an offending piece of input for an error message.
 inline std::string excerpt(std::string_view text, std::size_t max_chars = 80) {
   if (text.size() <= max_chars) return std::string(text);
   return std::string(text.substr(0, max_chars)) + "...";
 }
+
+/// Region and community values collected while a file is read, completed with the documented
+/// defaults by finish(): a user without a region is domestic (or takes `region_default`); when
+/// some users have a community, those without one form community max+1 (or take
+/// `community_default`). Community ids must stay below the number of vertices, which bounds the
+/// per-community statistics the engine keeps.
+class AttributeCollector {
+ public:
+  /// `file` and `noun` name a vertex in errors (`FILE:LINE: node 'a': ...`); the sources say in
+  /// the notes where the values came from (`node attribute 'region'`, a node table's path).
+  AttributeCollector(std::string file, std::string noun, std::string region_source,
+                     std::string community_source)
+      : file_(std::move(file)),
+        noun_(std::move(noun)),
+        region_source_(std::move(region_source)),
+        community_source_(std::move(community_source)) {}
+
+  /// Sets the region of `v`; false if it already has one.
+  bool set_region(VertexId v, std::uint8_t region) {
+    if (region_.size() <= v) region_.resize(std::size_t{v} + 1, kUnsetRegion);
+    if (region_[v] != kUnsetRegion) return false;
+    region_[v] = region;
+    ++regions_set_;
+    international_ += region;
+    return true;
+  }
+
+  /// Sets the community of `v`, read at `line`; false if it already has one.
+  bool set_community(VertexId v, std::uint32_t community, std::uint64_t line) {
+    if (community_.size() <= v) community_.resize(std::size_t{v} + 1, kUnsetCommunity);
+    if (community_[v] != kUnsetCommunity) return false;
+    community_[v] = community;
+    if (communities_set_ == 0 || community > max_community_) {
+      max_community_ = community;
+      max_line_ = line;
+      max_vertex_ = v;
+    }
+    ++communities_set_;
+    return true;
+  }
+
+  std::optional<std::uint8_t> region_default;      ///< for users without a region
+  std::optional<std::uint32_t> community_default;  ///< for users without a community
+
+  /// The values of the `n` vertices, defaults applied, with one note per attribute given.
+  /// @throws InputError naming the file, line and vertex of a community id not below `n`.
+  VertexAttributes finish(VertexId n, const IdMap& ids, std::vector<std::string>& notes) {
+    VertexAttributes out;
+    const auto plural = [](std::uint64_t count, const char* one, const char* many) {
+      return std::to_string(count) + " " + (count == 1 ? one : many);
+    };
+    if (regions_set_ > 0 || region_default) {
+      region_.resize(n, kUnsetRegion);
+      const std::uint8_t fill = region_default.value_or(0);
+      for (std::uint8_t& r : region_) {
+        if (r == kUnsetRegion) r = fill;
+      }
+      std::string note = "region for " + std::to_string(regions_set_) + " of " +
+                         plural(n, "user", "users") + " from " + region_source_ + " (" +
+                         std::to_string(international_) + " international)";
+      if (const std::uint64_t rest = n - regions_set_; rest > 0) {
+        note += "; the other " + std::to_string(rest) +
+                (region_default ? std::string(" take the key's <default>, ") +
+                                      (fill != 0 ? "international" : "domestic")
+                                : std::string(rest == 1 ? " is domestic" : " are domestic"));
+      }
+      notes.push_back(std::move(note));
+      out.region = std::move(region_);
+    }
+    if (communities_set_ > 0 || community_default) {
+      std::string note = "community for " + std::to_string(communities_set_) + " of " +
+                         plural(n, "user", "users") + " from " + community_source_;
+      if (communities_set_ > 0) {
+        if (max_community_ >= n) {
+          throw InputError(file_ + ":" + std::to_string(max_line_) + ": " + noun_ + " '" +
+                           excerpt(ids.label(max_vertex_)) + "': community " +
+                           std::to_string(max_community_) + " is not below the number of users (" +
+                           std::to_string(n) + "); number communities from 0");
+        }
+        std::vector<bool> used(std::size_t{max_community_} + 1, false);
+        std::uint64_t in_use = 0;
+        for (const std::uint32_t c : community_) {
+          if (c != kUnsetCommunity && !used[c]) {
+            used[c] = true;
+            ++in_use;
+          }
+        }
+        note += " (ids 0.." + std::to_string(max_community_) + ", " + std::to_string(in_use) +
+                " in use)";
+      }
+      community_.resize(n, kUnsetCommunity);
+      const std::uint32_t fill =
+          community_default.value_or(communities_set_ > 0 ? max_community_ + 1 : 0);
+      for (std::uint32_t& c : community_) {
+        if (c == kUnsetCommunity) c = fill;
+      }
+      if (const std::uint64_t rest = n - communities_set_; rest > 0) {
+        note += "; the other " + std::to_string(rest) +
+                (community_default ? " take the key's <default>, "
+                                   : (rest == 1 ? " forms community " : " form community ")) +
+                std::to_string(fill);
+      }
+      notes.push_back(std::move(note));
+      out.community = std::move(community_);
+    }
+    return out;
+  }
+
+ private:
+  static constexpr std::uint8_t kUnsetRegion = 0xFF;
+  static constexpr std::uint32_t kUnsetCommunity = ~std::uint32_t{0};
+
+  std::string file_, noun_, region_source_, community_source_;
+  std::vector<std::uint8_t> region_;
+  std::vector<std::uint32_t> community_;
+  std::uint64_t regions_set_ = 0;
+  std::uint64_t international_ = 0;
+  std::uint64_t communities_set_ = 0;
+  std::uint32_t max_community_ = 0;
+  std::uint64_t max_line_ = 0;
+  VertexId max_vertex_ = 0;
+};
 
 }  // namespace detail
 }  // namespace softpower

@@ -54,6 +54,9 @@ const Schema<GraphSpec>& graph_schema() {
       .boolean("weighted", &GraphSpec::weighted, "Third column of an edge list is a weight (edge_list).")
       .boolean("ignore_extra_columns", &GraphSpec::ignore_extra_columns, "Ignore columns after the ones in use, e.g. KONECT timestamps (edge_list); otherwise they are an error.")
       .text("weight_key", &GraphSpec::weight_key, "Edge attribute holding the weight (graphml).")
+      .text("nodes_path", &GraphSpec::nodes_path, "Node table giving users' regions and communities by the edge list's ids: `id region [community]` per line, or a header naming the columns (edge_list), relative to the scenario file's folder. Users it does not list are domestic. Empty: none.")
+      .text("region_key", &GraphSpec::region_key, "Node attribute holding each user's region: 0 or domestic (mainland-registered), 1 or international (graphml). Nodes without it are domestic; empty: ignore it.")
+      .text("community_key", &GraphSpec::community_key, "Node attribute holding each user's community, an integer below the number of users (graphml). Nodes without it form one more community; empty: ignore it.")
       .number("seed", &GraphSpec::seed, std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max(), "Seed of the generator and of institution follower choice; independent of the run seed so that every run shares one graph.")
       .number("degree_sigma", &GraphSpec::degree_sigma, 0.0, 3.0, "Lognormal shape of friend counts (wechat_like; P13).")
       .number("max_degree", &GraphSpec::max_degree, std::uint32_t{1}, kMaxVertices, "Friend cap (wechat_like; P12: 5,000).")
@@ -81,8 +84,8 @@ const std::map<std::string, std::set<std::string>>& graph_keys_by_type() {
       {"barabasi_albert", {"n", "m", "seed"}},
       {"watts_strogatz", {"n", "k", "beta", "seed"}},
       {"stochastic_block_model", {"block_sizes", "p_in", "p_out", "directed", "seed"}},
-      {"edge_list", {"path", "directed", "weighted", "ignore_extra_columns", "seed"}},
-      {"graphml", {"path", "weight_key", "seed"}},
+      {"edge_list", {"path", "directed", "weighted", "ignore_extra_columns", "nodes_path", "seed"}},
+      {"graphml", {"path", "weight_key", "region_key", "community_key", "seed"}},
       {"cache", {"path", "seed"}},
   };
   return keys;

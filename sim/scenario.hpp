@@ -37,6 +37,9 @@ struct GraphSpec {
   bool weighted = false;
   bool ignore_extra_columns = false;
   std::string weight_key = "weight";
+  std::string nodes_path;                 // edge_list: regions and communities by id
+  std::string region_key = "region";      // graphml node attributes
+  std::string community_key = "community";
   std::uint64_t seed = 1;
   // wechat_like (n and mean_degree above are shared)
   double degree_sigma = 0.9;

@@ -89,7 +89,7 @@ std::vector<VertexId> choose_kols(const SocialGraph& graph, VertexId num_users, 
     }
     case KolSelection::kCommunity: {
       if (community.size() < num_users) {
-        throw InputError("strategy.kol_selection: 'community' needs community labels (a wechat_like graph)");
+        throw InputError("strategy.kol_selection: 'community' needs community labels (a wechat_like graph, or an imported one with a community column or attribute)");
       }
       std::vector<VertexId> pool;
       for (VertexId v = 0; v < num_users; ++v) {

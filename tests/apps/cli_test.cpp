@@ -188,6 +188,30 @@ TEST_F(Cli, ImportEdgeListToCache) {
   EXPECT_NE(bad.output.find(broken.string() + ":2"), std::string::npos) << bad.output;
 }
 
+TEST_F(Cli, ImportedRegionsAndCommunitiesReachTheRun) {
+  // Six classmates; the node table gives five of them a community (0-2) and a region; dave,
+  // absent, forms community 3. The cache keeps both, and a run reports per-community attitudes.
+  const fs::path fixtures = fs::path(SOFTPOWER_FIXTURES_DIR) / "import" / "edge_list" / "nodes";
+  const fs::path cache = dir_ / "classmates.h5";
+  const Outcome o = run("graph import " + (fixtures / "edges.txt").string() + " --nodes " +
+                        (fixtures / "nodes.csv").string() + " -o " + cache.string());
+  ASSERT_EQ(o.code, 0) << o.output;
+  const fs::path scenario = write("classmates.yaml",
+      "graph: {type: cache, path: classmates.h5}\ninstitution: {placement: new, followers: 6}\n"
+      "strategy: {kol_budget: 1, kol_selection: community, kol_community: 2}\n"
+      "diffusion: {model: wechat_feed}\nattitude: {model: bounded_confidence}\n");
+  const fs::path result = dir_ / "classmates_run.h5";
+  const Outcome r = run("run -q " + scenario.string() + " -o " + result.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  const Outcome info = run("info " + result.string());
+  EXPECT_NE(info.output.find("attitude_mean_by_community (4 columns)"), std::string::npos) << info.output;
+  const fs::path bad = write("bad_nodes.csv", "id,region\nalice,abroad\n");
+  const Outcome rejected = run("graph import " + (fixtures / "edges.txt").string() + " --nodes " + bad.string() +
+                               " -o " + (dir_ / "bad.h5").string());
+  EXPECT_EQ(rejected.code, 2);
+  EXPECT_NE(rejected.output.find(bad.string() + ":2"), std::string::npos) << rejected.output;
+}
+
 // Every shipped scenario runs as shipped, in well under a minute.
 TEST_F(Cli, ShippedScenariosRun) {
   const fs::path dir = fs::path(SOFTPOWER_SOURCE_DIR) / "scenarios";

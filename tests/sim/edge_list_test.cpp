@@ -210,12 +210,23 @@ TEST(EdgeList, IdMapMatchesReference) {
         return std::to_string(10000000000ull + next() % 1000);
     }
   };
+  // find() sees every interned token and adds none, with the direct table (phase 0) and
+  // after the huge integers moved everything to the hash table (phase 1).
+  auto check_find = [&] {
+    for (const auto& [t, id] : reference) ASSERT_EQ(map.find(t), id) << t;
+    for (const std::string absent : {"5000", "7000000", "0100", "user3000", "",
+                                     "a-rather-long-vertex-name-3000", "10000000000000"}) {
+      EXPECT_EQ(map.find(absent), kNoVertex) << absent;
+    }
+    EXPECT_EQ(map.size(), reference.size());
+  };
   for (int phase = 0; phase < 2; ++phase) {
     for (int i = 0; i < 40000; ++i) {
       const std::string t = token(phase == 1);
       const auto [it, inserted] = reference.emplace(t, static_cast<VertexId>(reference.size()));
       ASSERT_EQ(map.intern(t), it->second) << t;
     }
+    check_find();
   }
   ASSERT_EQ(map.size(), reference.size());
   for (const auto& [t, id] : reference) EXPECT_EQ(map.label(id), t);
@@ -298,6 +309,122 @@ TEST(EdgeList, LinesAcrossChunkBoundaries) {
 }
 
 // --- errors: FILE:LINE: what (offending text) ---
+
+// --- node tables: regions and communities ---
+
+using Regions = std::vector<std::uint8_t>;
+using Communities = std::vector<std::uint32_t>;
+
+EdgeListOptions with_nodes(const std::string& nodes) {
+  EdgeListOptions o;
+  o.nodes_path = fixture(nodes);
+  return o;
+}
+
+std::string nodes_error(const std::string& nodes, const std::string& edges = "nodes/edges.txt") {
+  try {
+    VertexAttributes a;
+    import_edge_list(fixture(edges), with_nodes(nodes), nullptr, &a);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no InputError for " << nodes;
+  return {};
+}
+
+// A header in another column order, CRLF, comments, a blank line, spaces around a field, the
+// words in any case, and integer ids looked up in the direct table; carol and dave are absent.
+TEST(EdgeListNodes, HeaderNamesTheColumns) {
+  ImportReport r;
+  VertexAttributes a;
+  const SocialGraph g =
+      import_edge_list(fixture("nodes/edges.txt"), with_nodes("nodes/nodes.csv"), &r, &a);
+  EXPECT_EQ(g.labels(), (Labels{"alice", "bob", "carol", "42", "7", "dave"}));
+  EXPECT_EQ(a.region, (Regions{0, 1, 0, 1, 0, 0}));
+  EXPECT_EQ(a.community, (Communities{0, 2, 3, 1, 2, 3}));
+  const std::string table = "node table " + fixture("nodes/nodes.csv").string();
+  EXPECT_EQ(r.notes, (Labels{"region for 4 of 6 users from " + table +
+                                 " (2 international); the other 2 are domestic",
+                             "community for 4 of 6 users from " + table +
+                                 " (ids 0..2, 3 in use); the other 2 form community 3"}));
+  EXPECT_EQ(g.description(), "edgelist path=" + fixture("nodes/edges.txt").string() +
+                                 " directed=false weighted=false nodes=" +
+                                 fixture("nodes/nodes.csv").string());
+}
+
+TEST(EdgeListNodes, TwoColumnsWithoutHeaderAreRegions) {
+  ImportReport r;
+  VertexAttributes a;
+  import_edge_list(fixture("nodes/edges.txt"), with_nodes("nodes/regions_only.txt"), &r, &a);
+  EXPECT_EQ(a.region, (Regions{0, 1, 1, 0, 0, 0}));
+  EXPECT_TRUE(a.community.empty()) << "no community column: no communities";
+  EXPECT_EQ(r.notes.size(), 1u);
+}
+
+TEST(EdgeListNodes, CommunitiesOnlyUpToTheNumberOfUsers) {
+  VertexAttributes a;
+  import_edge_list(fixture("nodes/edges.txt"), with_nodes("nodes/communities_only.csv"), nullptr,
+                   &a);
+  EXPECT_TRUE(a.region.empty());
+  EXPECT_EQ(a.community, (Communities{5, 6, 6, 6, 6, 6})) << "the unlisted form community 5 + 1";
+}
+
+// Integer ids once the huge one sent them to the hash table; the same numbering as the edges.
+TEST(EdgeListNodes, IntegerIdsInTheHashTable) {
+  VertexAttributes a;
+  const SocialGraph g = import_edge_list(fixture("nodes/edges_integers.txt"),
+                                         with_nodes("nodes/nodes_integers.txt"), nullptr, &a);
+  EXPECT_EQ(g.labels(), (Labels{"1", "2", "3", "1000000000"}));
+  EXPECT_EQ(a.region, (Regions{0, 0, 0, 1}));
+  EXPECT_EQ(a.community, (Communities{2, 1, 2, 0}));
+}
+
+TEST(EdgeListNodes, NoNodeTableNoAttributes) {
+  VertexAttributes a{{1}, {1}};
+  import_edge_list(fixture("nodes/edges.txt"), {}, nullptr, &a);
+  EXPECT_TRUE(a.empty());
+}
+
+TEST(EdgeListNodes, UnknownId) {
+  EXPECT_EQ(nodes_error("errors/nodes_unknown_id.csv"),
+            fixture("errors/nodes_unknown_id.csv").string() +
+                ":3: id not found in the edge list " + fixture("nodes/edges.txt").string() +
+                " (zed)");
+  EXPECT_EQ(nodes_error("errors/nodes_integer_lookalike.txt", "nodes/edges_integers.txt"),
+            fixture("errors/nodes_integer_lookalike.txt").string() +
+                ":1: id not found in the edge list " +
+                fixture("nodes/edges_integers.txt").string() + " (02)");
+}
+
+TEST(EdgeListNodes, BadValues) {
+  EXPECT_EQ(nodes_error("errors/nodes_bad_region.txt"),
+            fixture("errors/nodes_bad_region.txt").string() +
+                ":2: region must be 0, 1, domestic or international (abroad)");
+  EXPECT_EQ(nodes_error("errors/nodes_bad_community.txt"),
+            fixture("errors/nodes_bad_community.txt").string() +
+                ":2: community must be a non-negative integer (alumni)");
+  EXPECT_EQ(nodes_error("errors/nodes_big_community.txt"),
+            fixture("errors/nodes_big_community.txt").string() +
+                ":1: id 'alice': community 6 is not below the number of users (6); number "
+                "communities from 0");
+}
+
+TEST(EdgeListNodes, BadLayout) {
+  EXPECT_EQ(nodes_error("errors/nodes_duplicate.txt"),
+            fixture("errors/nodes_duplicate.txt").string() + ":3: id listed twice (bob)");
+  EXPECT_EQ(nodes_error("errors/nodes_bad_header.csv"),
+            fixture("errors/nodes_bad_header.csv").string() +
+                ":1: unknown column; expected region or community (age)");
+  EXPECT_EQ(nodes_error("errors/nodes_columns.txt"),
+            fixture("errors/nodes_columns.txt").string() +
+                ":3: expected 3 columns (id region community), found 2 (bob 1)");
+  EXPECT_EQ(nodes_error("errors/nodes_four_columns.txt"),
+            fixture("errors/nodes_four_columns.txt").string() +
+                ":1: expected 2 or 3 columns (id region [community]), found 4 (alice 1 2 3)");
+  EXPECT_EQ(nodes_error("errors/missing_nodes.txt"),
+            "cannot open " + fixture("errors/missing_nodes.txt").string() +
+                ": No such file or directory");
+}
 
 TEST(EdgeListErrors, MissingFile) {
   const fs::path p = fixture("errors/does_not_exist.txt");

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <softpower/version.hpp>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -151,6 +152,105 @@ TEST(GraphCache, ReadsInfoWithoutLoading) {
   EXPECT_EQ(info.num_arcs, 7u);
   EXPECT_TRUE(info.weighted);
   EXPECT_FALSE(info.labelled);
+}
+
+// --- regions and communities ---
+
+VertexAttributes small_attributes() { return {{0, 1, 1, 0, 1}, {2, 0, 4, 2, 1}}; }
+
+TEST(GraphCache, RoundTripsRegionsAndCommunities) {
+  TempDir dir;
+  const SocialGraph g = small_graph(true, true);
+  const fs::path path = dir.path() / "attributes.h5";
+  save_graph_cache(g, path, small_attributes());
+  VertexAttributes loaded_attributes;
+  const SocialGraph loaded = load_graph_cache(path, &loaded_attributes);
+  expect_same_graph(g, loaded);
+  EXPECT_EQ(loaded_attributes.region, small_attributes().region);
+  EXPECT_EQ(loaded_attributes.community, small_attributes().community);
+  const GraphCacheInfo info = read_graph_cache_info(path);
+  EXPECT_TRUE(info.has_region);
+  EXPECT_TRUE(info.has_community);
+  EXPECT_EQ(info.checksum, g.checksum()) << "the graph checksum does not cover the attributes";
+  EXPECT_EQ(info.format_version, 1u) << "optional datasets an older reader can ignore";
+  expect_same_graph(g, load_graph_cache(path));  // without asking for the attributes
+}
+
+TEST(GraphCache, EitherAttributeAlone) {
+  TempDir dir;
+  const fs::path path = dir.path() / "community.h5";
+  save_graph_cache(small_graph(false, false), path, {{}, {0, 0, 1, 1, 1}});
+  VertexAttributes a{{1}, {}};
+  load_graph_cache(path, &a);
+  EXPECT_TRUE(a.region.empty());
+  EXPECT_EQ(a.community, (std::vector<std::uint32_t>{0, 0, 1, 1, 1}));
+  EXPECT_FALSE(read_graph_cache_info(path).has_region);
+  save_graph_cache(small_graph(false, false), path, {{1, 1, 1, 1, 0}, {}});
+  load_graph_cache(path, &a);
+  EXPECT_EQ(a.region, (std::vector<std::uint8_t>{1, 1, 1, 1, 0}));
+  EXPECT_TRUE(a.community.empty());
+}
+
+// A cache without the attribute datasets, as every cache written before they existed.
+TEST(GraphCache, CachesWithoutAttributesLoadWithNone) {
+  TempDir dir;
+  const fs::path path = dir.path() / "old.h5";
+  save_graph_cache(small_graph(true, true), path);
+  VertexAttributes a{{1}, {1}};
+  expect_same_graph(small_graph(true, true), load_graph_cache(path, &a));
+  EXPECT_TRUE(a.empty());
+  const GraphCacheInfo info = read_graph_cache_info(path);
+  EXPECT_FALSE(info.has_region);
+  EXPECT_FALSE(info.has_community);
+  const detail::File file = open_for_edit(path);
+  EXPECT_FALSE(detail::has_attribute(kEdit, file.get(), "attributes_checksum"));
+}
+
+TEST(GraphCache, AttributesOfTheWrongSizeOrRangeAreNotSaved) {
+  TempDir dir;
+  const fs::path path = dir.path() / "bad.h5";
+  EXPECT_THROW(save_graph_cache(small_graph(false, false), path, {{0, 1}, {}}),
+               std::invalid_argument);
+  EXPECT_THROW(save_graph_cache(small_graph(false, false), path, {{0, 1, 2, 0, 0}, {}}),
+               std::invalid_argument);
+  EXPECT_THROW(save_graph_cache(small_graph(false, false), path, {{}, {0, 0, 0, 0, 5}}),
+               std::invalid_argument);
+  EXPECT_FALSE(fs::exists(path));
+}
+
+TEST(GraphCache, CorruptAttributesAreInputErrors) {
+  TempDir dir;
+  const fs::path path = dir.path() / "corrupt.h5";
+  auto error = [&path] {
+    try {
+      VertexAttributes a;
+      static_cast<void>(load_graph_cache(path, &a));
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no InputError)");
+  };
+  save_graph_cache(small_graph(false, false), path, small_attributes());
+  overwrite_element<std::uint8_t>(path, "region", 1, 7);
+  EXPECT_EQ(error(), path.string() + ": corrupt graph cache: region of vertex 1 is 7, not 0 or 1");
+
+  save_graph_cache(small_graph(false, false), path, small_attributes());
+  overwrite_element<std::uint32_t>(path, "community", 4, 9);
+  EXPECT_EQ(error(), path.string() + ": corrupt graph cache: community of vertex 4 is 9, not below 5");
+
+  save_graph_cache(small_graph(false, false), path, small_attributes());
+  overwrite_element<std::uint32_t>(path, "community", 4, 3);  // valid: only the checksum can tell
+  EXPECT_TRUE(contains(error(), "corrupt graph cache: checksum ")) << error();
+  EXPECT_TRUE(contains(error(), "of the loaded regions and communities differs")) << error();
+  EXPECT_NO_THROW(load_graph_cache(path)) << "not read unless asked for";
+
+  save_graph_cache(small_graph(false, false), path, small_attributes());
+  {
+    const detail::File file = open_for_edit(path);
+    kEdit.ok(H5Adelete(file.get(), "attributes_checksum"), "delete");
+  }
+  EXPECT_EQ(error(),
+            path.string() + ": corrupt graph cache: region or community without attributes_checksum");
 }
 
 TEST(GraphCache, MissingAndNonHdf5FilesAreInputErrors) {

@@ -216,6 +216,157 @@ TEST(Graphml, MissingEdgedefaultMeansDirected) {
                               kNoWeightNote}));
 }
 
+// --- regions and communities ---
+
+using Regions = std::vector<std::uint8_t>;
+using Communities = std::vector<std::uint32_t>;
+
+std::string attribute_error(const fs::path& path, const GraphmlOptions& opt = {}) {
+  try {
+    VertexAttributes a;
+    import_graphml(path, opt, nullptr, &a);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no InputError for " << path;
+  return {};
+}
+
+// Written by networkx 3.6 write_graphml: string regions in three spellings, one integer region
+// (NetworkX then declares a second key 'region' of type long), integer communities; erin has no
+// region, frank no community.
+TEST(GraphmlAttributes, NetworkxRegionsAndCommunities) {
+  ImportReport r;
+  VertexAttributes a;
+  const SocialGraph g = import_graphml(fixture("networkx_attributes.graphml"), {}, &r, &a);
+  EXPECT_EQ(g.labels(), (Strings{"alice", "bob", "carol", "dave", "erin", "frank"}));
+  EXPECT_EQ(a.region, (Regions{0, 1, 1, 0, 0, 1}));
+  EXPECT_EQ(a.community, (Communities{0, 2, 2, 1, 0, 3})) << "frank forms community max + 1";
+  EXPECT_EQ(r.notes, (Strings{"skipped attribute key 'd3' (attr.name=age, for=node)",
+                              "skipped attribute key 'd0' (attr.name=name, for=graph)",
+                              "region for 5 of 6 users from node attribute 'region' (3 "
+                              "international); the other 1 is domestic",
+                              "community for 5 of 6 users from node attribute 'community' (ids "
+                              "0..2, 3 in use); the other 1 forms community 3"}));
+  EXPECT_EQ(g.description(), "graphml path=" + fixture("networkx_attributes.graphml").string() +
+                                 " directed=auto weight_key=weight");
+}
+
+TEST(GraphmlAttributes, WithoutAnAttributesOutputTheKeysAreSkipped) {
+  ImportReport r;
+  const SocialGraph g = import_graphml(fixture("networkx_attributes.graphml"), {}, &r);
+  EXPECT_EQ(g.num_vertices(), 6u);
+  EXPECT_EQ(r.notes, (Strings{"skipped attribute key 'd4' (attr.name=region, for=node)",
+                              "skipped attribute key 'd3' (attr.name=age, for=node)",
+                              "skipped attribute key 'd2' (attr.name=community, for=node)",
+                              "skipped attribute key 'd1' (attr.name=region, for=node)",
+                              "skipped attribute key 'd0' (attr.name=name, for=graph)"}));
+}
+
+TEST(GraphmlAttributes, EmptyKeysIgnoreTheAttributes) {
+  GraphmlOptions opt;
+  opt.region_key = "";
+  VertexAttributes a;
+  import_graphml(fixture("networkx_attributes.graphml"), opt, nullptr, &a);
+  EXPECT_TRUE(a.region.empty());
+  EXPECT_EQ(a.community, (Communities{0, 2, 2, 1, 0, 3}));
+  opt.community_key = "";
+  import_graphml(fixture("networkx_attributes.graphml"), opt, nullptr, &a);
+  EXPECT_TRUE(a.empty());
+}
+
+TEST(GraphmlAttributes, FilesWithoutThemGiveNoAttributes) {
+  ImportReport r;
+  VertexAttributes a{{1}, {1}};
+  import_graphml(fixture("networkx_undirected.graphml"), {}, &r, &a);
+  EXPECT_TRUE(a.empty()) << "all domestic, no communities";
+  EXPECT_EQ(r.notes, (Strings{"skipped attribute key 'd1' (attr.name=age, for=node)",
+                              "skipped attribute key 'd0' (attr.name=name, for=graph)"}));
+}
+
+// Other attribute names, key <default>s for nodes without a value (the undeclared endpoint
+// 'ghost' included), and a for="all" key whose value on an edge is not a community.
+TEST(GraphmlAttributes, OtherKeyNamesAndKeyDefaults) {
+  GraphmlOptions opt;
+  opt.region_key = "abroad";
+  opt.community_key = "club";
+  ImportReport r;
+  VertexAttributes a;
+  const SocialGraph g = import_graphml(fixture("attribute_defaults.graphml"), opt, &r, &a);
+  EXPECT_EQ(g.labels(), (Strings{"n0", "n1", "n2", "ghost"}));
+  EXPECT_EQ(a.region, (Regions{0, 1, 1, 1}));
+  EXPECT_EQ(a.community, (Communities{1, 0, 1, 1}));
+  EXPECT_EQ(r.notes, (Strings{kNoWeightNote,
+                              "1 edge endpoints were never declared as <node>; created them "
+                              "('ghost')",
+                              "region for 1 of 4 users from node attribute 'abroad' (0 "
+                              "international); the other 3 take the key's <default>, international",
+                              "community for 1 of 4 users from node attribute 'club' (ids 0..0, 1 "
+                              "in use); the other 3 take the key's <default>, 1"}));
+  EXPECT_EQ(g.description(), "graphml path=" + fixture("attribute_defaults.graphml").string() +
+                                 " directed=auto weight_key=weight region_key=abroad "
+                                 "community_key=club");
+}
+
+TEST(GraphmlAttributes, DeclaredButNeverGiven) {
+  ImportReport r;
+  VertexAttributes a;
+  import_graphml(fixture("declared_unused.graphml"), {}, &r, &a);
+  EXPECT_TRUE(a.empty());
+  EXPECT_EQ(r.notes, (Strings{kNoWeightNote,
+                              "no node has a value of node attribute 'region'; every user is "
+                              "domestic",
+                              "no node has a value of node attribute 'community'; users have no "
+                              "communities"}));
+}
+
+// Only node keys count: a graph attribute of that name is skipped, and any node attribute named
+// as the region must hold regions.
+TEST(GraphmlAttributes, KeysNameNodeAttributes) {
+  GraphmlOptions opt;
+  opt.region_key = "name";
+  VertexAttributes a;
+  import_graphml(fixture("networkx_attributes.graphml"), opt, nullptr, &a);
+  EXPECT_TRUE(a.region.empty());
+  EXPECT_EQ(a.community.size(), 6u);
+  opt.region_key = "age";
+  EXPECT_EQ(attribute_error(fixture("networkx_attributes.graphml"), opt),
+            fixture("networkx_attributes.graphml").string() +
+                ":13: node 'alice': region must be 0, 1, domestic or international (31)");
+}
+
+TEST(GraphmlAttributes, BadRegionNamesFileLineNodeAndValue) {
+  const fs::path p = fixture("errors/bad_region.graphml");
+  EXPECT_EQ(attribute_error(p),
+            p.string() + ":9: node 'b': region must be 0, 1, domestic or international (Europe)");
+  EXPECT_NO_THROW(import_graphml(p, {})) << "not read unless asked for";
+}
+
+TEST(GraphmlAttributes, BadCommunity) {
+  const fs::path p = fixture("errors/bad_community.graphml");
+  EXPECT_EQ(attribute_error(p),
+            p.string() + ":6: node 'a': community must be a non-negative integer (-3)");
+}
+
+TEST(GraphmlAttributes, CommunityMustBeBelowTheNumberOfUsers) {
+  const fs::path p = fixture("errors/community_too_large.graphml");
+  EXPECT_EQ(attribute_error(p), p.string() +
+                                    ":6: node 'b': community 7 is not below the number of users "
+                                    "(3); number communities from 0");
+}
+
+TEST(GraphmlAttributes, SecondRegionOfANode) {
+  const fs::path p = fixture("errors/second_region.graphml");
+  EXPECT_EQ(attribute_error(p), p.string() + ":8: node 'a' has a second region value (1)");
+}
+
+TEST(GraphmlAttributes, BadRegionDefault) {
+  const fs::path p = fixture("errors/bad_region_default.graphml");
+  EXPECT_EQ(attribute_error(p),
+            p.string() +
+                ":3: default of key 'r': region must be 0, 1, domestic or international (abroad)");
+}
+
 // --- errors: FILE[:LINE]: what ---
 
 TEST(GraphmlErrors, MissingFile) {

@@ -2,14 +2,17 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "models/censorship/pipeline.hpp"
 #include "models/registry.hpp"
-#include "sim/graph_source.hpp"
 #include "sim/error.hpp"
+#include "sim/graph_cache.hpp"
+#include "sim/graph_source.hpp"
+#include "tests/support/test_support.hpp"
 
 namespace softpower {
 namespace {
@@ -132,6 +135,90 @@ TEST(Scenario, WechatLikeKeysAndGeneratorErrors) {
   EXPECT_EQ(prepared.community.size(), 3000u);
   EXPECT_GT(prepared.groups.size(), 0u);
   EXPECT_EQ(error_of("graph: {type: wechat_like, k: 4}\n").rfind("s.yaml:1:28: graph.k: not used by graph type 'wechat_like'", 0), 0u);
+}
+
+// Imported graphs: regions and communities from the file reach PreparedGraph, one per user;
+// the institution vertex added after the users has none.
+TEST(Scenario, ImportedGraphsCarryRegionsAndCommunities) {
+  const std::filesystem::path fixtures = testing_support::import_fixture("");
+  using Regions = std::vector<std::uint8_t>;
+  using Communities = std::vector<std::uint32_t>;
+
+  const Scenario graphml = parse_scenario(
+      "graph: {type: graphml, path: graphml/networkx_attributes.graphml}\ninstitution: {followers: 3}\n",
+      "s.yaml", {}, fixtures);
+  const PreparedGraph from_graphml = prepare_graph(graphml);
+  EXPECT_EQ(from_graphml.publisher.num_users, 6u);
+  EXPECT_EQ(from_graphml.publisher.vertex, 6u);
+  EXPECT_EQ(from_graphml.graph.num_vertices(), 7u);
+  EXPECT_EQ(from_graphml.region, (Regions{0, 1, 1, 0, 0, 1}));
+  EXPECT_EQ(from_graphml.community, (Communities{0, 2, 2, 1, 0, 3}));
+  EXPECT_NE(std::find(from_graphml.notes.begin(), from_graphml.notes.end(),
+                      "region for 5 of 6 users from node attribute 'region' (3 international); the other 1 is domestic"),
+            from_graphml.notes.end());
+
+  const Scenario renamed = parse_scenario(
+      "graph: {type: graphml, path: graphml/attribute_defaults.graphml, region_key: abroad, community_key: club}\n"
+      "institution: {placement: fixed, vertex: 0}\n",
+      "s.yaml", {}, fixtures);
+  const PreparedGraph from_renamed = prepare_graph(renamed);
+  EXPECT_EQ(from_renamed.region, (Regions{0, 1, 1, 1}));
+  EXPECT_EQ(from_renamed.community, (Communities{1, 0, 1, 1}));
+
+  const Scenario edges = parse_scenario(
+      "graph: {type: edge_list, path: edge_list/nodes/edges.txt, nodes_path: edge_list/nodes/nodes.csv}\n"
+      "institution: {followers: 2}\n",
+      "s.yaml", {}, fixtures);
+  const PreparedGraph from_edges = prepare_graph(edges);
+  EXPECT_EQ(from_edges.publisher.vertex, 6u);
+  EXPECT_EQ(from_edges.region, (Regions{0, 1, 0, 1, 0, 0}));
+  EXPECT_EQ(from_edges.community, (Communities{0, 2, 3, 1, 2, 3}));
+
+  const Scenario plain = parse_scenario("graph: {type: edge_list, path: edge_list/nodes/edges.txt}\n"
+                                        "institution: {followers: 2}\n", "s.yaml", {}, fixtures);
+  const PreparedGraph from_plain = prepare_graph(plain);
+  EXPECT_TRUE(from_plain.region.empty()) << "no node table: all domestic";
+  EXPECT_TRUE(from_plain.community.empty()) << "no node table: no communities";
+
+  // graph import -> cache -> graph.type: cache keeps them.
+  testing_support::TempDir dir;
+  VertexAttributes attributes;
+  const SocialGraph graph = build_graph(edges, nullptr, &attributes);
+  save_graph_cache(graph, dir.path() / "g.h5", attributes);
+  const Scenario cached = parse_scenario("graph: {type: cache, path: g.h5}\ninstitution: {followers: 2}\n",
+                                         "s.yaml", {}, dir.path());
+  const PreparedGraph from_cache = prepare_graph(cached);
+  EXPECT_EQ(from_cache.graph.checksum(), from_edges.graph.checksum());
+  EXPECT_EQ(from_cache.region, from_edges.region);
+  EXPECT_EQ(from_cache.community, from_edges.community);
+
+  // A wechat_like graph generated into a cache keeps its regions and communities too.
+  const Scenario wechat = parse_scenario("graph: {type: wechat_like, n: 2000, mean_degree: 10}\n", "s.yaml", {});
+  const SocialGraph world = build_graph(wechat, nullptr, &attributes);
+  save_graph_cache(world, dir.path() / "w.h5", attributes);
+  const PreparedGraph from_world = prepare_graph(
+      parse_scenario("graph: {type: cache, path: w.h5}\n", "s.yaml", {}, dir.path()));
+  EXPECT_EQ(from_world.region, prepare_graph(wechat).region);
+  EXPECT_EQ(from_world.community, prepare_graph(wechat).community);
+}
+
+TEST(Scenario, AttributeKeysOnlyForTheTypesThatReadThem) {
+  EXPECT_EQ(error_of("graph: {type: edge_list, path: e.txt, region_key: r}\n"),
+            "s.yaml:1:39: graph.region_key: not used by graph type 'edge_list' (it reads: type, directed, "
+            "ignore_extra_columns, nodes_path, path, seed, weighted)");
+  EXPECT_EQ(error_of("graph: {type: graphml, path: g.graphml, nodes_path: n.csv}\n"),
+            "s.yaml:1:41: graph.nodes_path: not used by graph type 'graphml' (it reads: type, community_key, "
+            "path, region_key, seed, weight_key)");
+  EXPECT_EQ(error_of("graph: {type: cache, path: g.h5, community_key: c}\n"),
+            "s.yaml:1:34: graph.community_key: not used by graph type 'cache' (it reads: type, path, seed)");
+  const Scenario s = parse_scenario("graph: {type: graphml, path: g.graphml, region_key: country}\n", "s.yaml", {});
+  EXPECT_EQ(s.graph.region_key, "country");
+  EXPECT_EQ(s.graph.community_key, "community");
+  const std::string text = effective_yaml(s, make_diffusion_model(s)->effective_params(),
+                                          make_strategy_model(s, nullptr)->effective_params(),
+                                          make_platform_filter(s)->effective_params());
+  EXPECT_NE(text.find("region_key: country"), std::string::npos) << text;
+  EXPECT_EQ(text.find("nodes_path"), std::string::npos) << text;
 }
 
 TEST(Scenario, MalformedYamlNamesTheLine) {
