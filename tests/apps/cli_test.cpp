@@ -230,7 +230,9 @@ TEST_F(Cli, ShippedScenariosRun) {
     const Outcome o = run("run " + entry.path().string() + options + " -o " + (dir_ / "out.h5").string());
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     EXPECT_EQ(o.code, 0) << entry.path() << "\n" << o.output;
-    if (timed) EXPECT_LT(seconds, 60.0) << entry.path();
+    if (timed) {
+      EXPECT_LT(seconds, 60.0) << entry.path();
+    }
     ++count;
   }
   EXPECT_GE(count, 7);
