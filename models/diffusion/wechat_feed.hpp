@@ -43,7 +43,7 @@ class WechatFeed final : public DiffusionModel {
     double moments_salience = 18.0;
     double chat_salience = 60.0;
     double group_salience = 3.0;
-    double wow_salience = 35.0;
+    double wow_salience = 15.0;
     double share_probability = 0.034;
     double share_appeal_slope = 1.0;
     double share_sigma = 1.0;
@@ -51,7 +51,7 @@ class WechatFeed final : public DiffusionModel {
     double moments_share = 0.21;
     double chat_share = 0.33;
     double group_share = 0.36;
-    double wow_share = 0.10;
+    double wow_share = 0.20;
   };
   static constexpr const char* kName = "wechat_feed";
   static const Schema<Params>& schema();

@@ -38,6 +38,7 @@ within("P5 share rate of readers (3.22%)", f["share_rate"], 0.0322, 0.0322)
 within("P6 reads from the push", f["reads_by_channel"]["push"], 0.56, 0.68)
 within("P6 reads from Moments", f["reads_by_channel"]["moments"], 0.06, 0.20)
 within("P6 reads from chats and groups", f["chats_all"], 0.03, 0.08)
+within("P6 reads from Wow / Top Stories", f["reads_by_channel"]["wow"], 0.0, 0.13)
 within("P7 Moments among Moments+chat shares (23%)", f["moments_vs_chat_shares"], 0.23, 0.23)
 # P21: most cascades end within one hop. An item's cascade is its push plus the share trees the
 # push readers started; it ends within one hop when nobody read it through a share of a share
