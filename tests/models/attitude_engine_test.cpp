@@ -14,28 +14,13 @@
 #include "models/registry.hpp"
 #include "sim/engine.hpp"
 #include "sim/graph_source.hpp"
+#include "tests/support/engine_fixtures.hpp"
 
 namespace softpower {
 namespace {
 
-// Publishes exactly the given items.
-struct Items final : StrategyModel {
-  std::vector<ItemSpec> items;
-  explicit Items(std::vector<ItemSpec> list) : items(std::move(list)) {}
-  std::string name() const override { return "items"; }
-  YAML::Node effective_params() const override { return {}; }
-  PublicationPlan plan(std::uint64_t, RunId, Step, double) const override { return {.items = items, .refused = {}}; }
-  std::span<const VertexId> seeds() const override { return {}; }
-};
-
-SocialGraph star(VertexId leaves) {
-  std::vector<ArcInput> arcs;
-  for (VertexId leaf = 1; leaf <= leaves; ++leaf) {
-    arcs.push_back({0, leaf});
-    arcs.push_back({leaf, 0});
-  }
-  return SocialGraph::from_arcs(leaves + 1, arcs);
-}
+using testing_support::Items;
+using testing_support::star;
 
 // Attitudes that only reading moves: no prior spread, no discount, no wear-out, no social step.
 BoundedConfidence::Params plain() {

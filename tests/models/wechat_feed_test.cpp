@@ -17,24 +17,18 @@
 #include "sim/engine.hpp"
 #include "sim/error.hpp"
 #include "sim/graph_source.hpp"
+#include "tests/support/engine_fixtures.hpp"
 #include "tests/support/engine_metrics.hpp"
 
 namespace softpower {
 namespace {
 
+using testing_support::Items;
+using testing_support::star;
+
 using namespace testing_support::metric;
 
 const FixedSchedule kOnePush({.hours = {0}});
-
-// Publishes exactly the given items.
-struct Items final : StrategyModel {
-  std::vector<ItemSpec> items;
-  explicit Items(std::vector<ItemSpec> list) : items(std::move(list)) {}
-  std::string name() const override { return "items"; }
-  YAML::Node effective_params() const override { return {}; }
-  PublicationPlan plan(std::uint64_t, RunId, Step, double) const override { return {.items = items, .refused = {}}; }
-  std::span<const VertexId> seeds() const override { return {}; }
-};
 
 // Every user checks their feed every step, everything delivered is opened, every reader shares
 // to Moments: the feed model's deterministic corner.
@@ -60,15 +54,6 @@ WechatFeed::Params certain() {
 EngineConfig hours(Step steps, const ChatGroups* groups = nullptr, std::span<const std::uint8_t> region = {},
                    const PlatformFilter* filter = nullptr) {
   return {.seed = 7, .num_steps = steps, .step_hours = 1.0, .filter = filter, .region = region, .groups = groups};
-}
-
-SocialGraph star(VertexId leaves) {
-  std::vector<ArcInput> arcs;
-  for (VertexId leaf = 1; leaf <= leaves; ++leaf) {
-    arcs.push_back({0, leaf});
-    arcs.push_back({leaf, 0});
-  }
-  return SocialGraph::from_arcs(leaves + 1, arcs);
 }
 
 double sd(double n, double p) { return std::sqrt(n * p * (1 - p)); }
