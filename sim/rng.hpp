@@ -8,7 +8,9 @@
 
 #include <Random123/philox.h>
 
+#include <cmath>
 #include <cstdint>
+#include <numbers>
 
 namespace softpower {
 
@@ -70,6 +72,20 @@ class CounterRng {
                                                  std::uint64_t index = 0) const {
     r123::Philox4x64::ctr_type ctr{{static_cast<std::uint64_t>(purpose), context, entity, index}};
     return r123::Philox4x64{}(ctr, key_);
+  }
+
+  /// Box-Muller: one standard normal from two random 64-bit words (e.g. two words of block()).
+  [[nodiscard]] static double standard_normal(std::uint64_t a, std::uint64_t b) {
+    const double u1 = 1.0 - to_unit(a);  // (0, 1], so the logarithm is finite
+    const double u2 = to_unit(b);
+    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
+  }
+
+  /// A standard normal keyed like uniform() (one counter block).
+  [[nodiscard]] double normal(Purpose purpose, std::uint64_t context, std::uint64_t entity,
+                              std::uint64_t index = 0) const {
+    const auto b = block(purpose, context, entity, index);
+    return standard_normal(b[0], b[1]);
   }
 
   [[nodiscard]] static double to_unit(std::uint64_t x) {

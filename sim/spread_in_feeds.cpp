@@ -2,7 +2,6 @@
 // the step may open it, and a reader may share it to one channel. docs/model.md, "Feeds" and
 // "Diffusion: wechat_feed"; the model's numbers come from models/diffusion/wechat_feed.
 #include <cmath>
-#include <numbers>
 #include <numeric>
 #include <optional>
 
@@ -16,11 +15,7 @@ constexpr std::size_t kFeedGrain = 4096;  // feed entries per parallel task
 // Lognormal factor with mean 1 and shape sigma, from one keyed block of bits.
 double lognormal_unit_mean(const CounterRng& rng, Purpose purpose, VertexId v, double sigma) {
   if (sigma == 0.0) return 1.0;
-  const auto b = rng.block(purpose, 0, v);
-  const double u1 = 1.0 - CounterRng::to_unit(b[0]);  // (0, 1]
-  const double u2 = CounterRng::to_unit(b[1]);
-  const double z = std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
-  return std::exp(sigma * z - 0.5 * sigma * sigma);
+  return std::exp(sigma * rng.normal(purpose, 0, v) - 0.5 * sigma * sigma);
 }
 
 // The mean of the diurnal profile over the hours of the step.

@@ -73,13 +73,6 @@ std::uint64_t scale_below(std::uint64_t bits, std::uint64_t n) {
   return static_cast<std::uint64_t>((static_cast<Uint128>(bits) * n) >> 64);
 }
 
-/// Box-Muller: one standard normal from two 64-bit words.
-double standard_normal(std::uint64_t a, std::uint64_t b) {
-  const double u1 = 1.0 - CounterRng::to_unit(a);  // (0, 1], so the logarithm is finite
-  const double u2 = CounterRng::to_unit(b);
-  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
-}
-
 /// A sequence of draws for one (purpose, context, entity): the k-th value is word k % 4 of the
 /// Philox block with index k / 4, so it is a pure function of the key and k.
 class DrawStream {
@@ -256,7 +249,7 @@ std::vector<VertexId> make_community_offsets(VertexId n, std::uint32_t communiti
   std::vector<double> weight(communities);
   tbb::parallel_for(std::uint32_t{0}, communities, [&](std::uint32_t c) {
     const auto b = rng.block(Purpose::kWechatCommunity, 0, c);
-    weight[c] = std::exp(sigma * standard_normal(b[0], b[1]));
+    weight[c] = std::exp(sigma * CounterRng::standard_normal(b[0], b[1]));
   });
   std::vector<double> prefix(communities + 1, 0.0);
   std::partial_sum(weight.begin(), weight.end(), prefix.begin() + 1);
@@ -280,7 +273,7 @@ std::vector<std::uint32_t> target_degrees(const WechatLikeParams& p, const Count
   tbb::parallel_for(tbb::blocked_range<VertexId>(0, p.users), [&](const auto& r) {
     for (VertexId i = r.begin(); i < r.end(); ++i) {
       const auto b = rng.block(Purpose::kWechatDegree, 0, i);
-      const double x = std::exp(mu + sigma * standard_normal(b[0], b[1]));
+      const double x = std::exp(mu + sigma * CounterRng::standard_normal(b[0], b[1]));
       degree[i] = static_cast<std::uint32_t>(x >= cap ? cap : std::round(x));
     }
   });
@@ -733,7 +726,7 @@ std::vector<std::uint8_t> assign_regions(const WechatLikeParams& p,
   std::vector<double> shared(communities);
   tbb::parallel_for(std::uint32_t{0}, communities, [&](std::uint32_t c) {
     const auto b = rng.block(Purpose::kWechatRegion, 0, c);
-    shared[c] = standard_normal(b[0], b[1]);
+    shared[c] = CounterRng::standard_normal(b[0], b[1]);
   });
   struct Score {
     double latent;
@@ -745,7 +738,7 @@ std::vector<std::uint8_t> assign_regions(const WechatLikeParams& p,
   tbb::parallel_for(tbb::blocked_range<VertexId>(0, n), [&](const auto& r) {
     for (VertexId i = r.begin(); i < r.end(); ++i) {
       const auto w = rng.block(Purpose::kWechatRegion, 1, i);
-      const double own = standard_normal(w[0], w[1]);
+      const double own = CounterRng::standard_normal(w[0], w[1]);
       score[i] = {a * shared[community[i]] + b * own, own, i};
     }
   });
@@ -818,7 +811,7 @@ ChatGroups chat_groups(const WechatLikeParams& p, const std::vector<VertexId>& c
         // floor(mean) or floor(mean) + 1, so the mean is exact.
         x = std::floor(mean) + (CounterRng::to_unit(w[0]) < mean - std::floor(mean) ? 1.0 : 0.0);
       } else {
-        x = std::round(std::exp(mu + sigma * standard_normal(w[0], w[1])));
+        x = std::round(std::exp(mu + sigma * CounterRng::standard_normal(w[0], w[1])));
       }
       size[g] = static_cast<std::uint32_t>(std::clamp<double>(x, kMinGroupSize, max_size));
       // Home community of a uniform user: communities are chosen in proportion to their size.

@@ -20,13 +20,6 @@ constexpr std::size_t kGrain = 4096;  // users per parallel task
 
 double clamp_attitude(double x) { return std::clamp(x, -1.0, 1.0); }
 
-/// Box-Muller: one standard normal from two 64-bit words.
-double standard_normal(std::uint64_t a, std::uint64_t b) {
-  const double u1 = 1.0 - CounterRng::to_unit(a);  // (0, 1], so the logarithm is finite
-  const double u2 = CounterRng::to_unit(b);
-  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
-}
-
 template <class Body>
 void for_each_user(std::size_t n, const Body& body) {
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, kGrain),
@@ -92,7 +85,7 @@ void BoundedConfidence::priors(std::uint64_t seed, RunId run, std::span<const st
   for_each_user(prior.size(), [&](std::size_t v) {
     const auto block = rng.block(Purpose::kAttitudePrior, 0, v);
     const double m = mean[!region.empty() && region[v] != 0 ? 1 : 0];
-    prior[v] = clamp_attitude(m + sd * standard_normal(block[0], block[1]));
+    prior[v] = clamp_attitude(m + sd * CounterRng::standard_normal(block[0], block[1]));
   });
 }
 

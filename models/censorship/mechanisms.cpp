@@ -44,11 +44,7 @@ double Takedown::probability(double strength, double sensitivity) const {
 void Takedown::on_publish(const ItemSpec& item, ItemId id, double strength, const CounterRng& rng,
                           double step_hours, ItemFilter& out) const {
   if (!rng.bernoulli(probability(strength, item.sensitivity), Purpose::kTakedown, id, 0)) return;
-  // Box-Muller from two uniforms of one counter block: a standard normal z.
-  const auto block = rng.block(Purpose::kTakedownDelay, id, 0);
-  const double u1 = 1.0 - CounterRng::to_unit(block[0]);  // (0, 1]
-  const double u2 = CounterRng::to_unit(block[1]);
-  const double z = std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+  const double z = rng.normal(Purpose::kTakedownDelay, id, 0);
   const double delay_hours = params_.median_delay_hours * std::exp(params_.delay_sigma * z);
   const double hour = static_cast<double>(item.step) * step_hours + delay_hours;
   // Removal takes effect from the step after the one the delay ends in; a delay shorter than
