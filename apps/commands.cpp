@@ -1,9 +1,7 @@
 #include "apps/commands.hpp"
 
 #include <fmt/format.h>
-#include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <chrono>
@@ -13,6 +11,8 @@
 #include <mutex>
 #include <optional>
 
+#include "apps/cli_support.hpp"
+#include "apps/sweep_plan.hpp"
 #include "models/censorship/pipeline.hpp"
 #include "models/registry.hpp"
 #include "output/file_info.hpp"
@@ -24,34 +24,18 @@
 #include "sim/graph_source.hpp"
 #include "sim/graphml.hpp"
 #include "sim/scenario.hpp"
+#include "sim/sweep.hpp"
 
 namespace softpower::cli {
-namespace {
-
-std::unique_ptr<tbb::global_control> limit_threads(int threads) {
-  if (threads <= 0) return nullptr;
-  return std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
-                                               static_cast<std::size_t>(threads));
-}
-
-int active_threads() { return tbb::this_task_arena::max_concurrency(); }
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-Scenario load_with_seed(const std::string& file, std::vector<std::string> overrides,
-                        const std::optional<std::uint64_t>& seed) {
-  if (seed) overrides.push_back(fmt::format("seed={}", *seed));
-  return load_scenario(file, overrides);
-}
-
-}  // namespace
 
 int run(const RunOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   const auto threads_guard = limit_threads(options.threads);
   const Scenario scenario = load_with_seed(options.scenario, options.overrides, options.seed);
+  if (scenario.sweep_node) {
+    throw InputError(fmt::format("{}: has a sweep block; run it with `softpower sweep {}`", options.scenario,
+                                 options.scenario));
+  }
   const auto model = make_diffusion_model(scenario);
   make_strategy_model(scenario, nullptr);  // parameter errors before the graph is built
   const auto filter = make_platform_filter(scenario);
@@ -181,12 +165,10 @@ int run(const RunOptions& options) {
   return 0;
 }
 
-int validate(const ValidateOptions& options) {
-  const Scenario scenario = load_scenario(options.scenario, options.overrides);
-  const auto model = make_diffusion_model(scenario);
-  const auto strategy = make_strategy_model(scenario, nullptr);
-  make_platform_filter(scenario);
-  make_attitude_model(scenario, nullptr);
+namespace {
+
+/// What `validate` checks beyond parsing: the graph file exists, the followers fit the graph.
+void check_graph_inputs(const Scenario& scenario) {
   if (scenario.graph.type == "edge_list" || scenario.graph.type == "graphml" ||
       scenario.graph.type == "cache") {
     const auto path = resolve_path(scenario, scenario.graph.path);
@@ -206,6 +188,27 @@ int validate(const ValidateOptions& options) {
                                    scenario.origin.file, scenario.institution.followers, users));
     }
   }
+}
+
+}  // namespace
+
+int validate(const ValidateOptions& options) {
+  const Scenario scenario = load_scenario(options.scenario, options.overrides);
+  const auto model = make_diffusion_model(scenario);
+  const auto strategy = make_strategy_model(scenario, nullptr);
+  if (scenario.sweep_node) {
+    const SweepPlan plan = plan_sweep(scenario);  // checks every point's models
+    for (std::uint64_t p = 0; p < plan.sweep.num_points(); ++p) {
+      check_graph_inputs(scenario_at_point(scenario, plan.sweep, p));
+    }
+    fmt::print("{}: ok (sweep {}: {} points x {} replicates = {} runs of {} steps, graph {}{})\n", options.scenario,
+               plan.fingerprint, plan.sweep.num_points(), plan.sweep.replicates, plan.sweep.num_runs(),
+               plan.num_steps, scenario.graph.type, sweep_changes_graph(plan.sweep) ? " varied by the sweep" : "");
+    return 0;
+  }
+  make_platform_filter(scenario);
+  make_attitude_model(scenario, nullptr);
+  check_graph_inputs(scenario);
   fmt::print("{}: ok ({} runs x {} steps, graph {}, strategy {}, diffusion {})\n", options.scenario,
              scenario.runs, scenario.time.num_steps(), scenario.graph.type, strategy->name(), model->name());
   return 0;

@@ -18,6 +18,25 @@ struct RunOptions {
   std::string command_line;
 };
 
+struct SweepOptions {
+  std::string scenario;
+  std::string output;  // empty: results/<scenario name>.h5; a shard adds .shard-K-of-N
+  int threads = 0;
+  std::optional<std::uint64_t> seed;
+  std::vector<std::string> overrides;
+  std::string shard;  // "K/N"; empty: from SLURM_ARRAY_* or one shard
+  bool resume = false;
+  bool quiet = false;
+  double log_interval = 60.0;  // seconds between progress lines when stderr is not a terminal
+  std::string command_line;
+};
+
+struct MergeOptions {
+  std::vector<std::string> inputs;
+  std::string output;
+  std::string command_line;
+};
+
 struct ValidateOptions {
   std::string scenario;
   std::vector<std::string> overrides;
@@ -44,6 +63,9 @@ struct GraphImportOptions {
 };
 
 int run(const RunOptions& options);
+/// Returns 0, or kExitInterrupted (apps/stop_signals.hpp) when a signal stopped the sweep.
+int sweep(const SweepOptions& options);
+int merge(const MergeOptions& options);
 int validate(const ValidateOptions& options);
 int info(const std::string& file);
 int graph_generate(const GraphGenerateOptions& options);

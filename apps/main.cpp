@@ -1,5 +1,6 @@
 // softpower command line: parses arguments and calls the library. Exit codes: 0 success,
-// 2 bad input (arguments, scenario, graph files), 1 runtime failure.
+// 2 bad input (arguments, scenario, graph files), 1 runtime failure, 75 a sweep stopped by a
+// signal with its completed runs checkpointed (apps/stop_signals.hpp).
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -44,6 +45,25 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--set", run.overrides, "Override a scenario key: --set key.path=value (repeatable)");
   run_cmd->add_flag("-q,--quiet", run.quiet, "Print nothing but errors");
 
+  cli::SweepOptions sweep;
+  sweep.command_line = run.command_line;
+  auto* sweep_cmd = app.add_subcommand("sweep", "Run every point x replicate of a scenario's sweep block in parallel, into one HDF5 file; resumable");
+  sweep_cmd->add_option("scenario", sweep.scenario, "Scenario YAML file (with a sweep: block; without one, its runs are the replicates of one point)")->required()->check(CLI::ExistingFile);
+  sweep_cmd->add_option("-o,--output", sweep.output, "Result file (default: results/<scenario name>.h5); a shard writes NAME.shard-K-of-N.h5, or use {shard} and {shards} in the name");
+  sweep_cmd->add_option("--threads", sweep.threads, "Worker threads (default: every core); results do not depend on it")->check(CLI::Range(1, 4096));
+  sweep_cmd->add_option("--seed", sweep.seed, "Base seed (same as --set seed=S)");
+  sweep_cmd->add_option("--set", sweep.overrides, "Override a scenario key: --set key.path=value (repeatable)");
+  sweep_cmd->add_option("--shard", sweep.shard, "Run only shard K of N (0 <= K < N): runs with run % N == K (default: from SLURM_ARRAY_TASK_ID/COUNT when set)");
+  sweep_cmd->add_flag("--resume", sweep.resume, "Finish an interrupted sweep from its checkpoint (OUTPUT.checkpoint/), running only the missing runs");
+  sweep_cmd->add_option("--log-interval", sweep.log_interval, "Seconds between progress lines when stderr is not a terminal (default 60)")->check(CLI::Range(0.1, 1e6));
+  sweep_cmd->add_flag("-q,--quiet", sweep.quiet, "Print nothing but errors");
+
+  cli::MergeOptions merge;
+  merge.command_line = run.command_line;
+  auto* merge_cmd = app.add_subcommand("merge", "Combine the shard files of one sweep into one result file");
+  merge_cmd->add_option("shards", merge.inputs, "Shard result files (all shards of one sweep)")->required();
+  merge_cmd->add_option("-o,--output", merge.output, "Merged result file")->required();
+
   cli::ValidateOptions validate;
   auto* validate_cmd = app.add_subcommand("validate", "Check a scenario (keys, types, ranges, model parameters) without running it");
   validate_cmd->add_option("scenario", validate.scenario, "Scenario YAML file")->required()->check(CLI::ExistingFile);
@@ -85,6 +105,8 @@ int main(int argc, char** argv) {
 
   try {
     if (*run_cmd) return cli::run(run);
+    if (*sweep_cmd) return cli::sweep(sweep);
+    if (*merge_cmd) return cli::merge(merge);
     if (*validate_cmd) return cli::validate(validate);
     if (*info_cmd) return cli::info(info_file);
     if (*generate_cmd) return cli::graph_generate(generate);

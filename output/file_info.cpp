@@ -4,6 +4,8 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -217,6 +219,54 @@ std::string describe_snapshots(const detail::Checker& check, hid_t file) {
   return fmt::format("{} of {} users each (up to {} per run)", taken, value_dims[2], step_dims[1]);
 }
 
+/// Up to kShownValues distinct values of each swept column, in order of first appearance.
+constexpr std::size_t kShownValues = 6;
+
+/// The sweep of a result file: its shape, this file's shard and run ids, and the values of each
+/// axis among the runs the file holds.
+void describe_sweep(const detail::Checker& check, hid_t file, RunId num_runs,
+                    const std::function<void(const char*, const std::string&)>& line) {
+  using detail::read_attribute;
+  line("sweep", fmt::format("{}: {} points x {} replicates = {} runs, seeds {}",
+                            detail::read_string_attribute(check, file, "sweep_fingerprint"),
+                            read_attribute<std::uint64_t>(check, file, "sweep_points"),
+                            read_attribute<std::uint64_t>(check, file, "sweep_replicates"),
+                            read_attribute<std::uint64_t>(check, file, "sweep_runs"),
+                            detail::read_string_attribute(check, file, "sweep_seeds")));
+  // /metrics/run holds every row's run id from the start, even in a .partial file.
+  const detail::Group metrics(
+      check.id(H5Gopen2(file, "metrics", H5P_DEFAULT), "cannot open /metrics"));
+  const std::vector<RunId> ids = detail::read_vector<RunId>(check, metrics.get(), "run", num_runs);
+  line("shard", fmt::format("{}/{}: {} runs, run ids {} .. {}",
+                            read_attribute<std::uint32_t>(check, file, "shard"),
+                            read_attribute<std::uint32_t>(check, file, "num_shards"), ids.size(),
+                            ids.front(), ids.back()));
+  const detail::ParamsTable params = detail::read_params(check, file);
+  const std::size_t num_columns = params.layout.swept.size();
+  if (num_columns == 0) {
+    line("axes", "none (replicates only)");
+    return;
+  }
+  for (std::size_t c = 0; c < num_columns; ++c) {
+    std::vector<std::string> distinct;
+    for (std::size_t i = 0; i < params.num_rows; ++i) {
+      if (params.run(i) == detail::kUnwrittenRun) continue;
+      std::string value = params.swept_text(i, c);
+      if (params.layout.swept[c].kind == detail::SweptKind::kString) value = '"' + value + '"';
+      if (std::find(distinct.begin(), distinct.end(), value) == distinct.end()) {
+        distinct.push_back(std::move(value));
+      }
+    }
+    std::string text = params.layout.swept[c].name + ": ";
+    const std::size_t shown = std::min(distinct.size(), kShownValues);
+    text += fmt::format(
+        "{}",
+        fmt::join(distinct.begin(), distinct.begin() + static_cast<std::ptrdiff_t>(shown), ", "));
+    if (distinct.size() > shown) text += fmt::format(", ... ({} distinct)", distinct.size());
+    line(c == 0 ? "axes" : "", text);
+  }
+}
+
 std::string describe_result(const detail::Checker& check, hid_t file, bool partial) {
   using detail::read_attribute;
   using detail::read_string_attribute;
@@ -246,6 +296,16 @@ std::string describe_result(const detail::Checker& check, hid_t file, bool parti
   line("seed", std::to_string(read_attribute<std::uint64_t>(check, file, "seed")));
   line("threads", std::to_string(read_attribute<std::int32_t>(check, file, "threads")));
   line("runs", std::to_string(runs));
+  if (detail::has_attribute(check, file, "sweep_fingerprint"))
+    describe_sweep(check, file, runs, line);
+  if (detail::has_attribute(check, file, "merged_from")) {
+    std::string sources = detail::read_string_attribute(check, file, "merged_from");
+    for (std::size_t at = sources.find('\n'); at != std::string::npos;
+         at = sources.find('\n', at)) {
+      sources.replace(at, 1, ", ");
+    }
+    line("merged from", sources);
+  }
   line("steps",
        fmt::format("{} x {} h = {} h", steps, step_hours, static_cast<double>(steps) * step_hours));
   line("graph", fmt::format("{} vertices, {} arcs, checksum {:016x}",

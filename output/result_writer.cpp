@@ -8,6 +8,7 @@
 #include <ctime>
 #include <limits>
 #include <map>
+#include <optional>
 #include <softpower/version.hpp>
 #include <stdexcept>
 
@@ -75,14 +76,25 @@ struct ResultWriter::Impl {
 
   void create_file();
   void write_provenance();
+  /// A scalar variable-length string dataset /NAME.
+  void write_text(const char* name, const std::string& value);
   void create_metrics();
   void create_series(hid_t metrics, hid_t run_scale, hid_t step_scale);
   void create_attitude();
-  void write_run(const RunResult& r);
-  void write_snapshots(const RunResult& r);
+  void write_run(const RunResult& r, std::size_t row);
+  void write_snapshots(const RunResult& r, std::size_t row);
   void append_items(RunId run, const std::vector<ItemRecord>& items);
   void finish();
   [[nodiscard]] const Provenance& prov() const { return shape_.prov; }
+  [[nodiscard]] const SweepInfo* sweep() const {
+    return shape_.prov.sweep ? &*shape_.prov.sweep : nullptr;
+  }
+  /// The row holding run `run`, or nullopt if the file has no row for it.
+  [[nodiscard]] std::optional<std::size_t> row_of(RunId run) const {
+    const auto it = std::lower_bound(run_ids_.begin(), run_ids_.end(), run);
+    if (it == run_ids_.end() || *it != run) return std::nullopt;
+    return static_cast<std::size_t>(it - run_ids_.begin());
+  }
   /// Releases every object, then the file; returns the file's close status.
   herr_t close_all() {
     items_.reset();
@@ -97,6 +109,7 @@ struct ResultWriter::Impl {
   std::filesystem::path final_path_;
   std::filesystem::path partial_path_;
   detail::ResultShape shape_;
+  std::vector<RunId> run_ids_;  // of each row, strictly increasing
   detail::Checker check_;
   detail::ParamsLayout params_layout_;
   detail::ItemsLayout items_layout_;
@@ -111,9 +124,9 @@ struct ResultWriter::Impl {
   detail::Dataset snapshot_steps_;  // open only with snapshot_users > 0
   detail::Dataset snapshots_;
 
-  std::vector<bool> written_;
-  RunId next_items_run_ = 0;  // items of every run below this one are in the file
-  std::map<RunId, std::vector<ItemRecord>> pending_items_;
+  std::vector<bool> written_;       // by row
+  std::size_t next_items_row_ = 0;  // items of every row above this one are in the file
+  std::map<std::size_t, std::vector<ItemRecord>> pending_items_;  // by row
   hsize_t item_rows_ = 0;
   hsize_t snapshot_extent_ = 0;  // the most snapshots of any run written so far
   bool failed_ = false;
@@ -124,8 +137,15 @@ ResultWriter::Impl::Impl(std::filesystem::path final_path, detail::ResultShape s
     : final_path_(std::move(final_path)),
       partial_path_(detail::partial_path_for(final_path_)),
       shape_(std::move(shape)),
+      run_ids_(shape_.prov.run_ids),
       check_(partial_path_, detail::Failure::kRuntime),
+      params_layout_(shape_.prov.sweep ? detail::swept_columns(shape_.prov.sweep->columns)
+                                       : std::vector<detail::SweptColumn>{}),
       written_(shape_.prov.num_runs, false) {
+  if (run_ids_.empty()) {
+    run_ids_.resize(shape_.prov.num_runs);
+    for (RunId row = 0; row < shape_.prov.num_runs; ++row) run_ids_[row] = row;
+  }
   detail::silence_errors();
   detail::create_parent_directories(final_path_);
   params_type_ = params_layout_.layout.make_type(check_);
@@ -168,23 +188,32 @@ void ResultWriter::Impl::write_provenance() {
   detail::write_attribute(check_, root, "num_steps", prov().num_steps);
   detail::write_attribute(check_, root, "step_hours", prov().step_hours);
   detail::write_attribute(check_, root, "start_time", prov().start_time);
+  if (const SweepInfo* s = sweep()) {
+    detail::write_attribute(check_, root, "sweep_fingerprint", s->fingerprint);
+    detail::write_attribute(check_, root, "sweep_seeds", s->seeds);
+    detail::write_attribute(check_, root, "sweep_replicates", s->replicates);
+    detail::write_attribute(check_, root, "sweep_points", s->num_points);
+    detail::write_attribute(check_, root, "sweep_runs", s->total_runs);
+    detail::write_attribute(check_, root, "shard", s->shard);
+    detail::write_attribute(check_, root, "num_shards", s->num_shards);
+  }
+  if (!prov().merged_from.empty()) {
+    detail::write_attribute(check_, root, "merged_from",
+                            fmt::format("{}", fmt::join(prov().merged_from, "\n")));
+  }
 
-  // The scenario can exceed what an attribute may hold, so it is a scalar string dataset.
-  const detail::Datatype text_type = detail::string_type(check_);
-  detail::Dataspace scalar(check_.id(H5Screate(H5S_SCALAR), "cannot create /scenario"));
-  detail::Dataset scenario(check_.id(H5Dcreate2(root, "scenario", text_type.get(), scalar.get(),
-                                                H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                                     "cannot create /scenario"));
-  const char* text = prov().scenario_text.c_str();
-  check_.ok(H5Dwrite(scenario.get(), text_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text),
-            "cannot write /scenario");
+  // The scenario can exceed what an attribute may hold, so it is a scalar string dataset; so
+  // can the sweep block.
+  write_text(detail::kScenarioDataset, prov().scenario_text);
+  if (const SweepInfo* s = sweep()) write_text(detail::kSweepDataset, s->text);
 
   // Rows of runs not written yet keep the fill value, whose run column is kUnwrittenRun.
   const std::vector<std::byte> fill = params_layout_.unwritten_row();
   params_ = detail::create_dataset(check_, root, "params", params_type_.get(), {prov().num_runs},
                                    {}, {}, fill.data());
   detail::write_attribute(check_, params_.get(), "description",
-                          "one row per run; run == 2^64-1 marks a run not written yet");
+                          "one row per run, by increasing run id; run == 2^64-1 marks a run not "
+                          "written yet");
 
   const hsize_t zero = 0;
   const hsize_t unlimited = H5S_UNLIMITED;
@@ -194,14 +223,23 @@ void ResultWriter::Impl::write_provenance() {
                           "one row per item of every run, sorted by (run, item)");
 }
 
+void ResultWriter::Impl::write_text(const char* name, const std::string& value) {
+  const std::string what = std::string("cannot write /") + name;
+  const detail::Datatype text_type = detail::string_type(check_);
+  detail::Dataspace scalar(check_.id(H5Screate(H5S_SCALAR), what));
+  detail::Dataset ds(check_.id(H5Dcreate2(file_.get(), name, text_type.get(), scalar.get(),
+                                          H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                               what));
+  const char* text = value.c_str();
+  check_.ok(H5Dwrite(ds.get(), text_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text), what);
+}
+
 void ResultWriter::Impl::create_metrics() {
   const detail::Group group = create_ordered_group(check_, file_.get(), "metrics");
   const hid_t g = group.get();
 
   const auto runs = static_cast<hsize_t>(prov().num_runs);
   const auto steps = static_cast<hsize_t>(prov().num_steps);
-  std::vector<std::uint64_t> run_ids(runs);
-  for (hsize_t r = 0; r < runs; ++r) run_ids[r] = r;
   std::vector<std::int64_t> step_ids(steps);
   std::vector<double> hours(steps);
   for (hsize_t s = 0; s < steps; ++s) {
@@ -209,9 +247,10 @@ void ResultWriter::Impl::create_metrics() {
     hours[s] = static_cast<double>(s) * prov().step_hours;
   }
 
-  const detail::Dataset run_scale = detail::write_vector(check_, g, "run", run_ids, {});
+  const detail::Dataset run_scale = detail::write_vector(check_, g, "run", run_ids_, {});
   check_.ok(H5DSset_scale(run_scale.get(), "run"), "cannot make /metrics/run a dimension scale");
-  detail::write_attribute(check_, run_scale.get(), "description", "run id (row of /params)");
+  detail::write_attribute(check_, run_scale.get(), "description",
+                          "run id of each row (the run column of /params)");
   const detail::Dataset step_scale = detail::write_vector(check_, g, "step", step_ids, {});
   check_.ok(H5DSset_scale(step_scale.get(), "step"), "cannot make /metrics/step a dimension scale");
   detail::write_attribute(check_, step_scale.get(), "description", "simulation step");
@@ -303,23 +342,23 @@ void ResultWriter::Impl::create_attitude() {
                           "snapshot_steps[run, snapshot]; NaN past the run's last snapshot");
 }
 
-void ResultWriter::Impl::write_run(const RunResult& r) {
+void ResultWriter::Impl::write_run(const RunResult& r, std::size_t row) {
   {
-    std::vector<std::byte> row(params_layout_.layout.row_size());
-    params_layout_.fill(row.data(), r);
-    write_block(check_, params_.get(), params_type_.get(), {r.run}, {1}, row.data(),
+    std::vector<std::byte> cells(params_layout_.layout.row_size());
+    params_layout_.fill(cells.data(), r, sweep());
+    write_block(check_, params_.get(), params_type_.get(), {row}, {1}, cells.data(),
                 fmt::format("cannot write run {} to /params", r.run));
   }
 
   const auto steps = static_cast<hsize_t>(prov().num_steps);
   for (std::size_t k = 0; k < shape_.metrics.size(); ++k) {
-    write_block(check_, metric_ds_[k].get(), H5T_NATIVE_INT64, {r.run, 0}, {1, steps},
+    write_block(check_, metric_ds_[k].get(), H5T_NATIVE_INT64, {row, 0}, {1, steps},
                 r.metrics[k].data(),
                 fmt::format("cannot write run {} to /metrics/{}", r.run, shape_.metrics[k].name));
   }
   for (std::size_t k = 0; k < shape_.series.size(); ++k) {
     const SeriesSpec& spec = shape_.series[k];
-    std::vector<hsize_t> start{r.run, 0};
+    std::vector<hsize_t> start{row, 0};
     std::vector<hsize_t> count{1, steps};
     if (!spec.columns.empty()) {
       start.push_back(0);
@@ -328,22 +367,22 @@ void ResultWriter::Impl::write_run(const RunResult& r) {
     write_block(check_, series_ds_[k].get(), H5T_NATIVE_DOUBLE, start, count, r.series[k].data(),
                 fmt::format("cannot write run {} to /metrics/{}", r.run, spec.name));
   }
-  write_snapshots(r);
+  write_snapshots(r, row);
 
   std::vector<ItemRecord> items = r.items;
   std::stable_sort(items.begin(), items.end(),
                    [](const ItemRecord& a, const ItemRecord& b) { return a.item < b.item; });
-  pending_items_.emplace(r.run, std::move(items));
-  for (auto it = pending_items_.find(next_items_run_); it != pending_items_.end();
-       it = pending_items_.find(next_items_run_)) {
-    append_items(it->first, it->second);
+  pending_items_.emplace(row, std::move(items));
+  for (auto it = pending_items_.find(next_items_row_); it != pending_items_.end();
+       it = pending_items_.find(next_items_row_)) {
+    append_items(run_ids_[it->first], it->second);
     pending_items_.erase(it);
-    ++next_items_run_;
+    ++next_items_row_;
   }
   check_.ok(H5Fflush(file_.get(), H5F_SCOPE_LOCAL), "cannot flush the file");
 }
 
-void ResultWriter::Impl::write_snapshots(const RunResult& r) {
+void ResultWriter::Impl::write_snapshots(const RunResult& r, std::size_t row) {
   const hsize_t count = r.snapshot_steps.size();
   if (count == 0) return;
   const std::string what = fmt::format("cannot write the attitude snapshots of run {}", r.run);
@@ -355,9 +394,9 @@ void ResultWriter::Impl::write_snapshots(const RunResult& r) {
     check_.ok(H5Dset_extent(snapshots_.get(), snapshot_dims), what);
     snapshot_extent_ = count;
   }
-  write_block(check_, snapshot_steps_.get(), H5T_NATIVE_INT64, {r.run, 0}, {1, count},
+  write_block(check_, snapshot_steps_.get(), H5T_NATIVE_INT64, {row, 0}, {1, count},
               r.snapshot_steps.data(), what);
-  write_block(check_, snapshots_.get(), H5T_NATIVE_FLOAT, {r.run, 0, 0}, {1, count, users},
+  write_block(check_, snapshots_.get(), H5T_NATIVE_FLOAT, {row, 0, 0}, {1, count, users},
               r.snapshots.data(), what);
 }
 
@@ -417,22 +456,27 @@ void ResultWriter::write_run(const RunResult& r) {
     throw RuntimeFailure(
         fmt::format("{}: write_run after an earlier failure", w.partial_path_.string()));
   }
-  if (r.run >= w.prov().num_runs) {
-    throw std::logic_error(fmt::format("{}: run {} is out of range (the file holds {} runs)", name,
-                                       r.run, w.prov().num_runs));
+  const std::optional<std::size_t> row = w.row_of(r.run);
+  if (!row) {
+    throw std::logic_error(
+        w.prov().run_ids.empty()
+            ? fmt::format("{}: run {} is out of range (the file holds {} runs)", name, r.run,
+                          w.prov().num_runs)
+            : fmt::format("{}: run {} is not one of the file's {} run ids ({} .. {})", name, r.run,
+                          w.prov().num_runs, w.run_ids_.front(), w.run_ids_.back()));
   }
-  if (w.written_[r.run]) {
+  if (w.written_[*row]) {
     throw std::logic_error(fmt::format("{}: run {} written twice", name, r.run));
   }
   detail::check_run_shape(name, w.shape_, r);
   detail::silence_errors();
   try {
-    w.write_run(r);
+    w.write_run(r, *row);
   } catch (...) {
     w.failed_ = true;
     throw;
   }
-  w.written_[r.run] = true;
+  w.written_[*row] = true;
 }
 
 void ResultWriter::finish() {
@@ -447,9 +491,9 @@ void ResultWriter::finish() {
   }
   std::vector<RunId> missing;
   RunId num_missing = 0;
-  for (RunId run = 0; run < w.prov().num_runs; ++run) {
-    if (w.written_[run]) continue;
-    if (missing.size() < 10) missing.push_back(run);
+  for (std::size_t row = 0; row < w.run_ids_.size(); ++row) {
+    if (w.written_[row]) continue;
+    if (missing.size() < 10) missing.push_back(w.run_ids_[row]);
     ++num_missing;
   }
   if (num_missing > 0) {

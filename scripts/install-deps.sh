@@ -8,9 +8,10 @@ packages=(
   build-essential cmake make pkg-config
   libboost-graph-dev libtbb-dev libeigen3-dev libhdf5-dev
   libyaml-cpp-dev libcli11-dev libfmt-dev librandom123-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev
   python3 python3-h5py python3-numpy python3-networkx
   libxml2-utils
+  munge slurmctld slurmd slurm-client
 )
 
 missing=()

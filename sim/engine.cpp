@@ -109,7 +109,7 @@ void detail::RunState::merge_counters(Step step, ItemRecord& record) {
   }
 }
 
-RunResult Engine::run(RunId run) const {
+RunResult Engine::run(RunId run, const std::atomic<bool>* cancel) const {
   const VertexId n = graph_.num_vertices();
   const Step num_steps = config_.num_steps;
   const CounterRng rng(config_.seed, run);
@@ -169,6 +169,7 @@ RunResult Engine::run(RunId run) const {
   const auto later = [](const auto& a, const auto& b) { return a.first > b.first; };
 
   for (Step step = 0; step < num_steps; ++step) {
+    if (cancel && cancel->load(std::memory_order_relaxed)) throw RunCancelled();
     if (attitudes && step > 0) {
       for (auto days = day_of(step) - day_of(step - 1); days > 0; --days) attitudes->daily();
     }

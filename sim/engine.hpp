@@ -19,6 +19,8 @@
 // follows its cascades, not users x steps.
 #pragma once
 
+#include <atomic>
+#include <exception>
 #include <span>
 #include <vector>
 
@@ -36,6 +38,11 @@ struct Publisher {
   /// A fixed vertex, or kNoVertex to draw a uniform vertex in [0, num_users) per run.
   VertexId vertex = kNoVertex;
   VertexId num_users = 0;  // users are [0, num_users); an added institution vertex lies beyond
+};
+
+/// Thrown by Engine::run when its cancel flag is raised.
+struct RunCancelled : std::exception {
+  [[nodiscard]] const char* what() const noexcept override { return "run cancelled"; }
 };
 
 struct EngineConfig {
@@ -64,9 +71,11 @@ class Engine {
   /// Users per attitude snapshot (0: this engine takes no snapshots).
   [[nodiscard]] VertexId snapshot_users() const;
 
-  /// Runs one replicate. Thread-safe: runs share the engine read-only. Parallelism follows the
-  /// caller's TBB arena (tbb::global_control or task_arena).
-  [[nodiscard]] RunResult run(RunId run) const;
+  /// Runs one replicate; `run` keys its random streams. Thread-safe: runs share the engine
+  /// read-only. Parallelism follows the caller's TBB arena (tbb::global_control or task_arena).
+  /// If `cancel` is given and becomes true, the run stops at the next step and throws
+  /// RunCancelled (a sweep abandoning its runs in flight on SIGTERM).
+  [[nodiscard]] RunResult run(RunId run, const std::atomic<bool>* cancel = nullptr) const;
 
  private:
   const SocialGraph& graph_;

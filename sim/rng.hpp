@@ -47,6 +47,7 @@ enum class Purpose : std::uint64_t {
   kShareTarget = 39,    // feed: recipient of a 1:1 chat share, or group of a group share
   kAttitudePrior = 40,  // attitude: a user's prior attitude
   kAttitude = 41,       // attitude: other per-user draws of attitude models
+  kSweepSample = 42,    // sweep: Latin-hypercube permutations and offsets
 };
 
 class CounterRng {

@@ -7,8 +7,10 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include "sim/error.hpp"
+#include "sim/sweep.hpp"
 
 namespace softpower {
 namespace {
@@ -27,7 +29,7 @@ const Schema<TopLevel>& top_schema() {
       .text("name", &TopLevel::name, "Scenario name; names the default output results/<name>.h5. Default: the file name without extension.")
       .text("description", &TopLevel::description, "Free text, stored in the output.")
       .number("seed", &TopLevel::seed, std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max(), "Base seed of every random draw of the runs (the graph has its own graph.seed).")
-      .number("runs", &TopLevel::runs, std::uint64_t{1}, std::uint64_t{1} << 40, "Independent runs (replicates) on the same graph; run r uses counter-based streams keyed by (seed, r).");
+      .number("runs", &TopLevel::runs, std::uint64_t{1}, std::uint64_t{1} << 40, "Independent runs (replicates) on the same graph; run r uses counter-based streams keyed by (seed, r). With a `sweep`, the default runs per point (sweep.replicates).");
   return schema;
 }
 
@@ -108,7 +110,8 @@ YAML::Node parse_yaml(const std::string& text, const std::string& file_name) {
   }
 }
 
-// Applies "a.b.c=value" to the tree, creating maps on the way.
+// Applies "a.b.c=value" to the tree in place. Sweep axes are named by key paths, so
+// "sweep.axes.graph.n=[1, 2]" sets the axis `graph.n`, not `n` inside an axis `graph`.
 void apply_override(YAML::Node& root, const std::string& arg, YamlOrigin& origin) {
   const std::string where = "--set " + arg;
   const auto eq = arg.find('=');
@@ -117,13 +120,9 @@ void apply_override(YAML::Node& root, const std::string& arg, YamlOrigin& origin
   }
   const std::string path = arg.substr(0, eq);
   const std::string value_text = arg.substr(eq + 1);
-  std::vector<std::string> keys;
-  for (std::size_t start = 0;;) {
-    const auto dot = path.find('.', start);
-    keys.push_back(path.substr(start, dot - start));
-    if (keys.back().empty()) throw InputError(fmt::format("{}: empty key in '{}'", where, path));
-    if (dot == std::string::npos) break;
-    start = dot + 1;
+  std::vector<std::string> keys = split_key_path(path, where);
+  if (keys.size() > 3 && keys[0] == "sweep" && keys[1] == "axes") {
+    keys = {"sweep", "axes", path.substr(std::string("sweep.axes.").size())};
   }
   YAML::Node value;
   try {
@@ -134,19 +133,27 @@ void apply_override(YAML::Node& root, const std::string& arg, YamlOrigin& origin
   if (value.IsNull() && value_text.empty()) {
     throw InputError(fmt::format("{}: missing value after '='", where));
   }
-  // yaml-cpp nodes are handles: walk with fresh copies so we never rebind a parent.
-  std::vector<YAML::Node> chain{root};
-  for (std::size_t i = 0; i + 1 < keys.size(); ++i) {
-    YAML::Node parent = chain.back();
-    YAML::Node child = parent[keys[i]];
-    if (child.IsDefined() && !child.IsNull() && !child.IsMap()) {
-      throw InputError(fmt::format("{}: '{}' is a value, not a section", where, keys[i]));
-    }
-    if (!child.IsDefined() || child.IsNull()) parent[keys[i]] = YAML::Node(YAML::NodeType::Map);
-    chain.push_back(parent[keys[i]]);
-  }
-  chain.back()[keys.back()] = value;
+  set_key_path(root, keys, value, where, false);
   origin.overrides[path] = where;
+}
+
+// The scenario file's tree with the overrides applied (recorded in `origin`).
+YAML::Node scenario_tree(const std::string& text, const std::vector<std::string>& overrides,
+                         YamlOrigin& origin) {
+  YAML::Node root = parse_yaml(text, origin.file);
+  if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+  if (!root.IsMap()) {
+    schema_error(origin, root, "(top level)", "a scenario is a mapping of sections");
+  }
+  for (const std::string& arg : overrides) apply_override(root, arg, origin);
+  return root;
+}
+
+// A copy of a map that shares its keys and values with the original.
+YAML::Node shallow_copy(const YAML::Node& map) {
+  YAML::Node copy(YAML::NodeType::Map);
+  for (const auto& kv : map) copy[kv.first] = kv.second;
+  return copy;
 }
 
 std::string read_file(const std::filesystem::path& file) {
@@ -220,28 +227,60 @@ Step TimeSpec::num_steps() const {
   return static_cast<Step>(std::ceil(horizon_days * 24.0 / step_hours - 1e-9));
 }
 
-Scenario parse_scenario(const std::string& text, const std::string& file_name,
-                        const std::vector<std::string>& overrides,
-                        const std::filesystem::path& base_dir) {
-  Scenario s;
-  s.origin.file = file_name;
-  s.base_dir = base_dir;
-  YAML::Node root = parse_yaml(text, file_name);
-  if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
-  if (!root.IsMap()) schema_error(s.origin, root, "(top level)", "a scenario is a mapping of sections");
-  for (const std::string& arg : overrides) apply_override(root, arg, s.origin);
+std::vector<std::string> split_key_path(const std::string& path, const std::string& where) {
+  std::vector<std::string> keys;
+  for (std::size_t start = 0;;) {
+    const auto dot = path.find('.', start);
+    keys.push_back(path.substr(start, dot - start));
+    if (keys.back().empty()) throw InputError(fmt::format("{}: empty key in '{}'", where, path));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return keys;
+}
 
-  static const std::set<std::string> sections{"time", "graph", "institution", "diffusion", "strategy", "censorship", "attitude"};
+// yaml-cpp nodes are handles, and assigning to a handle writes through to the node it refers
+// to: the walk rebinds its handle with reset() and only ever assigns nodes into maps.
+YAML::Node set_key_path(const YAML::Node& root, const std::vector<std::string>& keys,
+                        const YAML::Node& value, const std::string& where, bool copy_path) {
+  YAML::Node top = copy_path ? shallow_copy(root) : root;
+  YAML::Node parent = top;
+  for (std::size_t i = 0; i + 1 < keys.size(); ++i) {
+    const YAML::Node child = std::as_const(parent)[keys[i]];
+    if (child.IsDefined() && !child.IsNull() && !child.IsMap()) {
+      throw InputError(fmt::format("{}: '{}' is a value, not a section", where, keys[i]));
+    }
+    const bool missing = !child.IsDefined() || child.IsNull();
+    YAML::Node next = missing     ? YAML::Node(YAML::NodeType::Map)
+                      : copy_path ? shallow_copy(child)
+                                  : child;
+    if (missing || copy_path) parent[keys[i]] = next;
+    parent.reset(next);
+  }
+  parent[keys.back()] = value;
+  return top;
+}
+
+Scenario parse_scenario_tree(const YAML::Node& tree, const YamlOrigin& origin,
+                             const std::filesystem::path& base_dir) {
+  // A non-const handle: a const one answers a missing key with a node that cannot be copied.
+  YAML::Node root = tree;
+  Scenario s;
+  s.origin = origin;
+  s.base_dir = base_dir;
+  if (!root.IsMap()) schema_error(s.origin, root, "(top level)", "a scenario is a mapping of sections");
+
+  static const std::set<std::string> sections{"time", "graph", "institution", "diffusion", "strategy", "censorship", "attitude", "sweep"};
   for (const auto& kv : root) {
     const std::string key = kv.first.as<std::string>();
     if (sections.count(key)) continue;
     if (!top_schema().has(key)) {
       schema_error(s.origin, kv.first, key,
-                   "unknown key (known: " + top_schema().known_keys() + ", time, graph, institution, strategy, diffusion, censorship, attitude)");
+                   "unknown key (known: " + top_schema().known_keys() + ", time, graph, institution, strategy, diffusion, censorship, attitude, sweep)");
     }
   }
   TopLevel top;
-  top.name = std::filesystem::path(file_name).stem().string();
+  top.name = std::filesystem::path(origin.file).stem().string();
   for (const auto& kv : root) {
     const std::string key = kv.first.as<std::string>();
     if (!sections.count(key)) {
@@ -268,6 +307,31 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name,
   // Optional: the key, even with an empty value, enables the attitude model.
   if (root["attitude"]) s.attitude = parse_model_section(s, root, "attitude", "bounded_confidence");
   if (s.time.num_steps() < 1) schema_error(s.origin, root["time"], "time", "the horizon is shorter than one step");
+
+  s.source = YAML::Clone(root);
+  s.source.remove("sweep");
+  if (const YAML::Node sweep = root["sweep"]) {
+    if (!sweep.IsMap()) {
+      schema_error(s.origin, sweep, "sweep", "expected a mapping with at least `axes`");
+    }
+    s.sweep_node = sweep;
+    (void)expand_sweep(s);  // reports the sweep's errors at load time
+  }
+  return s;
+}
+
+Scenario parse_scenario(const std::string& text, const std::string& file_name,
+                        const std::vector<std::string>& overrides,
+                        const std::filesystem::path& base_dir) {
+  YamlOrigin origin;
+  origin.file = file_name;
+  const YAML::Node root = scenario_tree(text, overrides, origin);
+  Scenario s = parse_scenario_tree(root, origin, base_dir);
+  // `source` from a second parse instead of YAML::Clone, which drops the line numbers that
+  // messages about a sweep point's unswept keys need.
+  YamlOrigin unused{.file = file_name, .overrides = {}};
+  s.source = scenario_tree(text, overrides, unused);
+  s.source.remove("sweep");
   return s;
 }
 
@@ -302,30 +366,19 @@ std::string effective_yaml(const Scenario& s, const YAML::Node& diffusion, const
   return std::string(out.c_str()) + "\n";
 }
 
-namespace {
-template <class T>
-std::string docs_table(const Schema<T>& schema, const std::string& section) {
-  std::string out = "| key | type | default | range | meaning |\n|---|---|---|---|---|\n";
-  for (const FieldDoc& d : schema.docs()) {
-    out += fmt::format("| `{}` | {} | `{}` | {} | {} |\n", join_path(section, d.key), d.type,
-                       d.default_value, d.range, d.help);
-  }
-  return out;
-}
-}  // namespace
-
 std::string scenario_docs() {
   std::string out;
-  out += "### Top level\n\n" + docs_table(top_schema(), "") + "\n";
-  out += "### `time`\n\n" + docs_table(time_schema(), "time") + "\n";
-  out += "### `graph`\n\n" + docs_table(graph_schema(), "graph") + "\n";
+  out += "### Top level\n\n" + docs_table(top_schema().docs(), "") + "\n";
+  out += "### `time`\n\n" + docs_table(time_schema().docs(), "time") + "\n";
+  out += "### `graph`\n\n" + docs_table(graph_schema().docs(), "graph") + "\n";
   out += "Keys read by each graph type (any other graph key is an error):\n\n";
   for (const auto& [type, keys] : graph_keys_by_type()) {
     std::string list;
     for (const auto& k : keys) list += (list.empty() ? "" : ", ") + ("`" + k + "`");
     out += fmt::format("- `{}`: {}\n", type, list);
   }
-  out += "\n### `institution`\n\n" + docs_table(institution_schema(), "institution") + "\n";
+  out += "\n### `institution`\n\n" + docs_table(institution_schema().docs(), "institution") + "\n";
+  out += sweep_docs();
   return out;
 }
 

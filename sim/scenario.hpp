@@ -82,6 +82,13 @@ struct Scenario {
   ModelSection strategy;
   std::optional<ModelSection> attitude;  // absent: users have no attitudes
   YAML::Node censorship;               // the platform filter's section, parsed in models/censorship
+  /// The `sweep:` block (sim/sweep.hpp); without one an undefined node, so `if (s.sweep_node)`
+  /// tells whether the scenario is a sweep (a default-constructed YAML::Node would be true).
+  YAML::Node sweep_node{YAML::NodeType::Undefined};
+  /// The whole scenario tree after overrides, without `sweep`: a deep copy that shares no node
+  /// with the members above. From parse_scenario/load_scenario it keeps the file's line numbers
+  /// (a second parse of the text: YAML::Clone would set every node's position to line 1).
+  YAML::Node source;
   YamlOrigin origin;                   // for errors raised after loading (e.g. by models)
   std::filesystem::path base_dir;      // folder of the scenario file
 };
@@ -94,6 +101,24 @@ Scenario load_scenario(const std::filesystem::path& file, const std::vector<std:
 Scenario parse_scenario(const std::string& text, const std::string& file_name,
                         const std::vector<std::string>& overrides,
                         const std::filesystem::path& base_dir = ".");
+
+/// Parses a scenario tree already loaded (and overridden): parse_scenario without the text.
+/// `origin` names the file and the key paths set from elsewhere (`--set`, sweep points) for
+/// messages; `source` of the result is YAML::Clone(root) without `sweep`.
+Scenario parse_scenario_tree(const YAML::Node& root, const YamlOrigin& origin,
+                             const std::filesystem::path& base_dir);
+
+/// Splits a dot-separated key path ("graph.n") into its keys. Throws InputError
+/// "WHERE: empty key in 'PATH'" for an empty key.
+std::vector<std::string> split_key_path(const std::string& path, const std::string& where);
+
+/// Returns `root` with `value` at the key path `keys`, creating the maps on the way (the tree
+/// walk of `--set` overrides and of sweep points). Throws InputError "WHERE: 'KEY' is a value,
+/// not a section" when the path runs through a value. In place (`copy_path` false) it modifies
+/// and returns `root`; with `copy_path` it returns a new root in which only the maps on the path
+/// are new (shallow copies), sharing every other subtree, unchanged, with `root`.
+YAML::Node set_key_path(const YAML::Node& root, const std::vector<std::string>& keys,
+                        const YAML::Node& value, const std::string& where, bool copy_path);
 
 /// The effective scenario as YAML (every key, defaults included); `diffusion`, `strategy`,
 /// `censorship` and `attitude` are the models' own effective parameters. A null `attitude`

@@ -20,14 +20,19 @@
 
 namespace softpower {
 
-/// Where YAML came from, for error messages: the file name, plus the key paths that a
-/// `--set key=value` replaced (those errors name the --set argument instead of a file line).
+/// Where YAML came from, for error messages: the file name, plus the key paths whose values
+/// came from elsewhere: a `--set key=value`, or a sweep axis at one point of a sweep (those
+/// errors name the --set argument or the axis and point instead of a file line).
 struct YamlOrigin {
   std::string file;
-  std::map<std::string, std::string> overrides;  // key path -> "--set key=value"
+  /// key path -> "--set key=value", or "sweep.axes.KEY (FILE:LINE:COL), point P, value V"
+  std::map<std::string, std::string> overrides;
 };
 
-/// Throws InputError "FILE:LINE:COL: PATH: MESSAGE" (or "--set ...: PATH: MESSAGE").
+/// Throws InputError "FILE:LINE:COL: PATH: MESSAGE", "FILE: PATH: MESSAGE" for a node without
+/// a position, or, when an override set PATH, a parent or a part of it, "--set ...: PATH:
+/// MESSAGE" or "sweep.axes.KEY (...), point P, value V: [PATH: ]MESSAGE" (PATH left out when
+/// it is KEY itself).
 [[noreturn]] void schema_error(const YamlOrigin& origin, const YAML::Node& node,
                                const std::string& path, const std::string& message);
 
@@ -44,6 +49,15 @@ struct FieldDoc {
   std::string range;
   std::string help;
 };
+
+/// Where the value at `path` came from, for messages that quote it: the override that set it,
+/// a parent or a part of it ("--set ..."), else "FILE:LINE:COL" of `node`, else "FILE".
+std::string yaml_location(const YamlOrigin& origin, const YAML::Node& node,
+                          const std::string& path);
+
+/// A Markdown table of documented keys (`section.key`, type, default, range, meaning), the
+/// format of the reference in scenarios/README.md.
+std::string docs_table(const std::vector<FieldDoc>& docs, const std::string& section);
 
 template <class T>
 class Schema {

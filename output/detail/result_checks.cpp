@@ -6,6 +6,7 @@
 #include <cmath>
 #include <map>
 #include <stdexcept>
+#include <variant>
 
 #include "output/detail/result_layout.hpp"
 
@@ -92,6 +93,68 @@ void check_snapshots(const std::string& file, const ResultShape& shape, const Ru
   }
 }
 
+void check_run_ids(const Provenance& prov) {
+  if (prov.run_ids.empty()) return;
+  if (prov.run_ids.size() != prov.num_runs) {
+    throw std::invalid_argument(fmt::format("ResultWriter: {} run ids for num_runs = {} rows",
+                                            prov.run_ids.size(), prov.num_runs));
+  }
+  for (std::size_t i = 1; i < prov.run_ids.size(); ++i) {
+    if (prov.run_ids[i] <= prov.run_ids[i - 1]) {
+      throw std::invalid_argument(fmt::format(
+          "ResultWriter: run ids must increase strictly, but row {} holds run {} after run {}", i,
+          prov.run_ids[i], prov.run_ids[i - 1]));
+    }
+  }
+}
+
+void check_sweep(const Provenance& prov) {
+  if (!prov.sweep) return;
+  const SweepInfo& sweep = *prov.sweep;
+  if (sweep.replicates < 1 || sweep.num_points < 1) {
+    throw std::invalid_argument(
+        fmt::format("ResultWriter: a sweep needs at least 1 point and 1 replicate, not {} x {}",
+                    sweep.num_points, sweep.replicates));
+  }
+  if (sweep.num_points > sweep.total_runs / sweep.replicates ||
+      sweep.total_runs != sweep.num_points * sweep.replicates) {
+    throw std::invalid_argument(fmt::format(
+        "ResultWriter: the sweep's total_runs = {} is not num_points ({}) x replicates ({})",
+        sweep.total_runs, sweep.num_points, sweep.replicates));
+  }
+  if (sweep.num_shards < 1 || sweep.shard >= sweep.num_shards) {
+    throw std::invalid_argument(fmt::format("ResultWriter: shard {} is not below num_shards = {}",
+                                            sweep.shard, sweep.num_shards));
+  }
+  const RunId last = prov.run_ids.empty() ? prov.num_runs - 1 : prov.run_ids.back();
+  if (last >= sweep.total_runs) {
+    throw std::invalid_argument(
+        fmt::format("ResultWriter: run {} is beyond the sweep's {} runs", last, sweep.total_runs));
+  }
+  std::map<std::string, std::string> names;
+  for (const char* name : kParamsBuiltinColumns) names.emplace(name, "built-in");
+  for (const ParamColumn& column : sweep.columns) {
+    if (column.name.empty()) {
+      throw std::invalid_argument("ResultWriter: a sweep column has an empty name");
+    }
+    const auto [it, fresh] = names.emplace(column.name, "sweep");
+    if (!fresh) {
+      throw std::invalid_argument(
+          it->second == "built-in"
+              ? fmt::format(
+                    "ResultWriter: sweep column '{}' clashes with a built-in /params column",
+                    column.name)
+              : fmt::format("ResultWriter: sweep column '{}' listed twice", column.name));
+    }
+    const std::size_t values = std::visit([](const auto& v) { return v.size(); }, column.by_point);
+    if (values != sweep.num_points) {
+      throw std::invalid_argument(
+          fmt::format("ResultWriter: sweep column '{}' has {} values, expected one per point ({})",
+                      column.name, values, sweep.num_points));
+    }
+  }
+}
+
 }  // namespace
 
 void check_result_shape(const ResultShape& shape) {
@@ -101,6 +164,8 @@ void check_result_shape(const ResultShape& shape) {
   if (!(prov.step_hours > 0) || !std::isfinite(prov.step_hours)) {
     throw std::invalid_argument("ResultWriter: step_hours must be positive and finite");
   }
+  check_run_ids(prov);
+  check_sweep(prov);
   MetricsNames names;
   for (const MetricSpec& spec : shape.metrics) names.claim(spec.name, "metric");
   for (const SeriesSpec& spec : shape.series) {

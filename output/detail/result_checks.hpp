@@ -20,10 +20,13 @@ struct ResultShape {
   VertexId snapshot_users = 0;  // 0: no /attitude group
 };
 
-/// Throws if the file cannot be laid out: no runs or steps, step_hours not positive, a name that
-/// is not snake_case, reserved for a coordinate or taken twice in /metrics (a series with
-/// columns also takes <name>_columns), an empty or repeated column label, or more snapshot
-/// users than the graph has vertices.
+/// Throws if the file cannot be laid out: no runs or steps, step_hours not positive, run_ids
+/// not strictly increasing or not one per row, a name that is not snake_case, reserved for a
+/// coordinate or taken twice in /metrics (a series with columns also takes <name>_columns), an
+/// empty or repeated column label, or more snapshot users than the graph has vertices. With a
+/// sweep: no points or replicates, total_runs != num_points x replicates, a run id not below
+/// total_runs, shard not below num_shards, or a sweep column that is unnamed, repeated, named
+/// like a built-in /params column or without exactly one value per point.
 void check_result_shape(const ResultShape& shape);
 
 /// Throws, naming `file` and the run, if `r` does not fit `shape`: one series of num_steps

@@ -2,10 +2,16 @@
 // layout is spelled out once. docs/output-format.md is the user-facing description.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <variant>
 #include <vector>
 
+#include "output/result_writer.hpp"
 #include "sim/detail/hdf5.hpp"
 #include "sim/run_result.hpp"
 #include "sim/types.hpp"
@@ -13,6 +19,10 @@
 namespace softpower::detail {
 
 inline constexpr const char* kResultFileKind = "softpower-result";
+
+/// Scalar string datasets: the effective scenario, and a sweep's block as written.
+inline constexpr const char* kScenarioDataset = "scenario";
+inline constexpr const char* kSweepDataset = "sweep";
 
 /// The coordinate datasets in /metrics; no metric may take these names.
 inline constexpr const char* kMetricsScaleNames[] = {"run", "step", "time_hours"};
@@ -31,20 +41,96 @@ inline constexpr const char* kSnapshots = "attitude/snapshots";
 /// The fill value of /attitude/snapshot_steps: no snapshot in this (run, snapshot) cell.
 inline constexpr Step kNoSnapshotStep = -1;
 
-/// /params: one row per run. A swept parameter becomes one more add() here and one more set()
-/// in fill().
+/// The /params columns every file has, in order; a sweep's columns follow them.
+inline constexpr const char* kParamsBuiltinColumns[] = {"run",  "point",       "replicate",
+                                                        "seed", "institution", "steps_run"};
+
+/// How a swept /params column is stored.
+enum class SweptKind { kInt64, kFloat64, kString };
+
+/// One swept /params column as laid out in the file.
+struct SweptColumn {
+  std::string name;
+  SweptKind kind = SweptKind::kInt64;
+  std::size_t string_size = 0;  // a string column's bytes, terminator included
+};
+
+/// The layout of each sweep column: the kind its values have; strings sized to the longest
+/// value plus the terminator.
+inline std::vector<SweptColumn> swept_columns(const std::vector<ParamColumn>& columns) {
+  std::vector<SweptColumn> out;
+  for (const ParamColumn& c : columns) {
+    SweptColumn column{.name = c.name, .kind = static_cast<SweptKind>(c.by_point.index())};
+    if (const auto* text = std::get_if<std::vector<std::string>>(&c.by_point)) {
+      std::size_t longest = 0;
+      for (const std::string& value : *text) longest = std::max(longest, value.size());
+      column.string_size = longest + 1;
+    }
+    out.push_back(std::move(column));
+  }
+  return out;
+}
+
+/// The point and replicate of run `run`: of its sweep, or point 0 and replicate = run without.
+inline std::pair<std::uint64_t, std::uint64_t> point_and_replicate(const SweepInfo* sweep,
+                                                                   RunId run) {
+  if (sweep == nullptr) return {0, run};
+  return {run / sweep->replicates, run % sweep->replicates};
+}
+
+/// /params: one row per run, the built-in columns then one per swept key.
 struct ParamsLayout {
   RowLayout layout;
   std::size_t run = layout.add<std::uint64_t>("run");
+  std::size_t point = layout.add<std::uint64_t>("point");
+  std::size_t replicate = layout.add<std::uint64_t>("replicate");
   std::size_t seed = layout.add<std::uint64_t>("seed");
   std::size_t institution = layout.add<std::uint32_t>("institution");
   std::size_t steps_run = layout.add<std::int64_t>("steps_run");
+  std::vector<SweptColumn> swept;
+  std::vector<std::size_t> swept_index;  // layout column of swept[i]
 
-  void fill(std::byte* row, const RunResult& r) const {
+  ParamsLayout() = default;
+  explicit ParamsLayout(std::vector<SweptColumn> columns) : swept(std::move(columns)) {
+    for (const SweptColumn& c : swept) {
+      switch (c.kind) {
+        case SweptKind::kInt64:
+          swept_index.push_back(layout.add<std::int64_t>(c.name));
+          break;
+        case SweptKind::kFloat64:
+          swept_index.push_back(layout.add<double>(c.name));
+          break;
+        case SweptKind::kString:
+          swept_index.push_back(layout.add_string(c.name, c.string_size));
+          break;
+      }
+    }
+  }
+
+  /// The row of run `r`; with a sweep, its point's values in the swept columns (whose
+  /// `columns` must match `swept`).
+  void fill(std::byte* row, const RunResult& r, const SweepInfo* sweep) const {
+    const auto [p, rep] = point_and_replicate(sweep, r.run);
     layout.set<std::uint64_t>(row, run, r.run);
+    layout.set<std::uint64_t>(row, point, p);
+    layout.set<std::uint64_t>(row, replicate, rep);
     layout.set<std::uint64_t>(row, seed, r.seed);
     layout.set<std::uint32_t>(row, institution, r.institution);
     layout.set<std::int64_t>(row, steps_run, r.steps_run);
+    if (sweep == nullptr) return;
+    for (std::size_t i = 0; i < swept_index.size(); ++i) {
+      const std::size_t column = swept_index[i];
+      std::visit(
+          [&](const auto& values) {
+            using T = typename std::decay_t<decltype(values)>::value_type;
+            if constexpr (std::is_same_v<T, std::string>) {
+              layout.set_string(row, column, values[p]);
+            } else {
+              layout.set<T>(row, column, values[p]);
+            }
+          },
+          sweep->columns[i].by_point);
+    }
   }
   [[nodiscard]] std::vector<std::byte> unwritten_row() const {
     std::vector<std::byte> row(layout.row_size());
@@ -53,6 +139,29 @@ struct ParamsLayout {
     return row;
   }
 };
+
+/// The /params rows of an open result file, read whole, with the layout of their columns (a
+/// sweep's columns recovered from the file's compound type: integer members as int64, floating
+/// ones as float64, strings as fixed-length strings of the stored size). Files written before
+/// the point and replicate columns existed read as point 0, replicate = run.
+struct ParamsTable {
+  ParamsLayout layout;
+  std::size_t num_rows = 0;
+  std::vector<std::byte> cells;  // num_rows x layout.layout.row_size()
+
+  [[nodiscard]] const std::byte* row(std::size_t i) const {
+    return cells.data() + i * layout.layout.row_size();
+  }
+  [[nodiscard]] RunId run(std::size_t i) const {
+    return layout.layout.get<std::uint64_t>(row(i), layout.run);
+  }
+  /// Swept column `c` of row `i` as text: integers in decimal, floats as the shortest text that
+  /// reads back to the same value.
+  [[nodiscard]] std::string swept_text(std::size_t i, std::size_t c) const;
+};
+
+/// Reads /params of `file`; failures go through `check` (defined in result_reader.cpp).
+ParamsTable read_params(const Checker& check, hid_t file);
 
 /// /items: one row per item of every run.
 struct ItemsLayout {
@@ -89,6 +198,23 @@ struct ItemsLayout {
     layout.set<std::uint64_t>(row, first_hop_shares, it.first_hop_shares);
     layout.set<std::uint64_t>(row, reach, it.reach);
     layout.set<std::uint32_t>(row, depth, it.depth);
+  }
+  /// The inverse of fill(), without the run.
+  [[nodiscard]] ItemRecord record(const std::byte* row) const {
+    return {.item = layout.get<std::uint32_t>(row, item),
+            .push = layout.get<std::uint32_t>(row, push),
+            .topic = layout.get<std::uint32_t>(row, topic),
+            .appeal = layout.get<double>(row, appeal),
+            .sensitivity = layout.get<double>(row, sensitivity),
+            .valence = layout.get<double>(row, valence),
+            .publish_step = layout.get<std::int64_t>(row, publish_step),
+            .blocked = layout.get<std::uint8_t>(row, blocked) != 0,
+            .takedown_step = layout.get<std::int64_t>(row, takedown_step),
+            .reads = layout.get<std::uint64_t>(row, reads),
+            .shares = layout.get<std::uint64_t>(row, shares),
+            .first_hop_shares = layout.get<std::uint64_t>(row, first_hop_shares),
+            .reach = layout.get<std::uint64_t>(row, reach),
+            .depth = layout.get<std::uint32_t>(row, depth)};
   }
 };
 

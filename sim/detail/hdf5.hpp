@@ -9,6 +9,7 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -330,11 +331,18 @@ std::vector<T> read_vector(const Checker& check, hid_t loc, const char* name, hs
 /// file, so a table gains a column with one add() and no struct or offsetof bookkeeping.
 class RowLayout {
  public:
-  /// Appends a column and returns its index.
+  /// Appends a numeric column and returns its index.
   template <class T>
   std::size_t add(std::string name) {
     fields_.push_back({std::move(name), native_type<T>(), size_, sizeof(T)});
     size_ += sizeof(T);
+    return fields_.size() - 1;
+  }
+  /// Appends a fixed-length, null-terminated ASCII string column of `size` bytes (terminator
+  /// included, so it holds up to size - 1 characters) and returns its index.
+  std::size_t add_string(std::string name, std::size_t size) {
+    fields_.push_back({std::move(name), H5T_C_S1, size_, size == 0 ? 1 : size, true});
+    size_ += fields_.back().size;
     return fields_.size() - 1;
   }
 
@@ -350,12 +358,31 @@ class RowLayout {
     std::memcpy(&value, row + fields_[column].offset, sizeof(T));
     return value;
   }
+  /// Stores `value` in a string column, cut to its capacity and padded with NULs.
+  void set_string(std::byte* row, std::size_t column, std::string_view value) const {
+    const Field& f = fields_[column];
+    const std::size_t length = std::min(value.size(), f.size - 1);
+    std::memcpy(row + f.offset, value.data(), length);
+    std::memset(row + f.offset + length, 0, f.size - length);
+  }
+  [[nodiscard]] std::string get_string(const std::byte* row, std::size_t column) const {
+    const Field& f = fields_[column];
+    const std::string_view text(reinterpret_cast<const char*>(row + f.offset), f.size);
+    return std::string(text.substr(0, text.find('\0')));
+  }
 
   [[nodiscard]] Datatype make_type(const Checker& check) const {
     const std::string what = "cannot build a compound type";
     Datatype type(check.id(H5Tcreate(H5T_COMPOUND, size_), what));
     for (const Field& f : fields_) {
-      check.ok(H5Tinsert(type.get(), f.name.c_str(), f.offset, f.type), what);
+      if (!f.string) {
+        check.ok(H5Tinsert(type.get(), f.name.c_str(), f.offset, f.type), what);
+        continue;
+      }
+      const Datatype text(check.id(H5Tcopy(H5T_C_S1), what));
+      check.ok(H5Tset_size(text.get(), f.size), what);
+      check.ok(H5Tset_strpad(text.get(), H5T_STR_NULLTERM), what);
+      check.ok(H5Tinsert(type.get(), f.name.c_str(), f.offset, text.get()), what);
     }
     return type;
   }
@@ -363,9 +390,10 @@ class RowLayout {
  private:
   struct Field {
     std::string name;
-    hid_t type;
+    hid_t type;  // H5T_C_S1 for a string column, sized in make_type()
     std::size_t offset;
     std::size_t size;
+    bool string = false;
   };
   std::vector<Field> fields_;
   std::size_t size_ = 0;

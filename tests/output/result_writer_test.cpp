@@ -176,7 +176,11 @@ TEST(ResultWriter, WritesEveryValueOfRunsGivenOutOfOrder) {
   const std::string end_time = string_attr(root, "end_time");
   ASSERT_EQ(end_time.size(), 20u) << end_time;
   for (std::size_t i = 0; i < end_time.size(); ++i) {
-    const char expected = i == 4 || i == 7 ? '-' : i == 10 ? 'T' : i == 13 || i == 16 ? ':' : i == 19 ? 'Z' : '0';
+    const char expected = i == 4 || i == 7     ? '-'
+                          : i == 10            ? 'T'
+                          : i == 13 || i == 16 ? ':'
+                          : i == 19            ? 'Z'
+                                               : '0';
     if (expected == '0') {
       EXPECT_TRUE(std::isdigit(static_cast<unsigned char>(end_time[i]))) << end_time;
     } else {
@@ -189,6 +193,12 @@ TEST(ResultWriter, WritesEveryValueOfRunsGivenOutOfOrder) {
   EXPECT_TRUE(attr_has_type(root, "num_vertices", H5T_NATIVE_UINT32));
   EXPECT_TRUE(attr_has_type(root, "threads", H5T_NATIVE_INT32));
   EXPECT_TRUE(attr_has_type(root, "step_hours", H5T_NATIVE_DOUBLE));
+  // Only sweep files and merged files carry these.
+  for (const char* name : {"sweep_fingerprint", "sweep_seeds", "sweep_replicates", "sweep_points",
+                           "sweep_runs", "shard", "num_shards", "merged_from"}) {
+    EXPECT_EQ(H5Aexists(root, name), 0) << name;
+  }
+  EXPECT_EQ(H5Lexists(root, "sweep", H5P_DEFAULT), 0);
 
   // /scenario: the full text, as a scalar variable-length string.
   {
@@ -207,12 +217,16 @@ TEST(ResultWriter, WritesEveryValueOfRunsGivenOutOfOrder) {
   {
     struct Row {
       std::uint64_t run;
+      std::uint64_t point;
+      std::uint64_t replicate;
       std::uint64_t seed;
       std::uint32_t institution;
       std::int64_t steps_run;
     };
     const detail::Datatype type(H5Tcreate(H5T_COMPOUND, sizeof(Row)));
     H5Tinsert(type.get(), "run", offsetof(Row, run), H5T_NATIVE_UINT64);
+    H5Tinsert(type.get(), "point", offsetof(Row, point), H5T_NATIVE_UINT64);
+    H5Tinsert(type.get(), "replicate", offsetof(Row, replicate), H5T_NATIVE_UINT64);
     H5Tinsert(type.get(), "seed", offsetof(Row, seed), H5T_NATIVE_UINT64);
     H5Tinsert(type.get(), "institution", offsetof(Row, institution), H5T_NATIVE_UINT32);
     H5Tinsert(type.get(), "steps_run", offsetof(Row, steps_run), H5T_NATIVE_INT64);
@@ -223,6 +237,8 @@ TEST(ResultWriter, WritesEveryValueOfRunsGivenOutOfOrder) {
     for (RunId run = 0; run < 3; ++run) {
       const RunResult expected = tiny_run(run);
       EXPECT_EQ(rows[run].run, run);
+      EXPECT_EQ(rows[run].point, 0u);  // a plain run: one point, every run a replicate
+      EXPECT_EQ(rows[run].replicate, run);
       EXPECT_EQ(rows[run].seed, expected.seed);
       EXPECT_EQ(rows[run].institution, expected.institution);
       EXPECT_EQ(rows[run].steps_run, expected.steps_run);
@@ -863,6 +879,264 @@ TEST(ResultWriterSeries, WritersWithoutSnapshotsMakeNoAttitudeGroupAndNoFloatSer
   }
 }
 
+// Shards and sweeps: rows hold a subset of a sweep's run ids, /params the swept values.
+
+/// 3 points x 3 replicates, one column of each type; the string column's longest value has 5
+/// characters.
+SweepInfo tiny_sweep(std::uint32_t shard = 1, std::uint32_t num_shards = 3) {
+  return SweepInfo{
+      .fingerprint = "0123456789abcdef",
+      .text = "axes:\n  - {key: censorship.strength, values: [0, 0.5, 1]}\n",
+      .seeds = "common",
+      .replicates = 3,
+      .num_points = 3,
+      .total_runs = 9,
+      .shard = shard,
+      .num_shards = num_shards,
+      .columns = {{"graph.n", std::vector<std::int64_t>{100, -200, std::int64_t{1} << 40}},
+                  {"censorship.strength", std::vector<double>{0.0, 0.5, 1.0 / 3.0}},
+                  {"strategy.model", std::vector<std::string>{"a", "", "burst"}}}};
+}
+
+/// Shard 1 of 3 of tiny_sweep(): runs 1, 4 and 7, one per point, each replicate 1.
+Provenance shard_provenance() {
+  Provenance p = tiny_provenance();
+  p.run_ids = {1, 4, 7};
+  p.sweep = tiny_sweep();
+  return p;
+}
+
+std::string logic_error_message(const std::function<void()>& call) {
+  try {
+    call();
+  } catch (const std::logic_error& e) {
+    return e.what();
+  }
+  return "(no std::logic_error)";
+}
+
+TEST(ResultWriterShards, RowsHoldTheShardsRunIdsWhateverTheOrderOfWrites) {
+  TempDir dir;
+  const fs::path path = dir.path() / "shard.h5";
+  {
+    ResultWriter w(path, shard_provenance(), tiny_metrics());
+    for (RunId run : {7, 1, 4}) w.write_run(tiny_run(run));
+    w.finish();
+  }
+  const detail::File file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  ASSERT_TRUE(file.valid());
+  const detail::Group metrics(H5Gopen2(file.get(), "metrics", H5P_DEFAULT));
+  // The run scale holds the rows' run ids; row i of every metric is run run_ids[i].
+  EXPECT_EQ(detail::read_vector<std::uint64_t>(kRead, metrics.get(), "run", 3),
+            (std::vector<std::uint64_t>{1, 4, 7}));
+  const std::vector<std::int64_t> shares = read_all<std::int64_t>(metrics.get(), "shares", {3, 5});
+  const std::vector<RunId> ids{1, 4, 7};
+  for (std::size_t row = 0; row < 3; ++row) {
+    for (Step s = 0; s < 5; ++s) {
+      EXPECT_EQ(shares[row * 5 + static_cast<std::size_t>(s)], metric_value(ids[row], 1, s));
+    }
+  }
+  // /items: run ids, in row order, then by item (run r has r + 1 items).
+  const detail::Dataset items(H5Dopen2(file.get(), "items", H5P_DEFAULT));
+  ASSERT_EQ(detail::dataset_dims(kRead, items.get(), "items"), (std::vector<hsize_t>{15}));
+  struct ItemKey {
+    std::uint64_t run;
+    std::uint32_t item;
+  };
+  const detail::Datatype key_type(H5Tcreate(H5T_COMPOUND, sizeof(ItemKey)));
+  H5Tinsert(key_type.get(), "run", offsetof(ItemKey, run), H5T_NATIVE_UINT64);
+  H5Tinsert(key_type.get(), "item", offsetof(ItemKey, item), H5T_NATIVE_UINT32);
+  std::vector<ItemKey> keys(15);
+  ASSERT_GE(H5Dread(items.get(), key_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, keys.data()), 0);
+  std::size_t i = 0;
+  for (RunId run : ids) {
+    for (ItemId item = 0; item <= run; ++item, ++i) {
+      EXPECT_EQ(keys[i].run, run) << i;
+      EXPECT_EQ(keys[i].item, 2 * item) << i;
+    }
+  }
+}
+
+TEST(ResultWriterShards, RunsThatAreNotTheFilesAreLogicErrors) {
+  TempDir dir;
+  const fs::path path = dir.path() / "shard.h5";
+  ResultWriter w(path, shard_provenance(), tiny_metrics());
+  for (RunId run : {0, 2, 5, 8, 9}) {
+    EXPECT_EQ(
+        logic_error_message([&] { w.write_run(tiny_run(run)); }),
+        fmt::format("{}: run {} is not one of the file's 3 run ids (1 .. 7)", path.string(), run));
+  }
+  w.write_run(tiny_run(4));
+  EXPECT_EQ(logic_error_message([&] { w.write_run(tiny_run(4)); }),
+            path.string() + ": run 4 written twice");
+  // finish() names the missing run ids, not rows.
+  EXPECT_EQ(logic_error_message([&] { w.finish(); }),
+            path.string() + ": finish() with 2 of 3 runs not written (runs 1, 7)");
+  w.write_run(tiny_run(1));
+  w.write_run(tiny_run(7));
+  w.finish();
+  EXPECT_TRUE(fs::exists(path));
+}
+
+TEST(ResultWriterShards, SweepColumnsAttributesAndTheSweepText) {
+  TempDir dir;
+  const fs::path path = dir.path() / "shard.h5";
+  {
+    ResultWriter w(path, shard_provenance(), tiny_metrics());
+    for (RunId run : {4, 7, 1}) w.write_run(tiny_run(run));
+    w.finish();
+  }
+  const detail::File file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  ASSERT_TRUE(file.valid());
+  const hid_t root = file.get();
+  EXPECT_EQ(string_attr(root, "sweep_fingerprint"), "0123456789abcdef");
+  EXPECT_EQ(string_attr(root, "sweep_seeds"), "common");
+  EXPECT_EQ(attr<std::uint64_t>(root, "sweep_replicates"), 3u);
+  EXPECT_EQ(attr<std::uint64_t>(root, "sweep_points"), 3u);
+  EXPECT_EQ(attr<std::uint64_t>(root, "sweep_runs"), 9u);
+  EXPECT_EQ(attr<std::uint32_t>(root, "shard"), 1u);
+  EXPECT_EQ(attr<std::uint32_t>(root, "num_shards"), 3u);
+  for (const char* name : {"sweep_replicates", "sweep_points", "sweep_runs"}) {
+    EXPECT_TRUE(attr_has_type(root, name, H5T_NATIVE_UINT64)) << name;
+  }
+  EXPECT_TRUE(attr_has_type(root, "shard", H5T_NATIVE_UINT32));
+  EXPECT_TRUE(attr_has_type(root, "num_shards", H5T_NATIVE_UINT32));
+  EXPECT_EQ(attr<std::uint64_t>(root, "num_runs"), 3u);
+  EXPECT_EQ(H5Aexists(root, "merged_from"), 0);
+  {
+    const detail::Dataset ds(H5Dopen2(root, "sweep", H5P_DEFAULT));
+    ASSERT_TRUE(ds.valid());
+    const detail::Datatype type = detail::string_type(kRead);
+    char* text = nullptr;
+    ASSERT_GE(H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text), 0);
+    EXPECT_EQ(std::string(text), tiny_sweep().text);
+    const detail::Dataspace space(H5Dget_space(ds.get()));
+    EXPECT_EQ(H5Sget_simple_extent_type(space.get()), H5S_SCALAR);
+    detail::reclaim_vlen(type.get(), space.get(), &text);
+  }
+
+  // /params: the built-in columns, then one per axis, in axis order, of the axis' type.
+  const detail::Dataset params(H5Dopen2(root, "params", H5P_DEFAULT));
+  const detail::Datatype stored(H5Dget_type(params.get()));
+  ASSERT_EQ(H5Tget_nmembers(stored.get()), 9);
+  const std::vector<std::string> names{
+      "run",       "point",   "replicate",           "seed",          "institution",
+      "steps_run", "graph.n", "censorship.strength", "strategy.model"};
+  for (unsigned m = 0; m < 9; ++m) {
+    char* name = H5Tget_member_name(stored.get(), m);
+    EXPECT_EQ(std::string(name), names[m]);
+    H5free_memory(name);
+  }
+  {
+    const detail::Datatype n(H5Tget_member_type(stored.get(), 6));
+    const detail::Datatype strength(H5Tget_member_type(stored.get(), 7));
+    const detail::Datatype model(H5Tget_member_type(stored.get(), 8));
+    EXPECT_GT(H5Tequal(n.get(), H5T_NATIVE_INT64), 0);
+    EXPECT_GT(H5Tequal(strength.get(), H5T_NATIVE_DOUBLE), 0);
+    ASSERT_EQ(H5Tget_class(model.get()), H5T_STRING);
+    EXPECT_EQ(H5Tis_variable_str(model.get()), 0);
+    EXPECT_EQ(H5Tget_size(model.get()), 6u);  // "burst" and its terminator
+    EXPECT_EQ(H5Tget_strpad(model.get()), H5T_STR_NULLTERM);
+  }
+  struct Row {
+    std::uint64_t run, point, replicate;
+    std::int64_t n;
+    double strength;
+    char model[6];
+  };
+  const detail::Datatype text(H5Tcopy(H5T_C_S1));
+  H5Tset_size(text.get(), 6);
+  const detail::Datatype type(H5Tcreate(H5T_COMPOUND, sizeof(Row)));
+  H5Tinsert(type.get(), "run", offsetof(Row, run), H5T_NATIVE_UINT64);
+  H5Tinsert(type.get(), "point", offsetof(Row, point), H5T_NATIVE_UINT64);
+  H5Tinsert(type.get(), "replicate", offsetof(Row, replicate), H5T_NATIVE_UINT64);
+  H5Tinsert(type.get(), "graph.n", offsetof(Row, n), H5T_NATIVE_INT64);
+  H5Tinsert(type.get(), "censorship.strength", offsetof(Row, strength), H5T_NATIVE_DOUBLE);
+  H5Tinsert(type.get(), "strategy.model", offsetof(Row, model), text.get());
+  std::vector<Row> rows(3);
+  ASSERT_GE(H5Dread(params.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()), 0);
+  const SweepInfo sweep = tiny_sweep();
+  const auto& n = std::get<std::vector<std::int64_t>>(sweep.columns[0].by_point);
+  const auto& strength = std::get<std::vector<double>>(sweep.columns[1].by_point);
+  const auto& model = std::get<std::vector<std::string>>(sweep.columns[2].by_point);
+  for (std::size_t row = 0; row < 3; ++row) {
+    SCOPED_TRACE(row);
+    EXPECT_EQ(rows[row].run, 3 * row + 1);
+    EXPECT_EQ(rows[row].point, row);
+    EXPECT_EQ(rows[row].replicate, 1u);
+    EXPECT_EQ(rows[row].n, n[row]);
+    EXPECT_EQ(rows[row].strength, strength[row]);
+    EXPECT_EQ(std::string(rows[row].model), model[row]);
+  }
+}
+
+TEST(ResultWriterShards, MergedFromIsWrittenOnlyWhenGiven) {
+  TempDir dir;
+  const fs::path path = dir.path() / "merged.h5";
+  Provenance prov = tiny_provenance();
+  prov.merged_from = {"a/shard0.h5", "b/shard1.h5"};
+  {
+    ResultWriter w(path, prov, tiny_metrics());
+    for (RunId run : {0, 1, 2}) w.write_run(tiny_run(run));
+    w.finish();
+  }
+  const detail::File file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  EXPECT_EQ(string_attr(file.get(), "merged_from"), "a/shard0.h5\nb/shard1.h5");
+}
+
+TEST(ResultWriterShards, InconsistentRunIdsAndSweepsAreRejected) {
+  TempDir dir;
+  const fs::path path = dir.path() / "bad.h5";
+  const auto message = [&](const std::function<void(Provenance&)>& spoil) {
+    Provenance prov = shard_provenance();
+    spoil(prov);
+    return invalid_argument_message([&] { ResultWriter(path, prov, tiny_metrics()); });
+  };
+  EXPECT_EQ(message([](Provenance& p) {
+              p.run_ids = {1, 4};
+            }),
+            "ResultWriter: 2 run ids for num_runs = 3 rows");
+  EXPECT_EQ(message([](Provenance& p) {
+              p.run_ids = {1, 4, 4};
+            }),
+            "ResultWriter: run ids must increase strictly, but row 2 holds run 4 after run 4");
+  EXPECT_EQ(message([](Provenance& p) {
+              p.run_ids = {4, 1, 7};
+            }),
+            "ResultWriter: run ids must increase strictly, but row 1 holds run 1 after run 4");
+  EXPECT_EQ(message([](Provenance& p) {
+              p.run_ids = {1, 4, 9};
+            }),
+            "ResultWriter: run 9 is beyond the sweep's 9 runs");
+  EXPECT_EQ(message([](Provenance& p) {
+              p.run_ids.clear();
+              p.num_runs = 10;
+            }),
+            "ResultWriter: run 9 is beyond the sweep's 9 runs");
+  EXPECT_EQ(message([](Provenance& p) { p.sweep->total_runs = 8; }),
+            "ResultWriter: the sweep's total_runs = 8 is not num_points (3) x replicates (3)");
+  EXPECT_EQ(message([](Provenance& p) { p.sweep->replicates = 0; }),
+            "ResultWriter: a sweep needs at least 1 point and 1 replicate, not 3 x 0");
+  EXPECT_EQ(message([](Provenance& p) { p.sweep->shard = 3; }),
+            "ResultWriter: shard 3 is not below num_shards = 3");
+  EXPECT_EQ(message([](Provenance& p) {
+              std::get<std::vector<double>>(p.sweep->columns[1].by_point).pop_back();
+            }),
+            "ResultWriter: sweep column 'censorship.strength' has 2 values, expected one per "
+            "point (3)");
+  EXPECT_EQ(message([](Provenance& p) { p.sweep->columns[2].name = "graph.n"; }),
+            "ResultWriter: sweep column 'graph.n' listed twice");
+  for (const char* builtin : {"run", "point", "replicate", "seed", "institution", "steps_run"}) {
+    EXPECT_EQ(message([&](Provenance& p) { p.sweep->columns[0].name = builtin; }),
+              fmt::format("ResultWriter: sweep column '{}' clashes with a built-in /params column",
+                          builtin));
+  }
+  EXPECT_EQ(message([](Provenance& p) { p.sweep->columns[0].name.clear(); }),
+            "ResultWriter: a sweep column has an empty name");
+  EXPECT_FALSE(fs::exists(path));
+  EXPECT_FALSE(fs::exists(dir.path() / "bad.h5.partial"));
+}
+
 TEST(DescribeFile, ResultFileWithSeriesAndSnapshots) {
   TempDir dir;
   const fs::path path = dir.path() / "attitudes.h5";
@@ -916,15 +1190,91 @@ TEST(DescribeFile, ResultFile) {
       "  /items               {run:uint64, item:uint32, push:uint32, topic:uint32, appeal:float64, "
       "sensitivity:float64, valence:float64, publish_step:int64, blocked:uint8, "
       "takedown_step:int64, reads:uint64, "
-      "shares:uint64, first_hop_shares:uint64, reach:uint64, depth:uint32} [6+] chunks [4096] shuffle+deflate(4)\n"
+      "shares:uint64, first_hop_shares:uint64, reach:uint64, depth:uint32} [6+] chunks [4096] "
+      "shuffle+deflate(4)\n"
       "  /metrics/reads       int64 [run=3, step=5] chunks [1, 5] shuffle+deflate(4)\n"
       "  /metrics/run         uint64 [run=3] (dimension scale)\n"
       "  /metrics/shares      int64 [run=3, step=5] chunks [1, 5] shuffle+deflate(4)\n"
       "  /metrics/step        int64 [step=5] (dimension scale)\n"
       "  /metrics/time_hours  float64 [step=5]\n"
-      "  /params              {run:uint64, seed:uint64, institution:uint32, steps_run:int64} [3]\n"
+      "  /params              {run:uint64, point:uint64, replicate:uint64, seed:uint64, "
+      "institution:uint32, steps_run:int64} [3]\n"
       "  /scenario            string scalar\n";
   EXPECT_TRUE(info.ends_with(datasets)) << info;
+}
+
+TEST(DescribeFile, SweepShardAndItsPartialFile) {
+  TempDir dir;
+  const fs::path path = dir.path() / "shard.h5";
+  Provenance prov = shard_provenance();
+  prov.merged_from = {"x.h5", "y.h5"};
+  {
+    ResultWriter w(path, prov, tiny_metrics());
+    w.write_run(tiny_run(4));
+  }
+  {
+    // Unwritten rows have no values yet: only point 1's show.
+    const std::string partial = describe_file(dir.path() / "shard.h5.partial");
+    EXPECT_TRUE(contains(partial,
+                         "  runs               3\n"
+                         "  sweep              0123456789abcdef: 3 points x 3 replicates = 9 "
+                         "runs, seeds common\n"
+                         "  shard              1/3: 3 runs, run ids 1 .. 7\n"
+                         "  axes               graph.n: -200\n"
+                         "                     censorship.strength: 0.5\n"
+                         "                     strategy.model: \"\"\n"))
+        << partial;
+  }
+  {
+    ResultWriter w(path, prov, tiny_metrics());
+    for (RunId run : {1, 7, 4}) w.write_run(tiny_run(run));
+    w.finish();
+  }
+  const std::string info = describe_file(path);
+  EXPECT_TRUE(contains(info,
+                       "  runs               3\n"
+                       "  sweep              0123456789abcdef: 3 points x 3 replicates = 9 runs, "
+                       "seeds common\n"
+                       "  shard              1/3: 3 runs, run ids 1 .. 7\n"
+                       "  axes               graph.n: 100, -200, 1099511627776\n"
+                       "                     censorship.strength: 0, 0.5, 0.3333333333333333\n"
+                       "                     strategy.model: \"a\", \"\", \"burst\"\n"
+                       "  merged from        x.h5, y.h5\n"
+                       "  steps  "))
+      << info;
+  EXPECT_TRUE(contains(info,
+                       "  /params              {run:uint64, point:uint64, replicate:uint64, "
+                       "seed:uint64, institution:uint32, steps_run:int64, graph.n:int64, "
+                       "censorship.strength:float64, strategy.model:string} [3]\n"
+                       "  /scenario            string scalar\n"
+                       "  /sweep               string scalar\n"))
+      << info;
+}
+
+TEST(DescribeFile, SweepAxesShowTheirFirstDistinctValues) {
+  TempDir dir;
+  const fs::path path = dir.path() / "wide.h5";
+  Provenance prov = tiny_provenance();
+  prov.num_runs = 8;
+  prov.sweep = SweepInfo{.fingerprint = "f",
+                         .text = "",
+                         .seeds = "independent",
+                         .replicates = 1,
+                         .num_points = 8,
+                         .total_runs = 8,
+                         .shard = 0,
+                         .num_shards = 1,
+                         .columns = {{"x", std::vector<std::int64_t>{1, 2, 3, 4, 5, 6, 7, 7}}}};
+  {
+    ResultWriter w(path, prov, tiny_metrics());
+    for (RunId run = 0; run < 8; ++run) w.write_run(tiny_run(run));
+    w.finish();
+  }
+  const std::string info = describe_file(path);
+  EXPECT_TRUE(contains(info,
+                       "  shard              0/1: 8 runs, run ids 0 .. 7\n"
+                       "  axes               x: 1, 2, 3, 4, 5, 6, ... (7 distinct)\n"))
+      << info;
 }
 
 TEST(DescribeFile, GraphCache) {
@@ -1037,6 +1387,58 @@ void write_example_file(bool with_attitudes) {
 }
 
 TEST(ResultWriterDocExample, WritesTheExampleFile) { write_example_file(true); }
+
+/// The file of the sweep recipes in docs/output-format.md: results/sweep.h5, 3 points (two
+/// axes) x 4 replicates. Every metric of run (point p, replicate q) at step s is
+/// (s + 1) * (10 * (3 - p) + q), so point p's mean of the last step is 48 * (31.5 - 10 p).
+TEST(ResultWriterDocExample, WritesTheSweepExampleFile) {
+  TempDir scratch;
+  const char* env = std::getenv("SOFTPOWER_EXAMPLE_DIR");
+  const fs::path dir = env != nullptr ? fs::path(env) : scratch.path();
+  const fs::path path = dir / "results" / "sweep.h5";
+  const std::vector<MetricSpec>& specs = Engine::metric_specs();
+  constexpr RunId kPoints = 3;
+  constexpr RunId kReplicates = 4;
+  Provenance prov = tiny_provenance();
+  prov.scenario_name = "censorship_sweep";
+  prov.num_runs = kPoints * kReplicates;
+  prov.num_steps = 48;
+  prov.step_hours = 1.0;
+  prov.sweep = SweepInfo{
+      .fingerprint = "5eed5eed5eed5eed",
+      .text =
+          "replicates: 4\nzip: true\naxes:\n  - {key: censorship.strength, values: [0, 0.5, "
+          "1]}\n  - {key: strategy.model, values: [broadcast, broadcast, targeted]}\n",
+      .seeds = "independent",
+      .replicates = kReplicates,
+      .num_points = kPoints,
+      .total_runs = kPoints * kReplicates,
+      .shard = 0,
+      .num_shards = 1,
+      .columns = {
+          {"censorship.strength", std::vector<double>{0.0, 0.5, 1.0}},
+          {"strategy.model", std::vector<std::string>{"broadcast", "broadcast", "targeted"}}}};
+  ResultWriter w(path, prov, specs);
+  for (RunId run = prov.num_runs; run-- > 0;) {
+    const auto point = static_cast<std::int64_t>(run / kReplicates);
+    const auto replicate = static_cast<std::int64_t>(run % kReplicates);
+    RunResult r;
+    r.run = run;
+    r.seed = 42 + run;
+    r.institution = 0;
+    r.steps_run = prov.num_steps;
+    for (std::size_t k = 0; k < specs.size(); ++k) {
+      std::vector<std::int64_t> values(48);
+      for (Step s = 0; s < 48; ++s) {
+        values[static_cast<std::size_t>(s)] = (s + 1) * (10 * (3 - point) + replicate);
+      }
+      r.metrics.push_back(std::move(values));
+    }
+    w.write_run(r);
+  }
+  w.finish();
+  EXPECT_TRUE(fs::exists(path));
+}
 
 TEST(ResultWriterDocExample, WritesTheExampleFileWithoutAttitudes) { write_example_file(false); }
 

@@ -1,0 +1,38 @@
+// Small pieces every subcommand uses: thread limits, timing, loading a scenario with --seed.
+#pragma once
+
+#include <fmt/format.h>
+#include <tbb/global_control.h>
+#include <tbb/task_arena.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/scenario.hpp"
+
+namespace softpower::cli {
+
+/// Caps TBB's worker threads for the lifetime of the returned object; 0 keeps every core.
+inline std::unique_ptr<tbb::global_control> limit_threads(int threads) {
+  if (threads <= 0) return nullptr;
+  return std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
+                                               static_cast<std::size_t>(threads));
+}
+
+inline int active_threads() { return tbb::this_task_arena::max_concurrency(); }
+
+inline double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+inline Scenario load_with_seed(const std::string& file, std::vector<std::string> overrides,
+                               const std::optional<std::uint64_t>& seed) {
+  if (seed) overrides.push_back(fmt::format("seed={}", *seed));
+  return load_scenario(file, overrides);
+}
+
+}  // namespace softpower::cli

@@ -1,0 +1,78 @@
+#include "apps/point_context.hpp"
+
+#include <tbb/task_arena.h>
+
+#include "models/censorship/pipeline.hpp"
+
+namespace softpower::cli {
+
+std::shared_ptr<const PointContext> build_point_context(const SweepPlan& plan, std::uint64_t point,
+                                                        std::shared_ptr<const PreparedGraph> graph) {
+  auto c = std::make_shared<PointContext>();
+  c->scenario = plan.base.sweep_node ? scenario_at_point(plan.base, plan.sweep, point) : plan.base;
+  const Scenario& s = c->scenario;
+  c->graph = graph ? std::move(graph) : std::make_shared<const PreparedGraph>(prepare_graph(s));
+  c->diffusion = make_diffusion_model(s);
+  c->strategy = make_strategy_model(s, c->graph.get());
+  c->filter = make_platform_filter(s);
+  c->attitude = make_attitude_model(s, c->graph.get());
+  const PreparedGraph& g = *c->graph;
+  const EngineConfig config{.seed = s.seed,
+                            .num_steps = s.time.num_steps(),
+                            .step_hours = s.time.step_hours,
+                            .filter = c->filter.get(),
+                            .region = g.region,
+                            .groups = &g.groups,
+                            .attitude = c->attitude.get(),
+                            .community = g.community};
+  c->engine = std::make_unique<Engine>(g.graph, g.publisher, *c->diffusion, *c->strategy, config);
+  return c;
+}
+
+PointContexts::PointContexts(const SweepPlan& plan, std::shared_ptr<const PreparedGraph> shared_graph,
+                             const std::vector<RunId>& runs)
+    : plan_(plan), shared_graph_(std::move(shared_graph)) {
+  for (RunId run : runs) ++entries_[plan.sweep.point_of(run)].runs_left;
+}
+
+std::shared_ptr<const PointContext> PointContexts::acquire(std::uint64_t point) {
+  std::promise<std::shared_ptr<const PointContext>> promise;
+  std::shared_future<std::shared_ptr<const PointContext>> future;
+  bool build = false;
+  {
+    std::lock_guard lock(mutex_);
+    Entry& entry = entries_[point];
+    if (!entry.context.valid()) {
+      entry.context = promise.get_future().share();
+      build = true;
+    }
+    future = entry.context;
+  }
+  if (build) {
+    try {
+      // Isolated, so that while this thread waits inside the build's own parallel loops it
+      // does not pick up another run and block on this very future.
+      promise.set_value(tbb::this_task_arena::isolate(
+          [&] { return build_point_context(plan_, point, shared_graph_); }));
+    } catch (...) {
+      promise.set_exception(std::current_exception());
+    }
+  }
+  return future.get();
+}
+
+void PointContexts::release(std::uint64_t point) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(point);
+  if (it != entries_.end() && --it->second.runs_left == 0) entries_.erase(it);
+}
+
+void PointContexts::seed(std::uint64_t point, std::shared_ptr<const PointContext> context) {
+  std::promise<std::shared_ptr<const PointContext>> promise;
+  promise.set_value(std::move(context));
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(point);
+  if (it != entries_.end()) it->second.context = promise.get_future().share();
+}
+
+}  // namespace softpower::cli

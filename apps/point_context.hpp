@@ -1,0 +1,62 @@
+// What the runs of one sweep point share: the point's scenario, graph, models and engine. Built
+// on first use and dropped after the point's last run, so a sweep holds only the points it is
+// running.
+#pragma once
+
+#include <cstdint>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "apps/sweep_plan.hpp"
+#include "models/registry.hpp"
+#include "sim/engine.hpp"
+#include "sim/graph_source.hpp"
+
+namespace softpower::cli {
+
+struct PointContext {
+  Scenario scenario;
+  std::shared_ptr<const PreparedGraph> graph;
+  std::unique_ptr<DiffusionModel> diffusion;
+  std::unique_ptr<StrategyModel> strategy;
+  std::unique_ptr<PlatformFilter> filter;
+  std::unique_ptr<AttitudeModel> attitude;
+  std::unique_ptr<Engine> engine;
+};
+
+/// Builds the context of one point over `graph`, or over the point's own graph when null.
+std::shared_ptr<const PointContext> build_point_context(const SweepPlan& plan, std::uint64_t point,
+                                                        std::shared_ptr<const PreparedGraph> graph);
+
+/// Thread-safe cache of point contexts for a known list of runs.
+class PointContexts {
+ public:
+  /// `shared_graph`: the graph of every point, or null when the sweep varies the graph.
+  /// `runs`: the runs that will acquire a context (each exactly once).
+  PointContexts(const SweepPlan& plan, std::shared_ptr<const PreparedGraph> shared_graph,
+                const std::vector<RunId>& runs);
+
+  /// The context of `point`, built by the first caller while later callers wait. A build
+  /// error is rethrown to every caller.
+  std::shared_ptr<const PointContext> acquire(std::uint64_t point);
+  /// Called once per run when it is done with its context; the last one drops it.
+  void release(std::uint64_t point);
+  /// Keeps `context` as the context of `point` (built earlier, e.g. to size the output), if a
+  /// run of that point is still to come.
+  void seed(std::uint64_t point, std::shared_ptr<const PointContext> context);
+
+ private:
+  struct Entry {
+    std::shared_future<std::shared_ptr<const PointContext>> context;
+    std::uint64_t runs_left = 0;
+  };
+  const SweepPlan& plan_;
+  std::shared_ptr<const PreparedGraph> shared_graph_;
+  std::mutex mutex_;
+  std::map<std::uint64_t, Entry> entries_;
+};
+
+}  // namespace softpower::cli

@@ -1,0 +1,48 @@
+// Reads a complete softpower result file back into RunResults, row by row: what `softpower
+// merge` needs to combine shard files. Memory: one run at a time, /params, and the first item of
+// each row (found from the run column of /items when the file is opened).
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include "output/result_writer.hpp"
+#include "sim/run_result.hpp"
+
+namespace softpower {
+
+class ResultReader {
+ public:
+  /// Opens FILE. Throws InputError naming FILE if it is missing, not HDF5, not a softpower
+  /// result file, of an unknown format_version, incomplete (a .partial file, or a /params row
+  /// whose run was never written: "incomplete result file ...") or inconsistent (run ids not
+  /// increasing, /items not sorted by row, datasets of the wrong shape).
+  explicit ResultReader(const std::filesystem::path& file);
+  ResultReader(const ResultReader&) = delete;
+  ResultReader& operator=(const ResultReader&) = delete;
+  ~ResultReader();
+
+  /// Provenance as written: every root attribute the writer writes, /scenario, run_ids (filled
+  /// in even for a plain file) and, in a sweep file, the sweep. A sweep column's by_point holds
+  /// the values of the points with a row in this file; the others (possible in a shard file)
+  /// are 0, NaN or "".
+  [[nodiscard]] const Provenance& provenance() const;
+  /// The int64 datasets of /metrics, in the order they were written (the writer's order).
+  [[nodiscard]] const std::vector<MetricSpec>& metrics() const;
+  /// The float64 series of /metrics, in the writer's order, with their column labels.
+  [[nodiscard]] const std::vector<SeriesSpec>& series() const;
+  /// Users per attitude snapshot; 0 in a file without /attitude.
+  [[nodiscard]] VertexId snapshot_users() const;
+
+  /// The run stored in row `row` (0 <= row < provenance().num_runs), exactly as it was passed to
+  /// ResultWriter::write_run (items in item order, snapshots only the run's own). Throws
+  /// std::out_of_range for a row past the end, InputError if the file cannot be read.
+  [[nodiscard]] RunResult read_run(std::size_t row) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace softpower
