@@ -5,6 +5,7 @@
 #include <tbb/global_control.h>
 #include <tbb/task_arena.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -23,7 +24,12 @@ inline std::unique_ptr<tbb::global_control> limit_threads(int threads) {
                                                static_cast<std::size_t>(threads));
 }
 
-inline int active_threads() { return tbb::this_task_arena::max_concurrency(); }
+/// Threads TBB will use here: the cores this process may run on (its CPU affinity), capped by
+/// any limit_threads() in force.
+inline int active_threads() {
+  const auto cap = tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism);
+  return static_cast<int>(std::min<std::size_t>(cap, static_cast<std::size_t>(tbb::this_task_arena::max_concurrency())));
+}
 
 inline double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -2,6 +2,8 @@
 
 #include <tbb/task_arena.h>
 
+#include <algorithm>
+
 #include "models/censorship/pipeline.hpp"
 
 namespace softpower::cli {
@@ -30,9 +32,12 @@ std::shared_ptr<const PointContext> build_point_context(const SweepPlan& plan, s
 }
 
 PointContexts::PointContexts(const SweepPlan& plan, std::shared_ptr<const PreparedGraph> shared_graph,
-                             const std::vector<RunId>& runs)
-    : plan_(plan), shared_graph_(std::move(shared_graph)) {
-  for (RunId run : runs) ++entries_[plan.sweep.point_of(run)].runs_left;
+                             std::size_t keep_recent)
+    : plan_(plan), shared_graph_(std::move(shared_graph)), keep_recent_(keep_recent) {}
+
+void PointContexts::add_runs(std::span<const RunId> runs) {
+  std::lock_guard lock(mutex_);
+  for (RunId run : runs) ++entries_[plan_.sweep.point_of(run)].runs_left;
 }
 
 std::shared_ptr<const PointContext> PointContexts::acquire(std::uint64_t point) {
@@ -42,6 +47,11 @@ std::shared_ptr<const PointContext> PointContexts::acquire(std::uint64_t point) 
   {
     std::lock_guard lock(mutex_);
     Entry& entry = entries_[point];
+    const auto kept = std::find_if(recent_.begin(), recent_.end(), [&](const auto& r) { return r.first == point; });
+    if (!entry.context.valid() && kept != recent_.end()) {
+      entry.context = kept->second;
+      recent_.erase(kept);
+    }
     if (!entry.context.valid()) {
       entry.context = promise.get_future().share();
       build = true;
@@ -64,15 +74,17 @@ std::shared_ptr<const PointContext> PointContexts::acquire(std::uint64_t point) 
 void PointContexts::release(std::uint64_t point) {
   std::lock_guard lock(mutex_);
   auto it = entries_.find(point);
-  if (it != entries_.end() && --it->second.runs_left == 0) entries_.erase(it);
+  if (it == entries_.end() || --it->second.runs_left > 0) return;
+  recent_.emplace_back(point, std::move(it->second.context));
+  while (recent_.size() > keep_recent_) recent_.erase(recent_.begin());
+  entries_.erase(it);
 }
 
 void PointContexts::seed(std::uint64_t point, std::shared_ptr<const PointContext> context) {
   std::promise<std::shared_ptr<const PointContext>> promise;
   promise.set_value(std::move(context));
   std::lock_guard lock(mutex_);
-  auto it = entries_.find(point);
-  if (it != entries_.end()) it->second.context = promise.get_future().share();
+  recent_.emplace_back(point, promise.get_future().share());
 }
 
 }  // namespace softpower::cli

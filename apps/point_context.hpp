@@ -8,6 +8,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
+#include <utility>
 #include <vector>
 
 #include "apps/sweep_plan.hpp"
@@ -31,21 +33,26 @@ struct PointContext {
 std::shared_ptr<const PointContext> build_point_context(const SweepPlan& plan, std::uint64_t point,
                                                         std::shared_ptr<const PreparedGraph> graph);
 
-/// Thread-safe cache of point contexts for a known list of runs.
+/// Thread-safe cache of point contexts. A context lives while runs announced with add_runs()
+/// have not released it, and a little longer: the last contexts dropped are kept in case the
+/// next batch of runs (MPI hands them out in chunks) needs them again.
 class PointContexts {
  public:
   /// `shared_graph`: the graph of every point, or null when the sweep varies the graph.
-  /// `runs`: the runs that will acquire a context (each exactly once).
+  /// `keep_recent`: dropped contexts kept for reuse (each can hold hundreds of MB: the
+  /// attitude model's weights, or a whole graph).
   PointContexts(const SweepPlan& plan, std::shared_ptr<const PreparedGraph> shared_graph,
-                const std::vector<RunId>& runs);
+                std::size_t keep_recent);
+
+  /// Announces runs that will each acquire and then release their point's context once.
+  void add_runs(std::span<const RunId> runs);
 
   /// The context of `point`, built by the first caller while later callers wait. A build
   /// error is rethrown to every caller.
   std::shared_ptr<const PointContext> acquire(std::uint64_t point);
   /// Called once per run when it is done with its context; the last one drops it.
   void release(std::uint64_t point);
-  /// Keeps `context` as the context of `point` (built earlier, e.g. to size the output), if a
-  /// run of that point is still to come.
+  /// Keeps `context` (built earlier, e.g. to size the output) among the recent contexts.
   void seed(std::uint64_t point, std::shared_ptr<const PointContext> context);
 
  private:
@@ -55,8 +62,10 @@ class PointContexts {
   };
   const SweepPlan& plan_;
   std::shared_ptr<const PreparedGraph> shared_graph_;
+  std::size_t keep_recent_;
   std::mutex mutex_;
   std::map<std::uint64_t, Entry> entries_;
+  std::vector<std::pair<std::uint64_t, std::shared_future<std::shared_ptr<const PointContext>>>> recent_;
 };
 
 }  // namespace softpower::cli

@@ -411,13 +411,24 @@ std::vector<unsigned char> encode_header(const SegmentHeader& header) {
   return out;
 }
 
-/// Serializes runs into a zlib stream written to a file as it fills, so memory stays at two
+/// Where segment bytes go, and where they come from (read_up_to semantics: bytes read, fewer
+/// only at the end, negative with errno on an error): a file or memory.
+using ByteSink = std::function<void(const unsigned char*, std::size_t)>;
+using ByteSource = std::function<std::ptrdiff_t(unsigned char*, std::size_t)>;
+
+ByteSource file_source(int fd) {
+  return [fd](unsigned char* data, std::size_t size) { return read_up_to(fd, data, size); };
+}
+
+/// Serializes runs into a zlib stream written to a sink as it fills, so memory stays at two
 /// small buffers whatever the size of the runs; large arrays go to zlib without a copy.
 class PayloadWriter {
  public:
-  explicit PayloadWriter(TempFile& file) : file_(file), in_(kIoChunk), out_(kIoChunk) {
+  /// Compressed bytes go to `sink`; `name` (a file) is for messages.
+  PayloadWriter(ByteSink sink, std::string name)
+      : sink_(std::move(sink)), name_(std::move(name)), in_(kIoChunk), out_(kIoChunk) {
     if (deflateInit(&zs_, kDeflateLevel) != Z_OK) {
-      throw RuntimeFailure(file_.path().string() + ": cannot initialize zlib");
+      throw RuntimeFailure(name_ + ": cannot initialize zlib");
     }
   }
   PayloadWriter(const PayloadWriter&) = delete;
@@ -524,16 +535,17 @@ class PayloadWriter {
     zs_.avail_out = static_cast<uInt>(out_.size());
     const int rc = ::deflate(&zs_, flush);
     if (rc == Z_STREAM_ERROR) {
-      throw RuntimeFailure(file_.path().string() + ": zlib compression failed");
+      throw RuntimeFailure(name_ + ": zlib compression failed");
     }
     const std::size_t produced = out_.size() - zs_.avail_out;
     crc_ = crc32_of(crc_, out_.data(), produced);
     compressed_ += produced;
-    file_.write(out_.data(), produced);
+    sink_(out_.data(), produced);
     return rc;
   }
 
-  TempFile& file_;
+  ByteSink sink_;
+  std::string name_;
   z_stream zs_{};
   std::vector<unsigned char> in_;
   std::size_t used_ = 0;
@@ -551,10 +563,10 @@ struct Damaged {
 };
 
 /// Reads and checks the header of the open segment of `file_size` bytes. Throws Damaged.
-SegmentHeader read_header(int fd, std::uint64_t file_size) {
+SegmentHeader read_header(const ByteSource& read, std::uint64_t file_size) {
   constexpr std::size_t kPrefix = 16;
   unsigned char prefix[kPrefix];
-  const std::ptrdiff_t got = read_up_to(fd, prefix, kPrefix);
+  const std::ptrdiff_t got = read(prefix, kPrefix);
   if (got < 0) throw Damaged{std::string("cannot read: ") + std::strerror(errno)};
   if (static_cast<std::size_t>(got) < kMagic.size() ||
       std::memcmp(prefix, kMagic.data(), kMagic.size()) != 0) {
@@ -572,7 +584,7 @@ SegmentHeader read_header(int fd, std::uint64_t file_size) {
   if (file_size < size) throw Damaged{"truncated header"};
   std::vector<unsigned char> bytes(size);
   std::memcpy(bytes.data(), prefix, kPrefix);
-  const std::ptrdiff_t rest = read_up_to(fd, bytes.data() + kPrefix, size - kPrefix);
+  const std::ptrdiff_t rest = read(bytes.data() + kPrefix, size - kPrefix);
   if (rest < 0) throw Damaged{std::string("cannot read: ") + std::strerror(errno)};
   if (static_cast<std::size_t>(rest) != size - kPrefix) throw Damaged{"truncated header"};
   const auto stored_crc = load_le<std::uint32_t>(bytes.data() + kHeaderCrcOffset + f);
@@ -598,7 +610,7 @@ SegmentHeader read_header(int fd, std::uint64_t file_size) {
 /// Reads the rest of the open segment (after its header): checks the payload checksum and
 /// returns the decompressed payload. The buffer grows with what zlib actually produces, never
 /// past the size the header declares, so a lying header cannot cause a large allocation.
-std::vector<unsigned char> read_payload(int fd, const SegmentHeader& header) {
+std::vector<unsigned char> read_payload(const ByteSource& read, const SegmentHeader& header) {
   z_stream zs{};
   if (inflateInit(&zs) != Z_OK) throw Damaged{"cannot initialize zlib"};
   struct InflateEnd {
@@ -618,7 +630,7 @@ std::vector<unsigned char> read_payload(int fd, const SegmentHeader& header) {
   bool ended = false;
   while (left > 0) {
     const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(left, in.size()));
-    const std::ptrdiff_t got = read_up_to(fd, in.data(), want);
+    const std::ptrdiff_t got = read(in.data(), want);
     if (got < 0) throw Damaged{std::string("cannot read: ") + std::strerror(errno)};
     if (static_cast<std::size_t>(got) != want) throw Damaged{"truncated while being read"};
     left -= want;
@@ -776,7 +788,7 @@ OpenSegment open_segment(const fs::path& path) {
   if (::fstat(fd.get(), &st) != 0)
     throw Damaged{std::string("cannot stat: ") + std::strerror(errno)};
   if (!S_ISREG(st.st_mode)) throw Damaged{"not a regular file"};
-  SegmentHeader header = read_header(fd.get(), static_cast<std::uint64_t>(st.st_size));
+  SegmentHeader header = read_header(file_source(fd.get()), static_cast<std::uint64_t>(st.st_size));
   return {std::move(fd), std::move(header)};
 }
 
@@ -879,7 +891,8 @@ void RunJournal::append(const std::vector<const RunResult*>& runs) {
   }
   SegmentHeader header;
   {
-    PayloadWriter payload(temp);
+    PayloadWriter payload([&](const unsigned char* data, std::size_t size) { temp.write(data, size); },
+                          temp.path().string());
     for (const RunResult* run : runs) payload.run(*run);
     payload.finish();
     header = {fingerprint_, runs.size(), payload.uncompressed(), payload.compressed(),
@@ -928,7 +941,7 @@ std::vector<std::string> RunJournal::replay(const std::function<void(RunResult&&
     std::uint64_t runs = 0;
     try {
       OpenSegment segment = open_segment(path);
-      payload = read_payload(segment.fd.get(), segment.header);
+      payload = read_payload(file_source(segment.fd.get()), segment.header);
       runs = segment.header.runs;
       check_payload(payload, runs);
     } catch (const Damaged& damaged) {
@@ -950,6 +963,51 @@ void RunJournal::remove() {
   std::error_code ec;
   fs::remove_all(dir_, ec);
   if (ec) throw RuntimeFailure(dir_.string() + ": cannot delete the checkpoint: " + ec.message());
+}
+
+std::vector<unsigned char> encode_runs(const std::vector<const RunResult*>& runs,
+                                       const std::string& fingerprint) {
+  if (fingerprint.size() > kMaxFingerprintBytes) {
+    throw std::invalid_argument("encode_runs: fingerprint longer than 4096 bytes");
+  }
+  std::vector<unsigned char> bytes(header_size(fingerprint.size()));
+  PayloadWriter payload(
+      [&](const unsigned char* data, std::size_t size) { bytes.insert(bytes.end(), data, data + size); },
+      "encoded runs");
+  for (const RunResult* run : runs) payload.run(*run);
+  payload.finish();
+  const SegmentHeader header{fingerprint, runs.size(), payload.uncompressed(), payload.compressed(),
+                             payload.crc()};
+  const std::vector<unsigned char> head = encode_header(header);
+  std::copy(head.begin(), head.end(), bytes.begin());
+  return bytes;
+}
+
+std::vector<RunResult> decode_runs(std::span<const unsigned char> bytes, const std::string& fingerprint,
+                                   const std::string& origin) {
+  std::size_t pos = 0;
+  const ByteSource read = [&](unsigned char* data, std::size_t size) {
+    const std::size_t n = std::min(size, bytes.size() - pos);
+    if (n > 0) std::memcpy(data, bytes.data() + pos, n);
+    pos += n;
+    return static_cast<std::ptrdiff_t>(n);
+  };
+  std::vector<RunResult> runs;
+  try {
+    const SegmentHeader header = read_header(read, bytes.size());
+    if (header.fingerprint != fingerprint) {
+      throw InputError(fmt::format("{}: runs of sweep {}, expected sweep {}", origin, header.fingerprint,
+                                   fingerprint));
+    }
+    const std::vector<unsigned char> payload = read_payload(read, header);
+    check_payload(payload, header.runs);
+    PayloadReader reader(payload);
+    runs.resize(header.runs);
+    for (RunResult& run : runs) reader.run(&run);
+  } catch (const Damaged& damaged) {
+    throw RuntimeFailure(fmt::format("{}: damaged run data ({})", origin, damaged.reason));
+  }
+  return runs;
 }
 
 std::filesystem::path journal_dir_for(const std::filesystem::path& final_path) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,15 @@ class RunJournal {
   std::string identity_;
   std::uint64_t next_segment_ = 0;
 };
+
+/// Runs as one self-checking byte string, in the format of a journal segment, to send to
+/// another process (MPI ranks). decode_runs reverses it.
+std::vector<unsigned char> encode_runs(const std::vector<const RunResult*>& runs,
+                                       const std::string& fingerprint);
+/// Throws InputError if the bytes hold runs of another sweep, RuntimeFailure if they are
+/// damaged; `origin` (e.g. "rank 3") goes into the message.
+std::vector<RunResult> decode_runs(std::span<const unsigned char> bytes, const std::string& fingerprint,
+                                   const std::string& origin);
 
 /// The journal directory that belongs to a result file: FINAL_PATH + ".checkpoint".
 std::filesystem::path journal_dir_for(const std::filesystem::path& final_path);

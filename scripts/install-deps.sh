@@ -12,6 +12,7 @@ packages=(
   python3 python3-h5py python3-numpy python3-networkx
   libxml2-utils
   munge slurmctld slurmd slurm-client
+  libopenmpi-dev openmpi-bin
 )
 
 missing=()

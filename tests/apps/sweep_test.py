@@ -22,6 +22,15 @@ SOFTPOWER = sys.argv[1]
 PROJECT = Path(sys.argv[2])
 COMPARE = PROJECT / "tests" / "apps" / "compare_results.py"
 INTERRUPTED = 75  # apps/stop_signals.hpp: kExitInterrupted
+# mpiexec of the build's MPI; empty without MPI. Ranks may exceed cores (--oversubscribe), and
+# root may run them (--allow-run-as-root, harmless for other users).
+MPIEXEC = os.environ.get("SOFTPOWER_MPIEXEC", "")
+
+
+def mpirun(ranks):
+    return [MPIEXEC, "--allow-run-as-root", "--oversubscribe", "-n", str(ranks)]
+
+
 # The interrupted sweeps: long enough (several seconds) to be caught between checkpoints.
 LONG_DAYS, LONG_REPLICATES = 28, 8
 
@@ -193,6 +202,40 @@ class SweepTest(unittest.TestCase):
             self.assertFalse(out.exists())
             softpower(*args, "--resume", "-q")
             self.assertIdentical(ref, out)
+
+    @unittest.skipUnless(MPIEXEC, "built without MPI (or under the sanitizers)")
+    def test_mpirun_with_two_and_three_ranks_writes_the_single_process_file(self):
+        scenario = write_scenario(self.dir)
+        single = self.dir / "single.h5"
+        softpower("sweep", scenario, "-o", single, "-q")
+        for ranks in (2, 3):
+            out = self.dir / f"mpi{ranks}.h5"
+            proc = subprocess.run([*mpirun(ranks), SOFTPOWER, "sweep", scenario, "-o", out, "--threads", "1"],
+                                  capture_output=True, text=True, timeout=300)
+            self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+            self.assertIn(f"{ranks} processes x 1 threads", proc.stdout)
+            self.assertIdentical(single, out)
+
+    @unittest.skipUnless(MPIEXEC, "built without MPI (or under the sanitizers)")
+    def test_mpirun_forwards_sigusr1_and_the_sweep_resumes_identically(self):
+        scenario = write_scenario(self.dir, days=LONG_DAYS, replicates=LONG_REPLICATES)
+        ref = self.reference(scenario)
+        out = self.dir / "mpi-stopped.h5"
+        args = [*mpirun(2), SOFTPOWER, "sweep", scenario, "-o", out, "--threads", "1"]
+        checkpoint = Path(str(out) + ".checkpoint")
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None and not list(checkpoint.glob("seg-*.runs")):
+            time.sleep(0.01)
+        self.assertIsNone(proc.poll(), "the sweep finished before it could be interrupted")
+        proc.send_signal(signal.SIGUSR1)
+        _, err = proc.communicate(timeout=60)
+        self.assertEqual(proc.returncode, INTERRUPTED, err)
+        self.assertFalse(out.exists())
+        resumed = subprocess.run([*mpirun(2), SOFTPOWER, "sweep", scenario, "-o", out, "--threads", "1", "--resume"],
+                                 capture_output=True, text=True, timeout=300)
+        self.assertEqual(resumed.returncode, 0, resumed.stderr)
+        self.assertIdentical(ref, out)
 
     def test_progress_lines_in_a_batch_log(self):
         scenario = write_scenario(self.dir)

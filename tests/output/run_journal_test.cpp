@@ -753,3 +753,33 @@ TEST_F(RunJournalTest, DefaultScenarioShapedRun) {
 
 }  // namespace
 }  // namespace softpower
+
+namespace softpower {
+namespace {
+
+TEST(EncodedRuns, RoundTripEveryFieldAndRejectOtherSweepsAndDamage) {
+  const RunResult a = make_run(7, 50, 10, 4);
+  RunResult empty;
+  empty.run = 11;
+  const Bytes bytes = encode_runs({&a, &empty}, "fp-1");
+  const std::vector<RunResult> back = decode_runs(bytes, "fp-1", "rank 1");
+  ASSERT_EQ(back.size(), 2u);
+  expect_same_run(back[0], a);
+  expect_same_run(back[1], empty);
+  EXPECT_TRUE(decode_runs(encode_runs({}, "fp-1"), "fp-1", "rank 1").empty());
+
+  try {
+    static_cast<void>(decode_runs(bytes, "fp-2", "rank 3"));
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), "rank 3: runs of sweep fp-1, expected sweep fp-2");
+  }
+  Bytes damaged = bytes;
+  damaged.back() ^= 0x40;
+  EXPECT_THROW(static_cast<void>(decode_runs(damaged, "fp-1", "rank 1")), RuntimeFailure);
+  const Bytes truncated(bytes.begin(), bytes.end() - 1);
+  EXPECT_THROW(static_cast<void>(decode_runs(truncated, "fp-1", "rank 1")), RuntimeFailure);
+}
+
+}  // namespace
+}  // namespace softpower
