@@ -23,6 +23,7 @@
 #include "sim/error.hpp"
 #include "sim/graph_cache.hpp"
 #include "tests/support/test_support.hpp"
+#include "tests/support/run_result_checks.hpp"
 
 namespace softpower {
 namespace {
@@ -149,46 +150,7 @@ void write_file(const fs::path& path, const Provenance& prov, std::vector<RunId>
   w.finish();
 }
 
-/// Bit patterns, so that NaN equals itself.
-template <class T>
-std::vector<unsigned char> bits(const std::vector<T>& values) {
-  std::vector<unsigned char> out(values.size() * sizeof(T));
-  if (!values.empty()) std::memcpy(out.data(), values.data(), out.size());
-  return out;
-}
-
-void expect_same_run(const RunResult& a, const RunResult& b) {
-  SCOPED_TRACE(fmt::format("run {}", b.run));
-  EXPECT_EQ(a.run, b.run);
-  EXPECT_EQ(a.seed, b.seed);
-  EXPECT_EQ(a.institution, b.institution);
-  EXPECT_EQ(a.steps_run, b.steps_run);
-  EXPECT_EQ(a.metrics, b.metrics);
-  ASSERT_EQ(a.series.size(), b.series.size());
-  for (std::size_t k = 0; k < a.series.size(); ++k) EXPECT_EQ(bits(a.series[k]), bits(b.series[k]));
-  EXPECT_EQ(a.snapshot_steps, b.snapshot_steps);
-  EXPECT_EQ(bits(a.snapshots), bits(b.snapshots));
-  ASSERT_EQ(a.items.size(), b.items.size());
-  for (std::size_t i = 0; i < a.items.size(); ++i) {
-    const ItemRecord& x = a.items[i];
-    const ItemRecord& y = b.items[i];
-    SCOPED_TRACE(fmt::format("item {}", i));
-    EXPECT_EQ(x.item, y.item);
-    EXPECT_EQ(x.push, y.push);
-    EXPECT_EQ(x.topic, y.topic);
-    EXPECT_EQ(x.appeal, y.appeal);
-    EXPECT_EQ(x.sensitivity, y.sensitivity);
-    EXPECT_EQ(x.valence, y.valence);
-    EXPECT_EQ(x.publish_step, y.publish_step);
-    EXPECT_EQ(x.blocked, y.blocked);
-    EXPECT_EQ(x.takedown_step, y.takedown_step);
-    EXPECT_EQ(x.reads, y.reads);
-    EXPECT_EQ(x.shares, y.shares);
-    EXPECT_EQ(x.first_hop_shares, y.first_hop_shares);
-    EXPECT_EQ(x.reach, y.reach);
-    EXPECT_EQ(x.depth, y.depth);
-  }
-}
+using test::expect_same_run;
 
 void expect_same_sweep(const SweepInfo& a, const SweepInfo& b) {
   EXPECT_EQ(a.fingerprint, b.fingerprint);

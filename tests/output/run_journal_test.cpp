@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "sim/error.hpp"
+#include "tests/support/run_result_checks.hpp"
 
 namespace softpower {
 namespace {
@@ -89,45 +90,7 @@ RunResult make_run(RunId id, std::size_t steps, std::size_t users, std::size_t i
   return run;
 }
 
-template <class T>
-bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
-  return a.size() == b.size() &&
-         (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0);
-}
-
-void expect_same_run(const RunResult& a, const RunResult& b) {
-  SCOPED_TRACE("run " + std::to_string(a.run));
-  EXPECT_EQ(a.run, b.run);
-  EXPECT_EQ(a.seed, b.seed);
-  EXPECT_EQ(a.institution, b.institution);
-  EXPECT_EQ(a.steps_run, b.steps_run);
-  EXPECT_EQ(a.metrics, b.metrics);
-  ASSERT_EQ(a.series.size(), b.series.size());
-  for (std::size_t k = 0; k < a.series.size(); ++k)
-    EXPECT_TRUE(same_bits(a.series[k], b.series[k]));
-  EXPECT_EQ(a.snapshot_steps, b.snapshot_steps);
-  EXPECT_TRUE(same_bits(a.snapshots, b.snapshots));
-  ASSERT_EQ(a.items.size(), b.items.size());
-  for (std::size_t i = 0; i < a.items.size(); ++i) {
-    const ItemRecord& x = a.items[i];
-    const ItemRecord& y = b.items[i];
-    EXPECT_EQ(x.item, y.item);
-    EXPECT_EQ(x.push, y.push);
-    EXPECT_EQ(x.topic, y.topic);
-    EXPECT_EQ(std::bit_cast<std::uint64_t>(x.appeal), std::bit_cast<std::uint64_t>(y.appeal));
-    EXPECT_EQ(std::bit_cast<std::uint64_t>(x.sensitivity),
-              std::bit_cast<std::uint64_t>(y.sensitivity));
-    EXPECT_EQ(std::bit_cast<std::uint64_t>(x.valence), std::bit_cast<std::uint64_t>(y.valence));
-    EXPECT_EQ(x.publish_step, y.publish_step);
-    EXPECT_EQ(x.blocked, y.blocked);
-    EXPECT_EQ(x.takedown_step, y.takedown_step);
-    EXPECT_EQ(x.reads, y.reads);
-    EXPECT_EQ(x.shares, y.shares);
-    EXPECT_EQ(x.first_hop_shares, y.first_hop_shares);
-    EXPECT_EQ(x.reach, y.reach);
-    EXPECT_EQ(x.depth, y.depth);
-  }
-}
+using test::expect_same_run;
 
 struct Replayed {
   std::vector<RunResult> runs;
