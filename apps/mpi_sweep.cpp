@@ -24,13 +24,14 @@
 namespace softpower::cli {
 namespace {
 
-/// The world size a launcher announced in the environment, 0 if none did.
+/// The world size a launcher announced in the environment (OpenMPI's mpirun, Hydra's
+/// mpiexec), -1 when a PMIx launcher (srun --mpi=pmix) started the process without saying,
+/// 0 when no launcher did.
 int launcher_world_size() {
-  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMIX_SIZE", "PMI_SIZE", "SLURM_NTASKS_MPI"}) {
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"}) {
     if (const char* value = std::getenv(name); value && *value) return std::atoi(value);
   }
-  // PMIx launchers (srun --mpi=pmix) set the rank but not always the size.
-  return std::getenv("PMIX_RANK") ? 2 : 0;
+  return std::getenv("PMIX_RANK") ? -1 : 0;
 }
 
 }  // namespace

@@ -29,9 +29,8 @@ namespace {
 namespace fs = std::filesystem;
 
 /// The file of one shard: `{shard}` and `{shards}` in the name are replaced by K and N;
-/// without them, ".shard-K-of-N" goes before the extension.
+/// without them, ".shard-K-of-N" goes before the extension of a sharded sweep's file.
 fs::path shard_output_path(const fs::path& path, const Shard& shard) {
-  if (shard.count == 1) return path;
   std::string name = path.filename().string();
   const auto replace_all = [&](const std::string& key, const std::string& value) {
     bool found = false;
@@ -43,7 +42,7 @@ fs::path shard_output_path(const fs::path& path, const Shard& shard) {
   };
   const bool named = replace_all("{shard}", std::to_string(shard.index)) |
                      replace_all("{shards}", std::to_string(shard.count));
-  if (!named) {
+  if (!named && shard.count > 1) {
     const std::string suffix = fmt::format(".shard-{}-of-{}", shard.index, shard.count);
     const auto dot = name.rfind('.');
     name = dot == std::string::npos || dot == 0 ? name + suffix : name.substr(0, dot) + suffix + name.substr(dot);

@@ -16,3 +16,6 @@ echo "== Independent cascade, n = 4,000,000, mean degree 20, T = 0.1, 10 seeds"
 echo
 echo "== Micro benchmarks"
 "$build/bench/micro_bench" --benchmark_min_time=0.2
+echo
+echo "== softpower sweep against softpower run, the same 8 runs of scenarios/default.yaml"
+bash "$(dirname "$0")/sweep_overhead.sh" "$build" 3

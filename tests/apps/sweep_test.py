@@ -137,6 +137,22 @@ class SweepTest(unittest.TestCase):
             self.assertEqual(f.attrs["shard"], 1)
             self.assertEqual(f.attrs["num_shards"], 2)
 
+    def test_bad_shards_are_input_errors(self):
+        scenario = write_scenario(self.dir)
+        cases = [
+            (["--shard", "3/3"], {}, "0 <= K < N"),
+            (["--shard", "1"], {}, "expected K/N"),
+            (["--shard", "0/19"], {}, "only 18 runs"),
+            ([], {"SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_MAX": "7",
+                  "SLURM_ARRAY_TASK_STEP": "2", "SLURM_ARRAY_TASK_COUNT": "4"}, "--shard K/N explicitly"),
+        ]
+        for extra, env, message in cases:
+            proc = softpower("sweep", scenario, "-o", self.dir / "x.h5", *extra, check=False,
+                             env=dict(os.environ, **env))
+            self.assertEqual(proc.returncode, 2, (extra, env, proc.stderr))
+            self.assertIn(message, proc.stderr)
+            self.assertEqual(list(self.dir.glob("x*")), [])
+
     def test_merge_refuses_an_incomplete_set_of_shards(self):
         scenario = write_scenario(self.dir)
         for k in (0, 2):
