@@ -191,10 +191,12 @@ class Fd {
   int fd_ = -1;
 };
 
-/// write(2) until done; false with errno set on failure.
-bool write_all(int fd, const unsigned char* data, std::size_t size) {
+/// write(2), or pwrite(2) at `offset` when one is given, until done; false with errno set on
+/// failure.
+bool write_all(int fd, const unsigned char* data, std::size_t size, std::optional<off_t> offset = {}) {
   while (size > 0) {
-    const ssize_t n = ::write(fd, data, std::min(size, kMaxZlibChunk));
+    const std::size_t chunk = std::min(size, kMaxZlibChunk);
+    const ssize_t n = offset ? ::pwrite(fd, data, chunk, *offset) : ::write(fd, data, chunk);
     if (n < 0) {
       if (errno == EINTR) continue;
       return false;
@@ -205,24 +207,7 @@ bool write_all(int fd, const unsigned char* data, std::size_t size) {
     }
     data += n;
     size -= static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
-bool pwrite_all(int fd, const unsigned char* data, std::size_t size, off_t offset) {
-  while (size > 0) {
-    const ssize_t n = ::pwrite(fd, data, std::min(size, kMaxZlibChunk), offset);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    if (n == 0) {
-      errno = ENOSPC;
-      return false;
-    }
-    data += n;
-    size -= static_cast<std::size_t>(n);
-    offset += n;
+    if (offset) *offset += n;
   }
   return true;
 }
@@ -899,7 +884,7 @@ void RunJournal::append(const std::vector<const RunResult*>& runs) {
               payload.crc()};
   }
   const std::vector<unsigned char> bytes = encode_header(header);
-  if (!pwrite_all(temp.fd(), bytes.data(), bytes.size(), 0)) {
+  if (!write_all(temp.fd(), bytes.data(), bytes.size(), off_t{0})) {
     fail_io(temp.path(), "cannot write", errno);
   }
   temp.commit(final_path);

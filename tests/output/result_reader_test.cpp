@@ -150,6 +150,19 @@ void write_file(const fs::path& path, const Provenance& prov, std::vector<RunId>
   w.finish();
 }
 
+/// A file of metrics and items only: no float series, no snapshots.
+void write_file_without_series(const fs::path& path, const Provenance& prov, std::vector<RunId> order) {
+  ResultWriter w(path, prov, metrics());
+  for (RunId run : order) {
+    RunResult r = full_run(run);
+    r.series.clear();
+    r.snapshot_steps.clear();
+    r.snapshots.clear();
+    w.write_run(r);
+  }
+  w.finish();
+}
+
 using test::expect_same_run;
 
 void expect_same_sweep(const SweepInfo& a, const SweepInfo& b) {
@@ -240,17 +253,7 @@ TEST(ResultReader, PlainFileWithoutSeriesOrSnapshots) {
   const fs::path path = dir.path() / "plain.h5";
   Provenance written = provenance({}, 0, 1, false);
   written.merged_from = {"one.h5", "two words.h5"};
-  {
-    ResultWriter w(path, written, metrics());
-    for (RunId run : {2, 0, 1}) {
-      RunResult r = full_run(run);
-      r.series.clear();
-      r.snapshot_steps.clear();
-      r.snapshots.clear();
-      w.write_run(r);
-    }
-    w.finish();
-  }
+  write_file_without_series(path, written, {2, 0, 1});
   const ResultReader reader(path);
   EXPECT_FALSE(reader.provenance().sweep.has_value());
   EXPECT_EQ(reader.provenance().run_ids, (std::vector<RunId>{0, 1, 2}));
@@ -503,17 +506,7 @@ TEST(Merge, RefusesInputsThatAreNotOneWholeSweep) {
                         shards[0].string()));
 
   const fs::path no_series = dir.path() / "no_series.h5";
-  {
-    ResultWriter w(no_series, provenance({2, 5, 8}, 2, 3), metrics());
-    for (RunId run : {2, 5, 8}) {
-      RunResult r = full_run(run);
-      r.series.clear();
-      r.snapshot_steps.clear();
-      r.snapshots.clear();
-      w.write_run(r);
-    }
-    w.finish();
-  }
+  write_file_without_series(no_series, provenance({2, 5, 8}, 2, 3), {2, 5, 8});
   EXPECT_EQ(merge_error({shards[0], shards[1], no_series}, out),
             fmt::format("{}: the list of float series differs from {}: the files do not belong to "
                         "one sweep",
