@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -33,6 +34,12 @@ inline int active_threads() {
 
 inline double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+/// The scenario file's folder as an absolute path (Provenance::scenario_dir).
+inline std::string scenario_folder(const Scenario& s) {
+  const std::filesystem::path dir = s.base_dir.empty() ? std::filesystem::path(".") : s.base_dir;
+  return std::filesystem::absolute(dir).lexically_normal().string();
 }
 
 inline Scenario load_with_seed(const std::string& file, std::vector<std::string> overrides,

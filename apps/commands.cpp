@@ -25,6 +25,7 @@
 #include "sim/graphml.hpp"
 #include "sim/scenario.hpp"
 #include "sim/sweep.hpp"
+#include "viz_export/export.hpp"
 
 namespace softpower::cli {
 
@@ -40,6 +41,14 @@ int run(const RunOptions& options) {
   make_strategy_model(scenario, nullptr);  // parameter errors before the graph is built
   const auto filter = make_platform_filter(scenario);
   make_attitude_model(scenario, nullptr);  // parameter errors before the graph is built
+  const ExportSpec& exports = scenario.exports;
+  const bool export_files = !exports.gexf.empty() || !exports.graphml.empty();
+  if (export_files && exports.run >= scenario.runs) {
+    throw InputError(fmt::format("{}: export.run: run {} does not exist (the scenario has {} runs, 0 .. {})",
+                                 options.scenario, exports.run, scenario.runs, scenario.runs - 1));
+  }
+  if (!exports.gexf.empty()) viz::format_of(exports.gexf);
+  if (!exports.graphml.empty()) viz::format_of(exports.graphml);
   const std::filesystem::path output =
       options.output.empty() ? std::filesystem::path("results") / (scenario.name + ".h5")
                              : std::filesystem::path(options.output);
@@ -59,11 +68,13 @@ int run(const RunOptions& options) {
                             .region = prepared.region,
                             .groups = &prepared.groups,
                             .attitude = attitude.get(),
-                            .community = prepared.community};
+                            .community = prepared.community,
+                            .record_events = scenario.exports.enabled};
   const Engine engine(prepared.graph, prepared.publisher, *model, *strategy, config);
 
   Provenance prov;
   prov.scenario_name = scenario.name;
+  prov.scenario_dir = scenario_folder(scenario);
   prov.scenario_text = effective_yaml(scenario, model->effective_params(), strategy->effective_params(),
                                       filter->effective_params(),
                                       attitude ? attitude->effective_params() : YAML::Node());
@@ -79,7 +90,7 @@ int run(const RunOptions& options) {
   prov.num_runs = scenario.runs;
   prov.start_time = iso8601_utc_now();
   ResultWriter writer(output, prov, Engine::metric_specs(), engine.series_specs(),
-                      engine.snapshot_users());
+                      engine.snapshot_users(), engine.events_layout());
 
   // Runs are independent; each also parallelises internally (TBB nests the two levels).
   const auto& specs = Engine::metric_specs();
@@ -101,6 +112,7 @@ int run(const RunOptions& options) {
   const auto mean_series = series_index("attitude_mean");
   const auto index_series = series_index("soft_power_index");
   std::mutex write_mutex;
+  std::optional<RunResult> exported;
   std::vector<std::int64_t> final_reach(scenario.runs);
   std::vector<std::uint64_t> items(scenario.runs), reads(scenario.runs), shares(scenario.runs),
       refused(scenario.runs), taken_down(scenario.runs);
@@ -122,8 +134,19 @@ int run(const RunOptions& options) {
     }
     std::lock_guard lock(write_mutex);
     writer.write_run(result);
+    if (export_files && r == exports.run) exported = std::move(result);
   });
   writer.finish();
+  if (exported) {
+    const viz::ExportSource source{.graph = prepared,
+                                   .run = *exported,
+                                   .paid_seeds = strategy->seeds(),
+                                   .scenario_name = scenario.name,
+                                   .num_steps = config.num_steps,
+                                   .step_hours = config.step_hours};
+    static std::ostream discard(nullptr);
+    viz::write_exports(source, exports, output.parent_path(), options.quiet ? discard : std::cerr);
+  }
 
   if (!options.quiet) {
     const auto users = prepared.publisher.num_users;

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/scenario.hpp"
+
 namespace softpower::cli {
 
 struct RunOptions {
@@ -62,10 +64,20 @@ struct GraphImportOptions {
   std::string output;
 };
 
+struct ExportOptions {
+  std::string result;
+  std::optional<std::uint64_t> run;  // default: the file's first run
+  ExportSpec spec;                   // files, version, dynamic, cascades, sample (paths: to the cwd)
+  std::optional<std::uint32_t> cascade;  // only this item's cascade tree
+  std::string scenario_dir;  // resolves relative graph paths of the stored scenario; default: cwd
+  bool quiet = false;
+};
+
 int run(const RunOptions& options);
 /// Returns 0, or kExitInterrupted (apps/stop_signals.hpp) when a signal stopped the sweep.
 int sweep(const SweepOptions& options);
 int merge(const MergeOptions& options);
+int export_run(const ExportOptions& options);
 int validate(const ValidateOptions& options);
 int info(const std::string& file);
 int graph_generate(const GraphGenerateOptions& options);

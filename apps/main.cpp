@@ -64,6 +64,25 @@ int main(int argc, char** argv) {
   merge_cmd->add_option("shards", merge.inputs, "Shard result files (all shards of one sweep)")->required();
   merge_cmd->add_option("-o,--output", merge.output, "Merged result file")->required();
 
+  cli::ExportOptions exporting;
+  auto* export_cmd = app.add_subcommand("export", "Write one run of a result file as GEXF (Gephi) or GraphML: the network with every user's state, a sample of it, or cascade trees");
+  export_cmd->add_option("result", exporting.result, "Result file written with an export: section in the scenario")->required()->check(CLI::ExistingFile);
+  export_cmd->add_option("--run", exporting.run, "Run id to export (default: the file's first run)");
+  export_cmd->add_option("--gexf", exporting.spec.gexf, "GEXF file to write");
+  export_cmd->add_option("--graphml", exporting.spec.graphml, "GraphML file to write");
+  export_cmd->add_option("--gexf-version", exporting.spec.gexf_version, "1.3 (default; Gephi 0.9+, graphology) or 1.2draft (NetworkX before 3.6)")->check(CLI::IsMember({"1.3", "1.2draft"}));
+  export_cmd->add_flag("--dynamic", exporting.spec.dynamic, "Dynamic GEXF: awareness, reads, shares and attitude over time, for Gephi's timeline");
+  export_cmd->add_option("--cascades", exporting.spec.cascades, "Also write the cascade trees of the K items of largest reach, as FILE.cascade-ITEM.gexf")->check(CLI::Range(0, 100000));
+  export_cmd->add_option("--cascade", exporting.cascade, "Write only the cascade tree of this item to the --gexf/--graphml file");
+  export_cmd->add_option("--sample", exporting.spec.sample, "Vertices to export: none (all, default), ego, top_items, k_core, random")->check(CLI::IsMember({"none", "ego", "top_items", "k_core", "random"}));
+  export_cmd->add_option("--depth", exporting.spec.depth, "--sample ego: hops from the institution (default 2)")->check(CLI::Range(0, 1000));
+  export_cmd->add_option("--top-items", exporting.spec.top_items, "--sample top_items: items of largest reach (default 3)")->check(CLI::Range(1, 1000000));
+  export_cmd->add_option("--k", exporting.spec.k, "--sample k_core: core number (default 10)")->check(CLI::Range(1, 1000000));
+  export_cmd->add_option("--vertices", exporting.spec.vertices, "--sample random: users drawn (default 50000)")->check(CLI::Range(1u, 4294967294u));
+  export_cmd->add_option("--sample-seed", exporting.spec.sample_seed, "--sample random: seed (default 1)");
+  export_cmd->add_option("--scenario-dir", exporting.scenario_dir, "Folder against which the stored scenario's relative graph paths resolve (default: the result's record, else the current folder)");
+  export_cmd->add_flag("-q,--quiet", exporting.quiet, "Print nothing but errors");
+
   cli::ValidateOptions validate;
   auto* validate_cmd = app.add_subcommand("validate", "Check a scenario (keys, types, ranges, model parameters) without running it");
   validate_cmd->add_option("scenario", validate.scenario, "Scenario YAML file")->required()->check(CLI::ExistingFile);
@@ -107,6 +126,7 @@ int main(int argc, char** argv) {
     if (*run_cmd) return cli::run(run);
     if (*sweep_cmd) return cli::sweep(sweep);
     if (*merge_cmd) return cli::merge(merge);
+    if (*export_cmd) return cli::export_run(exporting);
     if (*validate_cmd) return cli::validate(validate);
     if (*info_cmd) return cli::info(info_file);
     if (*generate_cmd) return cli::graph_generate(generate);

@@ -26,7 +26,8 @@ std::shared_ptr<const PointContext> build_point_context(const SweepPlan& plan, s
                             .region = g.region,
                             .groups = &g.groups,
                             .attitude = c->attitude.get(),
-                            .community = g.community};
+                            .community = g.community,
+                            .record_events = s.exports.enabled};
   c->engine = std::make_unique<Engine>(g.graph, g.publisher, *c->diffusion, *c->strategy, config);
   return c;
 }

@@ -35,11 +35,12 @@ void execute_runs(std::span<const RunId> runs, const Sweep& sweep, PointContexts
         ~Release() { contexts.release(point); }
       } release{contexts, point};
       const Engine& engine = *context->engine;
-      if (!same_layout(engine.series_specs(), layout.series) || engine.snapshot_users() != layout.snapshot_users) {
+      if (!same_layout(engine.series_specs(), layout.series) || engine.snapshot_users() != layout.snapshot_users ||
+          engine.events_layout() != layout.events) {
         throw InputError(fmt::format(
-            "{}: sweep point {} stores different attitude series or snapshots than point {} (an axis changes "
-            "the attitude section or the number of regions or communities); a sweep's runs must share one "
-            "output layout",
+            "{}: sweep point {} stores different attitude series, snapshots or events than point {} (an axis "
+            "changes the attitude or export section, the number of users, regions or communities); a sweep's "
+            "runs must share one output layout",
             layout.scenario_file, point, layout.first_point));
       }
       RunResult result;

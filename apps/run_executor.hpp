@@ -19,6 +19,7 @@ namespace softpower::cli {
 struct RunLayout {
   std::vector<SeriesSpec> series;
   VertexId snapshot_users = 0;
+  EventsLayout events;
   std::uint64_t first_point = 0;  // the point the layout was taken from, for messages
   std::string scenario_file;
 };

@@ -87,6 +87,12 @@ int run_sweep(const SweepOptions& options, const MpiSession& mpi) {
   const fs::path output = shard_output_path(
       options.output.empty() ? fs::path("results") / (base.name + ".h5") : fs::path(options.output), shard);
   const fs::path checkpoint = journal_dir_for(output);
+  if (root && !quiet && (!base.exports.gexf.empty() || !base.exports.graphml.empty())) {
+    std::cerr << fmt::format(
+        "softpower: note: a sweep records the events of every run but writes no export files; export a run "
+        "afterwards with `softpower export {} --run ID --gexf FILE`\n",
+        output.string());
+  }
   const std::string identity = shard.count == 1 ? fmt::format("sweep {} of {}", plan.fingerprint, base.name)
                                                 : fmt::format("shard {}/{} of sweep {} of {}", shard.index,
                                                               shard.count, plan.fingerprint, base.name);
@@ -116,6 +122,7 @@ int run_sweep(const SweepOptions& options, const MpiSession& mpi) {
   const auto first_context = build_point_context(plan, first_point, shared_graph);
   const RunLayout layout{.series = first_context->engine->series_specs(),
                          .snapshot_users = first_context->engine->snapshot_users(),
+                         .events = first_context->engine->events_layout(),
                          .first_point = first_point,
                          .scenario_file = base.origin.file};
   // Chunks handed out over MPI may split a point: keep the last context for the next chunk.
@@ -134,6 +141,7 @@ int run_sweep(const SweepOptions& options, const MpiSession& mpi) {
   Provenance prov;
   prov.scenario_name = base.name;
   prov.scenario_text = plan.base_yaml;
+  prov.scenario_dir = scenario_folder(base);
   prov.command_line = options.command_line;
   prov.graph_description = first_context->graph->graph.description();
   prov.seed = base.seed;
@@ -148,7 +156,7 @@ int run_sweep(const SweepOptions& options, const MpiSession& mpi) {
   prov.sweep = sweep_info(plan, shard);
   prov.start_time = iso8601_utc_now();
 
-  SweepOutput out(output, checkpoint, prov, identity, sweep, layout.series, layout.snapshot_users, !quiet,
+  SweepOutput out(output, checkpoint, prov, identity, sweep, layout.series, layout.snapshot_users, layout.events, !quiet,
                   options.log_interval, [&] { signals.request_stop(); });
   const auto submit = [&](RunResult&& r) { return out.submit(std::move(r)); };
   std::exception_ptr run_error;

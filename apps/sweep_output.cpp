@@ -13,10 +13,11 @@ namespace softpower::cli {
 
 SweepOutput::SweepOutput(const std::filesystem::path& output, const std::filesystem::path& checkpoint,
                          const Provenance& prov, const std::string& identity, const Sweep& sweep,
-                         const std::vector<SeriesSpec>& series, VertexId snapshot_users, bool show_progress,
+                         const std::vector<SeriesSpec>& series, VertexId snapshot_users, EventsLayout events,
+                         bool show_progress,
                          double log_interval, std::function<void()> on_error)
     : journal_(checkpoint, prov.sweep ? prov.sweep->fingerprint : std::string(), identity),
-      writer_(output, prov, Engine::metric_specs(), series, snapshot_users),
+      writer_(output, prov, Engine::metric_specs(), series, snapshot_users, events),
       summary_(sweep, series),
       queue_(2 * static_cast<std::size_t>(tbb::this_task_arena::max_concurrency()) + 2),
       progress_(prov.run_ids.size(), 0, false, log_interval),

@@ -27,7 +27,7 @@ class SweepOutput {
   /// then stops). The runs of the file are prov.run_ids.
   SweepOutput(const std::filesystem::path& output, const std::filesystem::path& checkpoint,
               const Provenance& prov, const std::string& identity, const Sweep& sweep,
-              const std::vector<SeriesSpec>& series, VertexId snapshot_users, bool show_progress,
+              const std::vector<SeriesSpec>& series, VertexId snapshot_users, EventsLayout events, bool show_progress,
               double log_interval, std::function<void()> on_error);
   SweepOutput(const SweepOutput&) = delete;
   SweepOutput& operator=(const SweepOutput&) = delete;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -219,6 +220,27 @@ std::string describe_snapshots(const detail::Checker& check, hid_t file) {
   return fmt::format("{} of {} users each (up to {} per run)", taken, value_dims[2], step_dims[1]);
 }
 
+/// The events a result file holds: reads so far, vertices, attitudes; nothing without /events.
+std::optional<std::string> describe_events(const detail::Checker& check, hid_t file) {
+  const std::string what = "cannot read /events";
+  if (!check.yes(H5Lexists(file, detail::kEventsGroup, H5P_DEFAULT), what)) return std::nullopt;
+  const auto dims_of = [&](const char* name) -> std::vector<hsize_t> {
+    if (!check.yes(H5Lexists(file, name, H5P_DEFAULT), what)) return {};
+    const detail::Dataset ds(check.id(H5Dopen2(file, name, H5P_DEFAULT), what));
+    return detail::dataset_dims(check, ds.get(), std::string("/") + name);
+  };
+  const std::vector<hsize_t> reads = dims_of(detail::kEventReads);
+  const std::vector<hsize_t> exposure = dims_of(detail::kFirstExposure);
+  const std::vector<hsize_t> attitude = dims_of(detail::kAttitudeInitial);
+  if (reads.size() != 1 || exposure.size() != 2) {
+    check.fail("/events/reads is not a table or /events/first_exposure not [run, vertex]");
+  }
+  return fmt::format("{} reads, first exposure of {} vertices, {}", reads[0], exposure[1],
+                     attitude.size() == 2
+                         ? fmt::format("initial and final attitudes of {} users", attitude[1])
+                         : std::string("no attitudes"));
+}
+
 /// Up to kShownValues distinct values of each swept column, in order of first appearance.
 constexpr std::size_t kShownValues = 6;
 
@@ -317,6 +339,9 @@ std::string describe_result(const detail::Checker& check, hid_t file, bool parti
   line("end time", string_or(check, file, "end_time", "(not finished)"));
   line("float series", describe_series(check, file));
   line("snapshots", describe_snapshots(check, file));
+  if (const std::optional<std::string> events = describe_events(check, file)) {
+    line("events", *events);
+  }
   return text + list_datasets(check, file);
 }
 

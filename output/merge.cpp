@@ -46,7 +46,7 @@ std::vector<std::string> column_names(const SweepInfo& sweep) {
 }
 
 /// Throws unless `b` has the layout of `a`: the same time grid, sweep shape, /params columns,
-/// metrics, series and snapshot users.
+/// metrics, series, snapshot users and events layout.
 void check_same_layout(const Input& a, const Input& b) {
   const auto differ = [&](const std::string& what) {
     throw InputError(fmt::format("{}: {} differs from {}: the files do not belong to one sweep",
@@ -70,6 +70,14 @@ void check_same_layout(const Input& a, const Input& b) {
   if (a.reader->snapshot_users() != b.reader->snapshot_users()) {
     differ(fmt::format("the attitude snapshot users ({}, not {})", b.reader->snapshot_users(),
                        a.reader->snapshot_users()));
+  }
+  const EventsLayout ea = a.reader->events_layout();
+  const EventsLayout eb = b.reader->events_layout();
+  if (ea != eb) {
+    differ(fmt::format(
+        "the events layout ({} vertices and {} attitude users, not {} and {}; 0 vertices: no "
+        "events)",
+        eb.vertices, eb.attitude_users, ea.vertices, ea.attitude_users));
   }
 }
 
@@ -201,7 +209,7 @@ MergeSummary merge_results(const std::vector<std::filesystem::path>& inputs,
   }
 
   ResultWriter writer(output, prov, shard0.reader->metrics(), shard0.reader->series(),
-                      shard0.reader->snapshot_users());
+                      shard0.reader->snapshot_users(), shard0.reader->events_layout());
   for (RunId run = 0; run < sweep.total_runs; ++run) {
     const Location& loc = where[run];
     writer.write_run(in[loc.input].reader->read_run(loc.row));

@@ -15,9 +15,9 @@ struct MergeSummary {
 };
 
 /// Checks that `inputs` are complete result files of the same sweep (same fingerprint, shard
-/// count and layout), that each shard appears once and that together they hold every run of the
-/// sweep exactly once, then writes OUTPUT (atomically: OUTPUT.partial renamed when complete),
-/// copying the runs in run-id order with one run in memory at a time. A single complete
+/// count and layout, events included), that each shard appears once and that together they hold
+/// every run of the sweep exactly once, then writes OUTPUT (atomically: OUTPUT.partial renamed when
+/// complete), copying the runs in run-id order with one run in memory at a time. A single complete
 /// unsharded sweep file (num_shards 1) is accepted and copied.
 ///
 /// Datasets of OUTPUT equal those of an unsharded run of the sweep. Its provenance is shard 0's

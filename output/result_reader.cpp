@@ -170,8 +170,10 @@ struct ResultReader::Impl {
   void read_sweep();
   void open_metrics();
   void open_attitude();
+  void open_events();
   void index_items();
   [[nodiscard]] RunResult read_run(std::size_t row) const;
+  void read_events(RunResult& r, std::size_t row) const;
 
   detail::Checker check_;
   detail::File file_;
@@ -188,6 +190,15 @@ struct ResultReader::Impl {
   detail::Dataset snapshot_steps_;  // open only with snapshot_users_ > 0
   detail::Dataset snapshots_;
   std::vector<hsize_t> item_begin_;  // the items of row i are item_begin_[i] .. item_begin_[i+1]
+  EventsLayout events_;              // the /events datasets are open only if enabled
+  detail::ReadsLayout reads_layout_;
+  detail::Datatype reads_type_;
+  detail::Dataset reads_;
+  detail::Dataset first_exposure_;
+  detail::Dataset attitude_initial_;  // and only with attitude users
+  detail::Dataset attitude_final_;
+  std::vector<std::uint64_t> event_checksums_;  // by row
+  std::vector<hsize_t> read_begin_;  // the reads of row i are read_begin_[i] .. read_begin_[i+1]
 };
 
 ResultReader::Impl::Impl(const std::filesystem::path& file)
@@ -239,6 +250,7 @@ ResultReader::Impl::Impl(const std::filesystem::path& file)
   items_type_ = items_layout_.layout.make_type(check_);
   open_metrics();
   open_attitude();
+  open_events();
   index_items();
 }
 
@@ -259,6 +271,7 @@ void ResultReader::Impl::read_provenance() {
   prov_.num_runs = read_attribute<RunId>(check_, root, "num_runs");
   prov_.start_time = read_string_attribute(check_, root, "start_time");
   prov_.scenario_text = read_text(check_, root, detail::kScenarioDataset);
+  prov_.scenario_dir = string_attribute_or_empty(check_, root, "scenario_dir");
   const std::string merged = string_attribute_or_empty(check_, root, "merged_from");
   for (std::size_t begin = 0; !merged.empty() && begin <= merged.size();) {
     const std::size_t end = std::min(merged.find('\n', begin), merged.size());
@@ -412,6 +425,87 @@ void ResultReader::Impl::open_attitude() {
   snapshot_users_ = static_cast<VertexId>(dims[2]);
 }
 
+void ResultReader::Impl::open_events() {
+  const hid_t root = file_.get();
+  if (!check_.yes(H5Lexists(root, detail::kEventsGroup, H5P_DEFAULT), "cannot open /events")) {
+    return;
+  }
+  const auto runs = static_cast<hsize_t>(prov_.num_runs);
+  const auto open_dataset = [&](const char* name) {
+    return detail::Dataset(
+        check_.id(H5Dopen2(root, name, H5P_DEFAULT), std::string("cannot open /") + name));
+  };
+  const auto dims_of = [&](const detail::Dataset& ds, const char* name) {
+    return detail::dataset_dims(check_, ds.get(), std::string("/") + name);
+  };
+
+  if (prov_.num_vertices == 0) check_.fail("/events holds events of a graph without vertices");
+  first_exposure_ = open_dataset(detail::kFirstExposure);
+  const std::vector<hsize_t> exposure = dims_of(first_exposure_, detail::kFirstExposure);
+  if (exposure.size() != 2 || exposure[0] != runs || exposure[1] != prov_.num_vertices) {
+    check_.fail(fmt::format("/{} is not [num_runs = {}, num_vertices = {}]", detail::kFirstExposure,
+                            runs, prov_.num_vertices));
+  }
+  events_.vertices = prov_.num_vertices;
+
+  const bool has_initial =
+      check_.yes(H5Lexists(root, detail::kAttitudeInitial, H5P_DEFAULT), "cannot open /events");
+  const bool has_final =
+      check_.yes(H5Lexists(root, detail::kAttitudeFinal, H5P_DEFAULT), "cannot open /events");
+  if (has_initial != has_final) {
+    check_.fail(fmt::format("/{} without /{}",
+                            has_initial ? detail::kAttitudeInitial : detail::kAttitudeFinal,
+                            has_initial ? detail::kAttitudeFinal : detail::kAttitudeInitial));
+  }
+  if (has_initial) {
+    attitude_initial_ = open_dataset(detail::kAttitudeInitial);
+    attitude_final_ = open_dataset(detail::kAttitudeFinal);
+    const std::vector<hsize_t> a = dims_of(attitude_initial_, detail::kAttitudeInitial);
+    const std::vector<hsize_t> b = dims_of(attitude_final_, detail::kAttitudeFinal);
+    if (a.size() != 2 || a[0] != runs || a[1] == 0 || a[1] > events_.vertices || a != b) {
+      check_.fail(fmt::format("/{} and /{} are not both [num_runs = {}, attitude users (1 .. {})]",
+                              detail::kAttitudeInitial, detail::kAttitudeFinal, runs,
+                              events_.vertices));
+    }
+    events_.attitude_users = static_cast<VertexId>(a[1]);
+  }
+
+  event_checksums_ =
+      detail::read_vector<std::uint64_t>(check_, root, detail::kEventGraphChecksum, runs);
+  const std::vector<std::uint64_t> counts =
+      detail::read_vector<std::uint64_t>(check_, root, detail::kEventReadCount, runs);
+
+  reads_ = open_dataset(detail::kEventReads);
+  const std::vector<hsize_t> rows = dims_of(reads_, detail::kEventReads);
+  const std::string what = std::string("cannot read /") + detail::kEventReads;
+  const detail::Datatype stored(check_.id(H5Dget_type(reads_.get()), what));
+  if (rows.size() != 1 || H5Tget_class(stored.get()) != H5T_COMPOUND) {
+    check_.fail(fmt::format("/{} is not a one-dimensional table", detail::kEventReads));
+  }
+  reads_type_ = reads_layout_.layout.make_type(check_);
+  const int columns = H5Tget_nmembers(reads_type_.get());
+  for (int c = 0; c < columns; ++c) {
+    char* name = H5Tget_member_name(reads_type_.get(), static_cast<unsigned>(c));
+    const bool found = name != nullptr && H5Tget_member_index(stored.get(), name) >= 0;
+    const std::string column = name != nullptr ? name : "?";
+    H5free_memory(name);
+    if (!found) {
+      check_.fail(fmt::format("/{} has no column '{}'", detail::kEventReads, column));
+    }
+  }
+  // Saturating, so that damaged counts cannot wrap around to the right total.
+  constexpr hsize_t kMax = std::numeric_limits<hsize_t>::max();
+  read_begin_.assign(runs + 1, 0);
+  for (std::size_t row = 0; row < runs; ++row) {
+    read_begin_[row + 1] =
+        counts[row] > kMax - read_begin_[row] ? kMax : read_begin_[row] + counts[row];
+  }
+  if (read_begin_.back() != rows[0]) {
+    check_.fail(fmt::format("/{} counts {} reads, but /{} has {} rows", detail::kEventReadCount,
+                            read_begin_.back(), detail::kEventReads, rows[0]));
+  }
+}
+
 void ResultReader::Impl::index_items() {
   const std::string what = "cannot read /items";
   items_ = detail::Dataset(check_.id(H5Dopen2(file_.get(), "items", H5P_DEFAULT), what));
@@ -508,7 +602,50 @@ RunResult ResultReader::Impl::read_run(std::size_t row) const {
     for (hsize_t i = 0; i < count; ++i)
       r.items.push_back(items_layout_.record(&rows[i * row_size]));
   }
+  if (events_.enabled()) read_events(r, row);
   return r;
+}
+
+void ResultReader::Impl::read_events(RunResult& r, std::size_t row) const {
+  const std::string what = fmt::format("cannot read the events of run {}", r.run);
+  UserEvents& e = r.events;
+  e.first_exposure.resize(events_.vertices);
+  read_block(check_, first_exposure_.get(), H5T_NATIVE_INT64, {row, 0}, {1, events_.vertices},
+             e.first_exposure.data(), what);
+  if (events_.attitude_users > 0) {
+    const hsize_t users = events_.attitude_users;
+    e.attitude_initial.resize(users);
+    e.attitude_final.resize(users);
+    read_block(check_, attitude_initial_.get(), H5T_NATIVE_FLOAT, {row, 0}, {1, users},
+               e.attitude_initial.data(), what);
+    read_block(check_, attitude_final_.get(), H5T_NATIVE_FLOAT, {row, 0}, {1, users},
+               e.attitude_final.data(), what);
+  }
+  e.graph_checksum = event_checksums_[row];
+
+  const hsize_t begin = read_begin_[row];
+  const hsize_t count = read_begin_[row + 1] - begin;
+  if (count == 0) return;
+  const std::size_t row_size = reads_layout_.layout.row_size();
+  std::vector<std::byte> cells(count * row_size);
+  read_block(check_, reads_.get(), reads_type_.get(), {begin}, {count}, cells.data(), what);
+  e.reads.reserve(count);
+  for (hsize_t i = 0; i < count; ++i) {
+    const std::byte* cell = &cells[i * row_size];
+    const RunId run = reads_layout_.layout.get<std::uint64_t>(cell, reads_layout_.run);
+    if (run != r.run) {
+      check_.fail(
+          fmt::format("/{} row {} belongs to run {}, but /{} places it among the reads of run {}",
+                      detail::kEventReads, begin + i, run, detail::kEventReadCount, r.run));
+    }
+    const ReadEvent& read = e.reads.emplace_back(reads_layout_.event(cell));
+    if (!detail::valid_codes(read)) {
+      check_.fail(fmt::format(
+          "/{} row {} has an undefined code: via {}, outcome {}, share_channel {}",
+          detail::kEventReads, begin + i, static_cast<unsigned>(read.via),
+          static_cast<unsigned>(read.outcome), static_cast<unsigned>(read.share_channel)));
+    }
+  }
 }
 
 ResultReader::ResultReader(const std::filesystem::path& file)
@@ -519,6 +656,7 @@ const Provenance& ResultReader::provenance() const { return impl_->prov_; }
 const std::vector<MetricSpec>& ResultReader::metrics() const { return impl_->metrics_; }
 const std::vector<SeriesSpec>& ResultReader::series() const { return impl_->series_; }
 VertexId ResultReader::snapshot_users() const { return impl_->snapshot_users_; }
+EventsLayout ResultReader::events_layout() const { return impl_->events_; }
 RunResult ResultReader::read_run(std::size_t row) const { return impl_->read_run(row); }
 
 }  // namespace softpower

@@ -17,7 +17,8 @@ class ResultReader {
   /// Opens FILE. Throws InputError naming FILE if it is missing, not HDF5, not a softpower
   /// result file, of an unknown format_version, incomplete (a .partial file, or a /params row
   /// whose run was never written: "incomplete result file ...") or inconsistent (run ids not
-  /// increasing, /items not sorted by row, datasets of the wrong shape).
+  /// increasing, /items not sorted by row, datasets of the wrong shape, /events/read_count not
+  /// adding up to the rows of /events/reads).
   explicit ResultReader(const std::filesystem::path& file);
   ResultReader(const ResultReader&) = delete;
   ResultReader& operator=(const ResultReader&) = delete;
@@ -34,10 +35,15 @@ class ResultReader {
   [[nodiscard]] const std::vector<SeriesSpec>& series() const;
   /// Users per attitude snapshot; 0 in a file without /attitude.
   [[nodiscard]] VertexId snapshot_users() const;
+  /// The shape of /events: {0, 0} in a file without events (every file written before they
+  /// existed), else the vertices of /events/first_exposure and the users of the attitudes (0
+  /// without them).
+  [[nodiscard]] EventsLayout events_layout() const;
 
   /// The run stored in row `row` (0 <= row < provenance().num_runs), exactly as it was passed to
-  /// ResultWriter::write_run (items in item order, snapshots only the run's own). Throws
-  /// std::out_of_range for a row past the end, InputError if the file cannot be read.
+  /// ResultWriter::write_run (items in item order, snapshots only the run's own, events if the
+  /// file has them). Throws std::out_of_range for a row past the end, InputError if the file
+  /// cannot be read or a read in /events/reads is not of the row's run or has an undefined code.
   [[nodiscard]] RunResult read_run(std::size_t row) const;
 
  private:

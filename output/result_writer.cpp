@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <ctime>
 #include <limits>
@@ -11,6 +12,8 @@
 #include <optional>
 #include <softpower/version.hpp>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "output/detail/result_checks.hpp"
 #include "output/detail/result_layout.hpp"
@@ -29,6 +32,10 @@ constexpr hsize_t kItemChunkRows = 4096;  // 192 KiB of rows
 // HDF5's default 1 MiB chunk cache): each is written whole, once.
 constexpr hsize_t kMaxSnapshotChunkUsers = hsize_t{1} << 17;
 constexpr hsize_t kSnapshotStepChunk = 256;
+constexpr hsize_t kReadChunkRows = 16384;  // 560 KiB of rows
+// A per-vertex events chunk is one run's row, or 128 Ki vertices of it (1 MiB of int64): written
+// once, whole, in whatever order runs arrive.
+constexpr hsize_t kMaxEventChunkVertices = hsize_t{1} << 17;
 constexpr int kDeflateLevel = 4;
 
 /// Group creation properties that keep links and attributes in the order they were made.
@@ -52,6 +59,24 @@ void write_block(const detail::Checker& check, hid_t ds, hid_t mem_type,
   detail::Dataspace mem_space(
       check.id(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), what));
   check.ok(H5Dwrite(ds, mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, data), what);
+}
+
+/// Appends `count` rows of `data` to the extendible 1-D dataset `ds`, which holds `rows` so far.
+void append_rows(const detail::Checker& check, hid_t ds, hid_t mem_type, hsize_t& rows,
+                 hsize_t count, const void* data, const std::string& what) {
+  if (count == 0) return;
+  const hsize_t new_rows = rows + count;
+  check.ok(H5Dset_extent(ds, &new_rows), what);
+  write_block(check, ds, mem_type, {rows}, {count}, data, what);
+  rows = new_rows;
+}
+
+/// "0 push, 1 moments, ...": the text attribute naming the codes of a uint8 column.
+template <std::size_t N>
+std::string code_names(const std::array<const char*, N>& names) {
+  std::vector<std::string> codes;
+  for (std::size_t i = 0; i < N; ++i) codes.push_back(fmt::format("{} {}", i, names[i]));
+  return fmt::format("{}", fmt::join(codes, ", "));
 }
 
 }  // namespace
@@ -81,9 +106,13 @@ struct ResultWriter::Impl {
   void create_metrics();
   void create_series(hid_t metrics, hid_t run_scale, hid_t step_scale);
   void create_attitude();
+  void create_events();
   void write_run(const RunResult& r, std::size_t row);
   void write_snapshots(const RunResult& r, std::size_t row);
-  void append_items(RunId run, const std::vector<ItemRecord>& items);
+  void write_events(const RunResult& r, std::size_t row);
+  /// Appends the items and reads of `row`, which must be next_row_, and moves on.
+  void append_row(std::size_t row, const std::vector<ItemRecord>& items,
+                  const std::vector<ReadEvent>& reads);
   void finish();
   [[nodiscard]] const Provenance& prov() const { return shape_.prov; }
   [[nodiscard]] const SweepInfo* sweep() const {
@@ -97,6 +126,12 @@ struct ResultWriter::Impl {
   }
   /// Releases every object, then the file; returns the file's close status.
   herr_t close_all() {
+    event_checksum_.reset();
+    attitude_final_.reset();
+    attitude_initial_.reset();
+    first_exposure_.reset();
+    read_count_.reset();
+    reads_.reset();
     items_.reset();
     snapshots_.reset();
     snapshot_steps_.reset();
@@ -113,8 +148,10 @@ struct ResultWriter::Impl {
   detail::Checker check_;
   detail::ParamsLayout params_layout_;
   detail::ItemsLayout items_layout_;
+  detail::ReadsLayout reads_layout_;
   detail::Datatype params_type_;
   detail::Datatype items_type_;
+  detail::Datatype reads_type_;
   // The file outlives the datasets in it (members are destroyed in reverse order).
   detail::File file_;
   detail::Dataset params_;
@@ -123,11 +160,23 @@ struct ResultWriter::Impl {
   detail::Dataset items_;
   detail::Dataset snapshot_steps_;  // open only with snapshot_users > 0
   detail::Dataset snapshots_;
+  detail::Dataset reads_;  // the /events datasets are open only with events enabled
+  detail::Dataset read_count_;
+  detail::Dataset first_exposure_;
+  detail::Dataset attitude_initial_;  // and only with attitude users
+  detail::Dataset attitude_final_;
+  detail::Dataset event_checksum_;
 
-  std::vector<bool> written_;       // by row
-  std::size_t next_items_row_ = 0;  // items of every row above this one are in the file
-  std::map<std::size_t, std::vector<ItemRecord>> pending_items_;  // by row
+  /// What a run that arrived before an earlier row still waits to append.
+  struct Pending {
+    std::vector<ItemRecord> items;
+    std::vector<ReadEvent> reads;
+  };
+  std::vector<bool> written_;  // by row
+  std::size_t next_row_ = 0;   // items and reads of every row above this one are in the file
+  std::map<std::size_t, Pending> pending_;  // by row
   hsize_t item_rows_ = 0;
+  hsize_t read_rows_ = 0;
   hsize_t snapshot_extent_ = 0;  // the most snapshots of any run written so far
   bool failed_ = false;
   bool finished_ = false;
@@ -150,10 +199,12 @@ ResultWriter::Impl::Impl(std::filesystem::path final_path, detail::ResultShape s
   detail::create_parent_directories(final_path_);
   params_type_ = params_layout_.layout.make_type(check_);
   items_type_ = items_layout_.layout.make_type(check_);
+  reads_type_ = reads_layout_.layout.make_type(check_);
   create_file();
   write_provenance();
   create_metrics();
   if (shape_.snapshot_users > 0) create_attitude();
+  if (shape_.events.enabled()) create_events();
   check_.ok(H5Fflush(file_.get(), H5F_SCOPE_LOCAL), "cannot flush the file");
 }
 
@@ -197,6 +248,7 @@ void ResultWriter::Impl::write_provenance() {
     detail::write_attribute(check_, root, "shard", s->shard);
     detail::write_attribute(check_, root, "num_shards", s->num_shards);
   }
+  if (!prov().scenario_dir.empty()) detail::write_attribute(check_, root, "scenario_dir", prov().scenario_dir);
   if (!prov().merged_from.empty()) {
     detail::write_attribute(check_, root, "merged_from",
                             fmt::format("{}", fmt::join(prov().merged_from, "\n")));
@@ -342,6 +394,65 @@ void ResultWriter::Impl::create_attitude() {
                           "snapshot_steps[run, snapshot]; NaN past the run's last snapshot");
 }
 
+void ResultWriter::Impl::create_events() {
+  const detail::Group group = create_ordered_group(check_, file_.get(), detail::kEventsGroup);
+  const hid_t root = file_.get();
+  const auto runs = static_cast<hsize_t>(prov().num_runs);
+  const hsize_t zero = 0;
+  const hsize_t unlimited = H5S_UNLIMITED;
+  const std::string channels = code_names(kChannelNames);
+
+  reads_ = detail::create_dataset(check_, root, detail::kEventReads, reads_type_.get(), {zero},
+                                  {unlimited}, {{kReadChunkRows}, kDeflateLevel, true});
+  detail::write_attribute(check_, reads_.get(), "description",
+                          "one row per read (open) of an item by a user, of every run, sorted by "
+                          "(run, item, user); a run's rows start at the sum of read_count of the "
+                          "rows before it");
+  detail::write_attribute(check_, reads_.get(), "via_codes", channels);
+  detail::write_attribute(check_, reads_.get(), "outcome_codes",
+                          code_names(detail::kReadOutcomeNames));
+  detail::write_attribute(check_, reads_.get(), "share_channel_codes", channels);
+  detail::write_attribute(check_, reads_.get(), "no_parent", std::uint32_t{kNoVertex});
+
+  // Written when the row's reads are appended, so in a .partial file the counts always add up
+  // to the rows /events/reads holds.
+  const std::uint64_t none = 0;
+  read_count_ = detail::create_dataset(check_, root, detail::kEventReadCount, H5T_NATIVE_UINT64,
+                                       {runs}, {}, {}, &none);
+  detail::write_attribute(check_, read_count_.get(), "description",
+                          "[run]: rows of /events/reads of each /params row");
+  event_checksum_ = detail::create_dataset(check_, root, detail::kEventGraphChecksum,
+                                           H5T_NATIVE_UINT64, {runs}, {}, {}, &none);
+  detail::write_attribute(check_, event_checksum_.get(), "description",
+                          "[run]: checksum of the graph the run used (the graph_checksum "
+                          "attribute's meaning); 0 for a run not written yet");
+
+  const auto vertices = static_cast<hsize_t>(shape_.events.vertices);
+  const Step never = detail::kNeverExposed;
+  first_exposure_ = detail::create_dataset(
+      check_, root, detail::kFirstExposure, H5T_NATIVE_INT64, {runs, vertices}, {},
+      {{1, std::min(vertices, kMaxEventChunkVertices)}, kDeflateLevel, true}, &never);
+  detail::write_attribute(check_, first_exposure_.get(), "description",
+                          "[run, vertex]: step in which any item was first delivered to the "
+                          "vertex; -1 if never");
+
+  const auto users = static_cast<hsize_t>(shape_.events.attitude_users);
+  if (users == 0) return;
+  const float no_attitude = std::numeric_limits<float>::quiet_NaN();
+  const detail::Storage storage{{1, std::min(users, kMaxEventChunkVertices)}, kDeflateLevel, true};
+  attitude_initial_ =
+      detail::create_dataset(check_, root, detail::kAttitudeInitial, H5T_NATIVE_FLOAT,
+                             {runs, users}, {}, storage, &no_attitude);
+  detail::write_attribute(check_, attitude_initial_.get(), "description",
+                          "[run, user]: attitude in [-1, 1] of user (vertex) u before the first "
+                          "step; NaN for a run not written yet");
+  attitude_final_ = detail::create_dataset(check_, root, detail::kAttitudeFinal, H5T_NATIVE_FLOAT,
+                                           {runs, users}, {}, storage, &no_attitude);
+  detail::write_attribute(check_, attitude_final_.get(), "description",
+                          "[run, user]: attitude in [-1, 1] of user (vertex) u after the last "
+                          "step; NaN for a run not written yet");
+}
+
 void ResultWriter::Impl::write_run(const RunResult& r, std::size_t row) {
   {
     std::vector<std::byte> cells(params_layout_.layout.row_size());
@@ -368,18 +479,38 @@ void ResultWriter::Impl::write_run(const RunResult& r, std::size_t row) {
                 fmt::format("cannot write run {} to /metrics/{}", r.run, spec.name));
   }
   write_snapshots(r, row);
+  if (shape_.events.enabled()) write_events(r, row);
 
   std::vector<ItemRecord> items = r.items;
   std::stable_sort(items.begin(), items.end(),
                    [](const ItemRecord& a, const ItemRecord& b) { return a.item < b.item; });
-  pending_items_.emplace(row, std::move(items));
-  for (auto it = pending_items_.find(next_items_row_); it != pending_items_.end();
-       it = pending_items_.find(next_items_row_)) {
-    append_items(run_ids_[it->first], it->second);
-    pending_items_.erase(it);
-    ++next_items_row_;
+  // The next row goes straight to the file: reads can be many, and are copied only to wait.
+  if (row == next_row_) {
+    append_row(row, items, r.events.reads);
+  } else {
+    pending_.emplace(row, Pending{std::move(items), r.events.reads});
+  }
+  for (auto it = pending_.find(next_row_); it != pending_.end(); it = pending_.find(next_row_)) {
+    append_row(it->first, it->second.items, it->second.reads);
+    pending_.erase(it);
   }
   check_.ok(H5Fflush(file_.get(), H5F_SCOPE_LOCAL), "cannot flush the file");
+}
+
+void ResultWriter::Impl::write_events(const RunResult& r, std::size_t row) {
+  const std::string what = fmt::format("cannot write the events of run {}", r.run);
+  const UserEvents& e = r.events;
+  write_block(check_, first_exposure_.get(), H5T_NATIVE_INT64, {row, 0},
+              {1, e.first_exposure.size()}, e.first_exposure.data(), what);
+  if (shape_.events.attitude_users > 0) {
+    const hsize_t users = shape_.events.attitude_users;
+    write_block(check_, attitude_initial_.get(), H5T_NATIVE_FLOAT, {row, 0}, {1, users},
+                e.attitude_initial.data(), what);
+    write_block(check_, attitude_final_.get(), H5T_NATIVE_FLOAT, {row, 0}, {1, users},
+                e.attitude_final.data(), what);
+  }
+  write_block(check_, event_checksum_.get(), H5T_NATIVE_UINT64, {row}, {1}, &e.graph_checksum,
+              what);
 }
 
 void ResultWriter::Impl::write_snapshots(const RunResult& r, std::size_t row) {
@@ -400,26 +531,31 @@ void ResultWriter::Impl::write_snapshots(const RunResult& r, std::size_t row) {
               r.snapshots.data(), what);
 }
 
-void ResultWriter::Impl::append_items(RunId run, const std::vector<ItemRecord>& items) {
-  if (items.empty()) return;
-  const std::size_t row_size = items_layout_.layout.row_size();
-  std::vector<std::byte> rows(items.size() * row_size);
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    items_layout_.fill(rows.data() + i * row_size, run, items[i]);
+void ResultWriter::Impl::append_row(std::size_t row, const std::vector<ItemRecord>& items,
+                                    const std::vector<ReadEvent>& reads) {
+  const RunId run = run_ids_[row];
+  {
+    const std::size_t row_size = items_layout_.layout.row_size();
+    std::vector<std::byte> cells(items.size() * row_size);
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      items_layout_.fill(cells.data() + i * row_size, run, items[i]);
+    }
+    append_rows(check_, items_.get(), items_type_.get(), item_rows_, items.size(), cells.data(),
+                fmt::format("cannot append the items of run {} to /items", run));
   }
-  const std::string what = fmt::format("cannot append the items of run {} to /items", run);
-  const hsize_t count = items.size();
-  const hsize_t new_rows = item_rows_ + count;
-  check_.ok(H5Dset_extent(items_.get(), &new_rows), what);
-  detail::Dataspace file_space(check_.id(H5Dget_space(items_.get()), what));
-  check_.ok(
-      H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &item_rows_, nullptr, &count, nullptr),
-      what);
-  detail::Dataspace mem_space(check_.id(H5Screate_simple(1, &count, nullptr), what));
-  check_.ok(H5Dwrite(items_.get(), items_type_.get(), mem_space.get(), file_space.get(),
-                     H5P_DEFAULT, rows.data()),
-            what);
-  item_rows_ = new_rows;
+  if (shape_.events.enabled()) {
+    const std::string what = fmt::format("cannot append the reads of run {} to /events", run);
+    const std::size_t row_size = reads_layout_.layout.row_size();
+    std::vector<std::byte> cells(reads.size() * row_size);
+    for (std::size_t i = 0; i < reads.size(); ++i) {
+      reads_layout_.fill(cells.data() + i * row_size, run, reads[i]);
+    }
+    append_rows(check_, reads_.get(), reads_type_.get(), read_rows_, reads.size(), cells.data(),
+                what);
+    const std::uint64_t count = reads.size();
+    write_block(check_, read_count_.get(), H5T_NATIVE_UINT64, {row}, {1}, &count, what);
+  }
+  ++next_row_;
 }
 
 void ResultWriter::Impl::finish() {
@@ -434,8 +570,8 @@ ResultWriter::ResultWriter(std::filesystem::path final_path, const Provenance& p
 
 ResultWriter::ResultWriter(std::filesystem::path final_path, const Provenance& prov,
                            std::vector<MetricSpec> metrics, std::vector<SeriesSpec> series,
-                           VertexId snapshot_users) {
-  detail::ResultShape shape{prov, std::move(metrics), std::move(series), snapshot_users};
+                           VertexId snapshot_users, EventsLayout events) {
+  detail::ResultShape shape{prov, std::move(metrics), std::move(series), snapshot_users, events};
   detail::check_result_shape(shape);
   impl_ = std::make_unique<Impl>(std::move(final_path), std::move(shape));
 }

@@ -1,5 +1,5 @@
 // The HDF5 result file of one run or sweep: provenance, /params, /metrics/<name> (int64 metrics
-// and float64 series), /items and optional /attitude snapshots.
+// and float64 series), /items, optional /attitude snapshots and optional /events.
 // docs/output-format.md describes every dataset and attribute.
 #pragma once
 
@@ -46,6 +46,9 @@ struct SweepInfo {
 struct Provenance {
   std::string scenario_name;
   std::string scenario_text;  // full effective YAML
+  /// Absolute folder of the scenario file: relative graph paths in scenario_text resolve against
+  /// it (`softpower export` rebuilds the graph). Attribute `scenario_dir`, written if not empty.
+  std::string scenario_dir;
   std::string command_line;
   std::string graph_description;
   std::uint64_t seed = 0;
@@ -70,10 +73,10 @@ struct Provenance {
 std::string iso8601_utc_now();
 
 /// Writes one result file. Runs arrive in any order, each exactly once; metric rows and /params
-/// rows are written (and the file flushed) as each run arrives, items in row order as soon as
-/// every earlier row has arrived. Row i holds run prov.run_ids[i] (run i without run_ids). The file
-/// is built as FINAL_PATH.partial and only renamed to FINAL_PATH by a successful finish(), so a
-/// file under the final name is always complete.
+/// rows are written (and the file flushed) as each run arrives, items (and event reads) in row
+/// order as soon as every earlier row has arrived. Row i holds run prov.run_ids[i] (run i without
+/// run_ids). The file is built as FINAL_PATH.partial and only renamed to FINAL_PATH by a successful
+/// finish(), so a file under the final name is always complete.
 ///
 /// Calls must not overlap: serialize them (a writer queue, or a mutex around write_run).
 class ResultWriter {
@@ -91,9 +94,14 @@ class ResultWriter {
   /// std::invalid_argument for a bad series name, one shared with a metric or another series
   /// (a series with columns also claims <name>_columns), an empty or repeated column label,
   /// or snapshot_users > prov.num_vertices.
+  ///
+  /// With `events.enabled()`, also the /events group: every run's reads, first exposures (of
+  /// events.vertices, which must be prov.num_vertices), initial and final attitudes (of
+  /// events.attitude_users <= vertices; none if 0) and graph checksum. Throws
+  /// std::invalid_argument for any other events layout.
   ResultWriter(std::filesystem::path final_path, const Provenance& prov,
                std::vector<MetricSpec> metrics, std::vector<SeriesSpec> series,
-               VertexId snapshot_users);
+               VertexId snapshot_users, EventsLayout events = {});
   ResultWriter(const ResultWriter&) = delete;
   ResultWriter& operator=(const ResultWriter&) = delete;
   ResultWriter(ResultWriter&&) noexcept;
@@ -107,6 +115,10 @@ class ResultWriter {
   /// writing nothing, if `r.metrics` does not hold num_steps values per metric, `r.series`
   /// num_steps x width values per series, or `r.snapshots` snapshot_steps.size() x snapshot_users
   /// values, or if the snapshot steps are not strictly increasing within [0, num_steps];
+  /// also if the file has events and `r.events` are not recorded in its layout (first exposure
+  /// per vertex, attitudes per attitude user, reads sorted strictly by (item, user) with item <
+  /// r.items.size(), user and parent (or kNoVertex) vertices, defined channel and outcome
+  /// codes), or if the file has none and `r.events` holds any (never silently dropped);
   /// RuntimeFailure on an HDF5 or I/O error (after which the writer only accepts destruction). Runs
   /// may have different numbers of snapshots.
   void write_run(const RunResult& r);

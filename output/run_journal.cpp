@@ -10,7 +10,7 @@
 //
 //   offset      size  field
 //   0           8     magic "SPJRNL01"
-//   8           4     u32 segment format (1)
+//   8           4     u32 segment format (2; format 1, without events, is read as damaged)
 //   12          4     u32 F: fingerprint length in bytes (at most 4096)
 //   16          F     fingerprint
 //   16+F        8     u64 number of runs
@@ -29,7 +29,12 @@
 //   vector<i64> snapshot_steps, vector<f32> snapshots,
 //   u64 item count, then per item (89 bytes): u32 item, u32 push, u32 topic, f64 appeal,
 //   f64 sensitivity, f64 valence, i64 publish_step, u8 blocked (0 or 1), i64 takedown_step,
-//   u64 reads, u64 shares, u64 first_hop_shares, u64 reach, u32 depth.
+//   u64 reads, u64 shares, u64 first_hop_shares, u64 reach, u32 depth,
+//   then the run's events (all empty or 0 when it recorded none):
+//   vector<i64> first_exposure,
+//   u64 read count, then per read (27 bytes): u32 item, u32 user, i64 step, u32 parent,
+//   u32 hop, u8 via (channel, below 5), u8 outcome (below 4), u8 share_channel (below 5),
+//   vector<f32> attitude_initial, vector<f32> attitude_final, u64 graph_checksum.
 //
 // Reading trusts nothing: the header has its own checksum (so a damaged fingerprint reads as
 // damage, not as another sweep), the payload checksum is verified, and every count is bounded
@@ -67,7 +72,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::string_view kMagic = "SPJRNL01";
-constexpr std::uint32_t kSegmentFormat = 1;
+constexpr std::uint32_t kSegmentFormat = 2;
 constexpr std::size_t kMaxFingerprintBytes = 4096;
 constexpr std::size_t kHeaderFixedBytes = 48;  // plus the fingerprint
 constexpr std::size_t kHeaderCrcOffset = 44;   // plus the fingerprint
@@ -75,6 +80,7 @@ constexpr int kDeflateLevel = 1;
 constexpr std::size_t kIoChunk = std::size_t{1} << 20;
 constexpr std::size_t kMaxZlibChunk = std::size_t{1} << 30;  // zlib counts in 32-bit uInt
 constexpr std::size_t kItemBytes = 3 * 4 + 3 * 8 + 8 + 1 + 8 + 4 * 8 + 4;
+constexpr std::size_t kReadBytes = 2 * 4 + 8 + 2 * 4 + 3 * 1;
 constexpr std::size_t kMaxManifestBytes = 64 * 1024;
 // Larger than any payload this process could hold; a header declaring more is damaged.
 constexpr std::uint64_t kMaxPayload = std::numeric_limits<std::size_t>::max() / 2;
@@ -466,6 +472,22 @@ class PayloadWriter {
       scalar<std::uint64_t>(item.reach);
       scalar<std::uint32_t>(item.depth);
     }
+    const UserEvents& events = run.events;
+    array(events.first_exposure);
+    scalar<std::uint64_t>(events.reads.size());
+    for (const ReadEvent& read : events.reads) {
+      scalar<std::uint32_t>(read.item);
+      scalar<std::uint32_t>(read.user);
+      scalar<std::int64_t>(read.step);
+      scalar<std::uint32_t>(read.parent);
+      scalar<std::uint32_t>(read.hop);
+      scalar<std::uint8_t>(static_cast<std::uint8_t>(read.via));
+      scalar<std::uint8_t>(static_cast<std::uint8_t>(read.outcome));
+      scalar<std::uint8_t>(static_cast<std::uint8_t>(read.share_channel));
+    }
+    array(events.attitude_initial);
+    array(events.attitude_final);
+    scalar<std::uint64_t>(events.graph_checksum);
   }
 
   void finish() {
@@ -739,6 +761,34 @@ class PayloadReader {
       item.depth = scalar<std::uint32_t>();
       if (out != nullptr) out->items[i] = item;
     }
+    UserEvents* events = out != nullptr ? &out->events : nullptr;
+    array(events ? &events->first_exposure : nullptr);
+    const std::size_t reads = count(kReadBytes);
+    if (events != nullptr) events->reads.resize(reads);
+    for (std::size_t i = 0; i < reads; ++i) {
+      ReadEvent read;
+      read.item = scalar<std::uint32_t>();
+      read.user = scalar<std::uint32_t>();
+      read.step = scalar<std::int64_t>();
+      read.parent = scalar<std::uint32_t>();
+      read.hop = scalar<std::uint32_t>();
+      const auto via = scalar<std::uint8_t>();
+      const auto outcome = scalar<std::uint8_t>();
+      const auto share_channel = scalar<std::uint8_t>();
+      // Codes outside the enums would be undefined values downstream: damage, not data.
+      if (via >= kNumChannels || outcome > static_cast<std::uint8_t>(ReadOutcome::kSelfCensored) ||
+          share_channel >= kNumChannels) {
+        throw Damaged{"malformed run data (read event code)"};
+      }
+      read.via = static_cast<Channel>(via);
+      read.outcome = static_cast<ReadOutcome>(outcome);
+      read.share_channel = static_cast<Channel>(share_channel);
+      if (events != nullptr) events->reads[i] = read;
+    }
+    array(events ? &events->attitude_initial : nullptr);
+    array(events ? &events->attitude_final : nullptr);
+    const auto graph_checksum = scalar<std::uint64_t>();
+    if (events != nullptr) events->graph_checksum = graph_checksum;
   }
 
  private:

@@ -45,6 +45,8 @@ class AttitudeState {
 
   [[nodiscard]] VertexId users() const { return static_cast<VertexId>(x_.size()); }
   [[nodiscard]] double attitude(VertexId v) const { return v < x_.size() ? x_[v] : 0.0; }
+  /// Every user's attitude now, as float (the precision of the result file).
+  [[nodiscard]] std::vector<float> attitudes() const { return {x_.begin(), x_.end()}; }
 
   /// User v reads `item`. Safe to call concurrently for distinct users; institutions (v beyond
   /// the users) are ignored.

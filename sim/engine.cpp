@@ -21,6 +21,7 @@ Engine::Engine(const SocialGraph& graph, Publisher publisher, const DiffusionMod
   if (config_.attitude) {
     attitude_groups_ = std::make_unique<AttitudeGroups>(publisher_.num_users, config_.region, config_.community);
   }
+  if (config_.record_events) graph_checksum_ = graph_.checksum();
   const FeedRule* feed = diffusion_.feed();
   if (!feed) return;
   const VertexId n = graph_.num_vertices();
@@ -87,6 +88,11 @@ VertexId Engine::snapshot_users() const {
   return publisher_.num_users;
 }
 
+EventsLayout Engine::events_layout() const {
+  if (!config_.record_events) return {};
+  return {.vertices = graph_.num_vertices(), .attitude_users = config_.attitude ? publisher_.num_users : 0};
+}
+
 void detail::RunState::merge_counters(Step step, ItemRecord& record) {
   auto& m = metrics;
   for (Counters& c : per_thread) {
@@ -106,6 +112,7 @@ void detail::RunState::merge_counters(Step step, ItemRecord& record) {
     record.shares += c.shares;
     record.first_hop_shares += c.first_hop_shares;
     record.depth = std::max(record.depth, c.max_hop);
+    if (events) events->reads.insert(events->reads.end(), c.reads.begin(), c.reads.end());
   }
 }
 
@@ -135,6 +142,13 @@ RunResult Engine::run(RunId run, const std::atomic<bool>* cancel) const {
     attitudes.emplace(*config_.attitude, *attitude_groups_, publisher_.num_users, config_.region, config_.seed, run);
     attitudes->start(result, num_steps, config_.attitude->snapshot_every_steps(config_.step_hours));
   }
+  UserEvents* events = nullptr;
+  if (config_.record_events) {
+    events = &result.events;
+    events->first_exposure.assign(n, kNever);
+    events->graph_checksum = graph_checksum_;
+    if (attitudes) events->attitude_initial = attitudes->attitudes();
+  }
   // Calendar days: the attitude model's daily step runs at the start of each step that begins
   // a new day.
   const auto day_of = [&](Step s) {
@@ -152,6 +166,7 @@ RunResult Engine::run(RunId run, const std::atomic<bool>* cancel) const {
                  .institution = institution,
                  .metrics = m,
                  .attitudes = attitudes ? &*attitudes : nullptr,
+                 .events = events,
                  .reached = std::make_unique<std::atomic<std::uint8_t>[]>(n),
                  .active_bits = std::vector<std::atomic<std::uint64_t>>(n / 64 + 1)};
   std::optional<FeedState> feed;
@@ -240,11 +255,12 @@ RunResult Engine::run(RunId run, const std::atomic<bool>* cancel) const {
         start_in_feeds(state, item, kols, n);
       } else {
         item.flags = std::make_unique<std::atomic<std::uint8_t>[]>(n);
-        item.flags[institution].store(kExposed | kOpened | kShared, std::memory_order_relaxed);
+        constexpr std::uint8_t kStarter = kExposed | kOpened | kShared | kSettled;
+        item.flags[institution].store(kStarter, std::memory_order_relaxed);
         item.frontier.push_back(institution);
         for (VertexId kol : kols) {
           if (kol == institution) continue;
-          item.flags[kol].store(kExposed | kOpened | kShared, std::memory_order_relaxed);
+          item.flags[kol].store(kStarter, std::memory_order_relaxed);
           item.frontier.push_back(kol);
         }
       }
@@ -269,6 +285,12 @@ RunResult Engine::run(RunId run, const std::atomic<bool>* cancel) const {
     m[kLiveItems][step] = static_cast<std::int64_t>(live.size());
     result.steps_run = step + 1;
     if (attitudes) attitudes->record(step, result);
+  }
+  if (events) {
+    if (attitudes) events->attitude_final = attitudes->attitudes();
+    std::sort(events->reads.begin(), events->reads.end(), [](const ReadEvent& a, const ReadEvent& b) {
+      return a.item != b.item ? a.item < b.item : a.user < b.user;
+    });
   }
   return result;
 }

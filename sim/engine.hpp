@@ -54,6 +54,9 @@ struct EngineConfig {
   const ChatGroups* groups = nullptr;      // chat groups for group shares; null: nobody is in a group
   const AttitudeModel* attitude = nullptr;  // null: no attitudes
   std::span<const std::uint32_t> community{};  // per user, for attitude statistics; empty: none
+  /// Record per-user events (RunResult::events) for `softpower export`. Costs one list entry
+  /// per read, a step per vertex, and in the feed rule 8 bytes per vertex per live item.
+  bool record_events = false;
 };
 
 class Engine {
@@ -70,6 +73,8 @@ class Engine {
   [[nodiscard]] std::vector<SeriesSpec> series_specs() const;
   /// Users per attitude snapshot (0: this engine takes no snapshots).
   [[nodiscard]] VertexId snapshot_users() const;
+  /// The shape of the events each run records; disabled unless config.record_events.
+  [[nodiscard]] EventsLayout events_layout() const;
 
   /// Runs one replicate; `run` keys its random streams. Thread-safe: runs share the engine
   /// read-only. Parallelism follows the caller's TBB arena (tbb::global_control or task_arena).
@@ -88,6 +93,7 @@ class Engine {
   std::vector<std::uint64_t> group_offsets_;
   std::vector<std::uint32_t> user_groups_;
   std::unique_ptr<AttitudeGroups> attitude_groups_;  // with an attitude model
+  std::uint64_t graph_checksum_ = 0;  // recorded with events
 };
 
 }  // namespace softpower

@@ -48,6 +48,7 @@ enum class Purpose : std::uint64_t {
   kAttitudePrior = 40,  // attitude: a user's prior attitude
   kAttitude = 41,       // attitude: other per-user draws of attitude models
   kSweepSample = 42,    // sweep: Latin-hypercube permutations and offsets
+  kExportSample = 43,   // export: random vertex sample
 };
 
 class CounterRng {

@@ -101,6 +101,23 @@ const Schema<InstitutionSpec>& institution_schema() {
   return schema;
 }
 
+const Schema<ExportSpec>& export_schema() {
+  static const auto schema = Schema<ExportSpec>{}
+      .number("run", &ExportSpec::run, std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max(), "Run whose events `softpower run` exports at the end (`softpower export --run`).")
+      .text("gexf", &ExportSpec::gexf, "GEXF file `softpower run` writes at the end, relative to the result file's folder; empty: none.")
+      .text("graphml", &ExportSpec::graphml, "GraphML file `softpower run` writes at the end, relative to the result file's folder; empty: none.")
+      .choice("gexf_version", &ExportSpec::gexf_version, {"1.3", "1.2draft"}, "GEXF version: 1.3 (Gephi 0.9+, graphology) or 1.2draft (NetworkX before 3.6).")
+      .boolean("dynamic", &ExportSpec::dynamic, "Dynamic GEXF: awareness, reads, shares and attitude as values over time (steps), for Gephi's timeline.")
+      .number("cascades", &ExportSpec::cascades, std::uint32_t{0}, std::uint32_t{100000}, "Also write the cascade trees of this many items, the largest by reach, each as FILE.cascade-ITEM.gexf (or .graphml).")
+      .choice("sample", &ExportSpec::sample, {"none", "ego", "top_items", "k_core", "random"}, "Which vertices to export (with the arcs between them; the institution is always in): none (all), ego (the institution's audience to `depth` hops), top_items (readers of the `top_items` items of largest reach and who passed them on), k_core (the `k`-core of the friend graph), random (`vertices` users drawn uniformly with `sample_seed`).")
+      .number("depth", &ExportSpec::depth, std::uint32_t{0}, std::uint32_t{1000}, "Hops from the institution (sample: ego).")
+      .number("top_items", &ExportSpec::top_items, std::uint32_t{1}, std::uint32_t{1000000}, "Items (sample: top_items).")
+      .number("k", &ExportSpec::k, std::uint32_t{1}, std::uint32_t{1000000}, "Core number (sample: k_core).")
+      .number("vertices", &ExportSpec::vertices, std::uint32_t{1}, kMaxVertices, "Users drawn (sample: random).")
+      .number("sample_seed", &ExportSpec::sample_seed, std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max(), "Seed of the random sample (sample: random).");
+  return schema;
+}
+
 YAML::Node parse_yaml(const std::string& text, const std::string& file_name) {
   try {
     return YAML::Load(text);
@@ -270,13 +287,13 @@ Scenario parse_scenario_tree(const YAML::Node& tree, const YamlOrigin& origin,
   s.base_dir = base_dir;
   if (!root.IsMap()) schema_error(s.origin, root, "(top level)", "a scenario is a mapping of sections");
 
-  static const std::set<std::string> sections{"time", "graph", "institution", "diffusion", "strategy", "censorship", "attitude", "sweep"};
+  static const std::set<std::string> sections{"time", "graph", "institution", "diffusion", "strategy", "censorship", "attitude", "export", "sweep"};
   for (const auto& kv : root) {
     const std::string key = kv.first.as<std::string>();
     if (sections.count(key)) continue;
     if (!top_schema().has(key)) {
       schema_error(s.origin, kv.first, key,
-                   "unknown key (known: " + top_schema().known_keys() + ", time, graph, institution, strategy, diffusion, censorship, attitude, sweep)");
+                   "unknown key (known: " + top_schema().known_keys() + ", time, graph, institution, strategy, diffusion, censorship, attitude, export, sweep)");
     }
   }
   TopLevel top;
@@ -306,6 +323,11 @@ Scenario parse_scenario_tree(const YAML::Node& tree, const YamlOrigin& origin,
   s.censorship = root["censorship"];
   // Optional: the key, even with an empty value, enables the attitude model.
   if (root["attitude"]) s.attitude = parse_model_section(s, root, "attitude", "bounded_confidence");
+  // Optional too: the key, even with an empty value, records events for export.
+  if (const YAML::Node exports = root["export"]) {
+    s.exports.enabled = true;
+    if (!exports.IsNull()) export_schema().parse(s.exports, exports, s.origin, "export");
+  }
   if (s.time.num_steps() < 1) schema_error(s.origin, root["time"], "time", "the horizon is shorter than one step");
 
   s.source = YAML::Clone(root);
@@ -361,6 +383,7 @@ std::string effective_yaml(const Scenario& s, const YAML::Node& diffusion, const
   root["diffusion"] = diffusion;
   root["censorship"] = censorship;
   if (attitude.IsDefined() && !attitude.IsNull()) root["attitude"] = attitude;
+  if (s.exports.enabled) root["export"] = export_schema().to_yaml(s.exports);
   YAML::Emitter out;
   out << root;
   return std::string(out.c_str()) + "\n";
@@ -378,6 +401,12 @@ std::string scenario_docs() {
     out += fmt::format("- `{}`: {}\n", type, list);
   }
   out += "\n### `institution`\n\n" + docs_table(institution_schema().docs(), "institution") + "\n";
+  out += "### `export`\n\n"
+         "Optional. With the section present, even empty (`export: {}`), every run records per-user "
+         "events (first exposure, reads, shares, the sharer credited with each read) in the result "
+         "file's /events, which `softpower export` turns into GEXF and GraphML files; the keys below "
+         "make `softpower run` write them at the end (docs/gephi.md).\n\n" +
+         docs_table(export_schema().docs(), "export") + "\n";
   out += sweep_docs();
   return out;
 }

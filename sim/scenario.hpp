@@ -62,6 +62,25 @@ struct InstitutionSpec {
   std::uint32_t followers = 1000;
 };
 
+/// The `export:` section: the scenario's runs record per-user events, and `softpower run`
+/// writes the files named here at the end. `softpower export` takes the same options on its
+/// command line (viz_export/export.hpp uses this struct for both).
+struct ExportSpec {
+  bool enabled = false;  // the section is present (even empty): record events
+  std::uint64_t run = 0;
+  std::string gexf;      // relative paths: to the result file's folder
+  std::string graphml;
+  std::string gexf_version = "1.3";
+  bool dynamic = false;
+  std::uint32_t cascades = 0;  // cascade trees of the top items by reach, one file each
+  std::string sample = "none";
+  std::uint32_t depth = 2;
+  std::uint32_t top_items = 3;
+  std::uint32_t k = 10;
+  std::uint32_t vertices = 50000;
+  std::uint64_t sample_seed = 1;
+};
+
 /// A model family's section (`diffusion: {model: NAME, ...}`, `strategy: ...`): the model
 /// registry in models/ validates the parameters, since sim/ does not know the models.
 struct ModelSection {
@@ -82,6 +101,7 @@ struct Scenario {
   ModelSection strategy;
   std::optional<ModelSection> attitude;  // absent: users have no attitudes
   YAML::Node censorship;               // the platform filter's section, parsed in models/censorship
+  ExportSpec exports;                  // the `export` section
   /// The `sweep:` block (sim/sweep.hpp); without one an undefined node, so `if (s.sweep_node)`
   /// tells whether the scenario is a sweep (a default-constructed YAML::Node would be true).
   YAML::Node sweep_node{YAML::NodeType::Undefined};

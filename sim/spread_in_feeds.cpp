@@ -94,6 +94,10 @@ FeedState::FeedState(const FeedRule& rule_, double step_hours_, std::span<const 
 void start_in_feeds(const RunState& state, LiveItem& item, std::span<const VertexId> kols, VertexId num_vertices) {
   namespace fb = feed_bits;
   item.words = std::make_unique<std::atomic<std::uint64_t>[]>(num_vertices);
+  if (state.events) {
+    item.credit = std::make_unique<std::atomic<std::uint64_t>[]>(num_vertices);
+    for (VertexId v = 0; v < num_vertices; ++v) item.credit[v].store(~std::uint64_t{0}, std::memory_order_relaxed);
+  }
   const auto start = [&](VertexId v, Channel channel) {
     item.words[v].store(fb::kOpened | fb::kShared, std::memory_order_relaxed);
     item.deliveries.push_back({.targets = state.out.targets.data() + state.out.offsets[v],
@@ -111,6 +115,7 @@ void spread_in_feeds(RunState& state, const FeedState& feed, LiveItem& item, Ite
   const FeedRule& rule = feed.rule;
   const ItemId item_id = record.item;
   auto* words = item.words.get();
+  auto* credit = item.credit.get();
   const Step age_now = step - record.publish_step;
 
   // Deliveries: an unopened item enters (or is renewed in) the recipient's feed.
@@ -129,9 +134,19 @@ void spread_in_feeds(RunState& state, const FeedState& feed, LiveItem& item, Ite
       next = fb::with_hop(next, first_arrival ? d.hop : std::min(fb::hop(old), d.hop));
       next = fb::with_arrival(next, age_now);
     } while (!words[v].compare_exchange_weak(old, next, std::memory_order_relaxed));
+    if (credit) {
+      // Deliveries in the same step race; the minimum is the same whichever lands first.
+      const std::uint64_t mine = std::uint64_t{d.hop} << 32 | d.sharer;
+      std::uint64_t best = credit[v].load(std::memory_order_relaxed);
+      while (mine < best && !credit[v].compare_exchange_weak(best, mine, std::memory_order_relaxed)) {
+      }
+    }
     if (!(old & fb::kChannels)) {
       ++c.reach_item;
-      if (!(state.reached[v].exchange(1, std::memory_order_relaxed))) ++c.reach_run;
+      if (!(state.reached[v].exchange(1, std::memory_order_relaxed))) {
+        ++c.reach_run;
+        state.first_reached(v, step);
+      }
     }
     if (!(old & fb::kPending)) c.feed_entries.push_back(v);
   });
@@ -189,12 +204,23 @@ void spread_in_feeds(RunState& state, const FeedState& feed, LiveItem& item, Ite
       ++c.opens;
       ++c.opens_by[via];
       c.max_hop = std::max(c.max_hop, hop);
+      ReadEvent* event = nullptr;
+      if (credit) {
+        const std::uint64_t credited = credit[v].load(std::memory_order_relaxed);
+        event = &c.reads.emplace_back(ReadEvent{.item = item_id, .user = v, .step = step,
+                                                .parent = static_cast<VertexId>(credited & 0xffffffffu),
+                                                .hop = static_cast<std::uint32_t>(credited >> 32),
+                                                .via = static_cast<Channel>(via)});
+      }
       // One draw decides sharing and self-censorship, as in the rule decided on arrival.
       const double q = std::min(1.0, share_item * feed.propensity[v] * attitude_factor);
       if (q <= 0.0) continue;
       const double u_share = rng.uniform(Purpose::kShare, item_id, v);
       if (!(u_share < q * filter.share_multiplier[r])) {
-        if (u_share < q) ++c.self_censored;
+        if (u_share < q) {
+          ++c.self_censored;
+          if (event) event->outcome = ReadOutcome::kSelfCensored;
+        }
         continue;
       }
       const std::optional<Channel> channel = share_channel(state, feed, v, item_id);
@@ -203,10 +229,13 @@ void spread_in_feeds(RunState& state, const FeedState& feed, LiveItem& item, Ite
       ++c.shares;
       ++c.shares_by[index_of(*channel)];
       if (hop == 1) ++c.first_hop_shares;
+      if (event) event->share_channel = *channel;
       if (rng.bernoulli(filter.share_filter[r][index_of(*channel)], Purpose::kShareFilter, item_id, v)) {
         ++c.filtered;
+        if (event) event->outcome = ReadOutcome::kShareFiltered;
         continue;
       }
+      if (event) event->outcome = ReadOutcome::kShared;
       c.deliveries.push_back(share_delivery(state, feed, v, *channel, hop, item_id));
     }
   });

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <map>
 #include <stdexcept>
+#include <utility>
 #include <variant>
 
 #include "output/detail/result_layout.hpp"
@@ -89,6 +90,90 @@ void check_snapshots(const std::string& file, const ResultShape& shape, const Ru
       throw std::invalid_argument(fmt::format(
           "{}: run {} snapshot steps must increase, but snapshot {} is at step {} after step {}",
           file, r.run, j, step, r.snapshot_steps[j - 1]));
+    }
+  }
+}
+
+void check_events_layout(const ResultShape& shape) {
+  const EventsLayout& events = shape.events;
+  if (!events.enabled()) {
+    if (events.attitude_users > 0) {
+      throw std::invalid_argument(fmt::format(
+          "ResultWriter: events of {} attitude users, but of no vertices (events disabled)",
+          events.attitude_users));
+    }
+    return;
+  }
+  if (events.vertices != shape.prov.num_vertices) {
+    throw std::invalid_argument(
+        fmt::format("ResultWriter: events of {} vertices, but the graph has {}", events.vertices,
+                    shape.prov.num_vertices));
+  }
+  if (events.attitude_users > events.vertices) {
+    throw std::invalid_argument(
+        fmt::format("ResultWriter: events of {} attitude users exceed the graph's {} vertices",
+                    events.attitude_users, events.vertices));
+  }
+}
+
+void check_events(const std::string& file, const ResultShape& shape, const RunResult& r) {
+  const EventsLayout& layout = shape.events;
+  const UserEvents& e = r.events;
+  if (!layout.enabled()) {
+    if (e.recorded() || !e.reads.empty() || !e.attitude_initial.empty() ||
+        !e.attitude_final.empty()) {
+      throw std::invalid_argument(
+          fmt::format("{}: run {} carries events ({} reads), but the file was made without events",
+                      file, r.run, e.reads.size()));
+    }
+    return;
+  }
+  if (!e.recorded()) {
+    throw std::invalid_argument(
+        fmt::format("{}: run {} recorded no events (no first exposures), but the file holds events",
+                    file, r.run));
+  }
+  if (e.first_exposure.size() != layout.vertices) {
+    throw std::invalid_argument(
+        fmt::format("{}: run {} has {} first exposures, expected one per vertex ({})", file, r.run,
+                    e.first_exposure.size(), layout.vertices));
+  }
+  for (const auto& [name, values] :
+       {std::pair{"initial", &e.attitude_initial}, std::pair{"final", &e.attitude_final}}) {
+    if (values->size() != layout.attitude_users) {
+      throw std::invalid_argument(
+          fmt::format("{}: run {} has {} {} attitudes, expected attitude_users = {}", file, r.run,
+                      values->size(), name, layout.attitude_users));
+    }
+  }
+  for (std::size_t i = 0; i < e.reads.size(); ++i) {
+    const ReadEvent& read = e.reads[i];
+    const auto bad = [&](const std::string& why) {
+      return std::invalid_argument(fmt::format("{}: run {} read {} (item {}, user {}) {}", file,
+                                               r.run, i, read.item, read.user, why));
+    };
+    if (i > 0) {
+      const ReadEvent& prev = e.reads[i - 1];
+      if (std::pair(read.item, read.user) <= std::pair(prev.item, prev.user)) {
+        throw bad(
+            fmt::format("follows item {}, user {}: reads must be sorted strictly by (item, user)",
+                        prev.item, prev.user));
+      }
+    }
+    if (read.item >= r.items.size()) {
+      throw bad(fmt::format("names an item the run does not have ({} items)", r.items.size()));
+    }
+    if (read.user >= layout.vertices) {
+      throw bad(fmt::format("names a user outside the graph's {} vertices", layout.vertices));
+    }
+    if (read.parent >= layout.vertices && read.parent != kNoVertex) {
+      throw bad(fmt::format("has parent {}, outside the graph's {} vertices", read.parent,
+                            layout.vertices));
+    }
+    if (!valid_codes(read)) {
+      throw bad(fmt::format("has an undefined code: via {}, outcome {}, share_channel {}",
+                            static_cast<unsigned>(read.via), static_cast<unsigned>(read.outcome),
+                            static_cast<unsigned>(read.share_channel)));
     }
   }
 }
@@ -179,6 +264,7 @@ void check_result_shape(const ResultShape& shape) {
         fmt::format("ResultWriter: snapshot_users = {} exceeds the graph's {} vertices",
                     shape.snapshot_users, prov.num_vertices));
   }
+  check_events_layout(shape);
 }
 
 void check_run_shape(const std::string& file, const ResultShape& shape, const RunResult& r) {
@@ -207,6 +293,7 @@ void check_run_shape(const std::string& file, const ResultShape& shape, const Ru
     }
   }
   check_snapshots(file, shape, r);
+  check_events(file, shape, r);
 }
 
 }  // namespace softpower::detail

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -13,6 +14,7 @@
 
 #include "output/result_writer.hpp"
 #include "sim/detail/hdf5.hpp"
+#include "sim/model.hpp"
 #include "sim/run_result.hpp"
 #include "sim/types.hpp"
 
@@ -40,6 +42,20 @@ inline constexpr const char* kSnapshotSteps = "attitude/snapshot_steps";
 inline constexpr const char* kSnapshots = "attitude/snapshots";
 /// The fill value of /attitude/snapshot_steps: no snapshot in this (run, snapshot) cell.
 inline constexpr Step kNoSnapshotStep = -1;
+
+/// Per-user events; the group exists only in files written with events enabled.
+inline constexpr const char* kEventsGroup = "events";
+inline constexpr const char* kEventReads = "events/reads";
+inline constexpr const char* kEventReadCount = "events/read_count";
+inline constexpr const char* kFirstExposure = "events/first_exposure";
+inline constexpr const char* kAttitudeInitial = "events/attitude_initial";
+inline constexpr const char* kAttitudeFinal = "events/attitude_final";
+inline constexpr const char* kEventGraphChecksum = "events/graph_checksum";
+/// The fill value of /events/first_exposure: never exposed (or a run not written yet).
+inline constexpr Step kNeverExposed = -1;
+/// Codes of ReadOutcome, by value, as stored in /events/reads.outcome.
+inline constexpr std::array<const char*, 4> kReadOutcomeNames{"read", "shared", "share_filtered",
+                                                              "self_censored"};
 
 /// The /params columns every file has, in order; a sweep's columns follow them.
 inline constexpr const char* kParamsBuiltinColumns[] = {"run",  "point",       "replicate",
@@ -217,5 +233,49 @@ struct ItemsLayout {
             .depth = layout.get<std::uint32_t>(row, depth)};
   }
 };
+
+/// /events/reads: one row per read of every run.
+struct ReadsLayout {
+  RowLayout layout;
+  std::size_t run = layout.add<std::uint64_t>("run");
+  std::size_t item = layout.add<std::uint32_t>("item");
+  std::size_t user = layout.add<std::uint32_t>("user");
+  std::size_t step = layout.add<std::int64_t>("step");
+  std::size_t parent = layout.add<std::uint32_t>("parent");
+  std::size_t hop = layout.add<std::uint32_t>("hop");
+  std::size_t via = layout.add<std::uint8_t>("via");
+  std::size_t outcome = layout.add<std::uint8_t>("outcome");
+  std::size_t share_channel = layout.add<std::uint8_t>("share_channel");
+
+  void fill(std::byte* row, RunId r, const ReadEvent& e) const {
+    layout.set<std::uint64_t>(row, run, r);
+    layout.set<std::uint32_t>(row, item, e.item);
+    layout.set<std::uint32_t>(row, user, e.user);
+    layout.set<std::int64_t>(row, step, e.step);
+    layout.set<std::uint32_t>(row, parent, e.parent);
+    layout.set<std::uint32_t>(row, hop, e.hop);
+    layout.set<std::uint8_t>(row, via, static_cast<std::uint8_t>(e.via));
+    layout.set<std::uint8_t>(row, outcome, static_cast<std::uint8_t>(e.outcome));
+    layout.set<std::uint8_t>(row, share_channel, static_cast<std::uint8_t>(e.share_channel));
+  }
+  /// The inverse of fill(), without the run. The codes are not checked here.
+  [[nodiscard]] ReadEvent event(const std::byte* row) const {
+    return {.item = layout.get<std::uint32_t>(row, item),
+            .user = layout.get<std::uint32_t>(row, user),
+            .step = layout.get<std::int64_t>(row, step),
+            .parent = layout.get<std::uint32_t>(row, parent),
+            .hop = layout.get<std::uint32_t>(row, hop),
+            .via = static_cast<Channel>(layout.get<std::uint8_t>(row, via)),
+            .outcome = static_cast<ReadOutcome>(layout.get<std::uint8_t>(row, outcome)),
+            .share_channel = static_cast<Channel>(layout.get<std::uint8_t>(row, share_channel))};
+  }
+};
+
+/// Whether the codes of a read are ones the file format defines.
+inline bool valid_codes(const ReadEvent& e) {
+  return static_cast<std::size_t>(e.via) < kNumChannels &&
+         static_cast<std::size_t>(e.outcome) < kReadOutcomeNames.size() &&
+         static_cast<std::size_t>(e.share_channel) < kNumChannels;
+}
 
 }  // namespace softpower::detail

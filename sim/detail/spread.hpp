@@ -80,23 +80,35 @@ struct Counters {
   std::vector<VertexId> sharers;       // on arrival: next frontier
   std::vector<Delivery> deliveries;    // feed: next step's deliveries
   std::vector<VertexId> feed_entries;  // feed: new entries, then entries kept
+  std::vector<ReadEvent> reads;        // recording events: this step's reads
+  // Recording, on arrival: (reader, sharer) for opens that lost the race to set the opened bit,
+  // so the credited sharer can be the lowest id whatever the thread timing.
+  std::vector<std::pair<VertexId, VertexId>> also_opened_by;
   // Zeroes the tallies and empties the lists, keeping their capacity.
   void reset() {
     auto s = std::move(sharers);
     auto d = std::move(deliveries);
     auto f = std::move(feed_entries);
+    auto r = std::move(reads);
+    auto a = std::move(also_opened_by);
     *this = Counters{};
     sharers = std::move(s);
     deliveries = std::move(d);
     feed_entries = std::move(f);
+    reads = std::move(r);
+    also_opened_by = std::move(a);
     sharers.clear();
     deliveries.clear();
     feed_entries.clear();
+    reads.clear();
+    also_opened_by.clear();
   }
 };
 
-// Set-once bits per user and item for the rule decided on arrival.
-enum Flag : std::uint8_t { kExposed = 1, kOpened = 2, kShared = 4 };
+// Set-once bits per user and item for the rule decided on arrival. kSettled (recording events
+// only) marks users who opened the item in an earlier step; kOpened may be set by another
+// thread in this one.
+enum Flag : std::uint8_t { kExposed = 1, kOpened = 2, kShared = 4, kSettled = 8 };
 
 // Per-item state of a user in the feed model, one 64-bit word so that a delivery updates it
 // with one compare-and-swap: bits 0-4 the channels it arrived through, then opened, shared,
@@ -134,6 +146,9 @@ struct LiveItem {
   std::unique_ptr<std::atomic<std::uint64_t>[]> words{};
   std::vector<Delivery> deliveries{};
   std::vector<VertexId> feed{};
+  // Feed, recording events: per user, the delivery credited with a read as (hop << 32 | sharer),
+  // the minimum over deliveries; ~0 until one arrives.
+  std::unique_ptr<std::atomic<std::uint64_t>[]> credit{};
   [[nodiscard]] bool spreading() const {
     return !frontier.empty() || !deliveries.empty() || !feed.empty();
   }
@@ -147,6 +162,7 @@ struct RunState {
   VertexId institution;
   std::vector<std::vector<std::int64_t>>& metrics;
   AttitudeState* attitudes;  // null: no attitudes
+  UserEvents* events;        // null: not recording events
   std::unique_ptr<std::atomic<std::uint8_t>[]> reached;
   // Users counted active in the current step, one bit each: small enough to stay in cache, so
   // counting distinct active users costs little more than the draws that decide activity.
@@ -155,6 +171,10 @@ struct RunState {
   std::vector<std::uint64_t> first{};  // scratch: balanced partition offsets
 
   [[nodiscard]] std::size_t region_of(VertexId v) const { return v < region.size() ? region[v] : 0; }
+  // The first delivery of any item to v (the caller won the `reached` exchange).
+  void first_reached(VertexId v, Step step) const {
+    if (events) events->first_exposure[v] = step;
+  }
   void count_active(VertexId v, Counters& c) {
     std::atomic<std::uint64_t>& word = active_bits[v >> 6];
     const std::uint64_t bit = std::uint64_t{1} << (v & 63);
@@ -165,7 +185,8 @@ struct RunState {
   void start_step() {
     for (auto& word : active_bits) word.store(0, std::memory_order_relaxed);
   }
-  /// Adds the threads' counters to the step's metrics and the item's record.
+  /// Adds the threads' counters to the step's metrics and the item's record, and their reads to
+  /// the run's events.
   void merge_counters(Step step, ItemRecord& record);
 };
 

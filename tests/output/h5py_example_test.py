@@ -13,6 +13,8 @@ $SOFTPOWER_EXAMPLE_DIR (the block runs in that directory):
   named dimensions.
 - results/sweep.h5: ResultWriterDocExample.WritesTheSweepExampleFile (3 points x 4 replicates of
   a two-axis sweep); the sweep recipes (h5py, then xarray) read it.
+- results/events.h5: ResultWriterDocExample.WritesTheEventsExampleFile (3 runs with /events and
+  its attitudes) and ...WritesTheEventsExampleFileWithoutAttitudes; the /events example reads it.
 
 A block that imports xarray runs only where xarray and h5netcdf are installed. Each block must
 print what EXPECTED lists for it, in document order per file.
@@ -25,7 +27,13 @@ import tempfile
 
 BASELINE = "results/baseline.h5"
 SWEEP = "results/sweep.h5"
+EVENTS = "results/events.h5"
 
+EVENTS_COMMON = ["run 1: 6 reads, 1 shared",
+                 "  user 0 opened item 0 at step 2 via push from 5 (hop 1)",
+                 "  user 1 opened item 0 at step 3 via push from 5 (hop 1)",
+                 "  user 2 opened item 0 at step 5 via moments from 1 (hop 2)",
+                 "reached 5 of 6 vertices"]
 COMMON = ["dims ['/metrics/run', '/metrics/step']", "run 2 (seed 42)", "6 items"]
 CASES = {  # file -> [(gtest writing it, [what each block reading it must print])]
     BASELINE: [
@@ -45,6 +53,11 @@ CASES = {  # file -> [(gtest writing it, [what each block reading it must print]
             ["xarray: point 0 (strength 0.0): final reach 1512.0 [5%: 1447.2, 95%: 1576.8]",
              "xarray: point 1 (strength 0.5): final reach 1032.0 [5%: 967.2, 95%: 1096.8]"],
         ]),
+    ],
+    EVENTS: [
+        ("ResultWriterDocExample.WritesTheEventsExampleFile",
+         [EVENTS_COMMON + ["mean attitude shift +0.300"]]),
+        ("ResultWriterDocExample.WritesTheEventsExampleFileWithoutAttitudes", [EVENTS_COMMON]),
     ],
 }
 

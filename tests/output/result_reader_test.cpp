@@ -22,8 +22,9 @@
 #include "sim/detail/hdf5.hpp"
 #include "sim/error.hpp"
 #include "sim/graph_cache.hpp"
-#include "tests/support/test_support.hpp"
+#include "tests/output/event_fixtures.hpp"
 #include "tests/support/run_result_checks.hpp"
+#include "tests/support/test_support.hpp"
 
 namespace softpower {
 namespace {
@@ -144,9 +145,21 @@ RunResult as_read(RunResult r) {
   return r;
 }
 
-void write_file(const fs::path& path, const Provenance& prov, std::vector<RunId> order) {
-  ResultWriter w(path, prov, metrics(), series(), kUsers);
-  for (RunId run : order) w.write_run(full_run(run));
+/// The 4 vertices of provenance()'s graph, the snapshot users' attitudes.
+constexpr EventsLayout kEvents{.vertices = 4, .attitude_users = kUsers};
+
+/// full_run(run) with the events of `layout` (none if it is disabled). Run r reads r % 3 items:
+/// run 0 none, run 1 three times, run 2 five times (in a file of 4 vertices).
+RunResult events_run(RunId run, EventsLayout layout) {
+  RunResult r = full_run(run);
+  if (layout.enabled()) r.events = test::sample_events(run, r.items.size(), layout);
+  return r;
+}
+
+void write_file(const fs::path& path, const Provenance& prov, std::vector<RunId> order,
+                EventsLayout events = {}) {
+  ResultWriter w(path, prov, metrics(), series(), kUsers, events);
+  for (RunId run : order) w.write_run(events_run(run, events));
   w.finish();
 }
 
@@ -269,6 +282,42 @@ TEST(ResultReader, PlainFileWithoutSeriesOrSnapshots) {
   }
 }
 
+TEST(ResultReader, RoundTripsEventsOfRunsWrittenOutOfOrder) {
+  TempDir dir;
+  for (const EventsLayout layout : {kEvents, EventsLayout{.vertices = 4, .attitude_users = 0}}) {
+    SCOPED_TRACE(fmt::format("attitude users {}", layout.attitude_users));
+    const fs::path path = dir.path() / fmt::format("events{}.h5", layout.attitude_users);
+    write_file(path, provenance({}, 0, 1, false), {2, 0, 1}, layout);
+    const ResultReader reader(path);
+    EXPECT_EQ(reader.events_layout(), layout);
+    for (RunId run = 0; run < 3; ++run) {
+      const RunResult expected = as_read(events_run(run, layout));
+      const RunResult read = reader.read_run(run);
+      EXPECT_TRUE(read.events == expected.events) << "run " << run;
+      expect_same_run(read, expected);
+    }
+    // Run 0 has no items, so no reads, but recorded its events all the same.
+    const RunResult run0 = reader.read_run(0);
+    EXPECT_TRUE(run0.events.recorded());
+    EXPECT_TRUE(run0.events.reads.empty());
+    EXPECT_EQ(reader.read_run(1).events.reads.size(), 3u);
+    EXPECT_EQ(reader.read_run(2).events.reads.size(), 5u);
+    EXPECT_EQ(reader.read_run(2).events.attitude_final.size(), layout.attitude_users);
+  }
+}
+
+TEST(ResultReader, FilesWithoutEventsHaveLayoutZero) {
+  TempDir dir;
+  const fs::path path = dir.path() / "plain.h5";
+  write_file(path, provenance({}, 0, 1, false), {1, 2, 0});
+  const ResultReader reader(path);
+  EXPECT_EQ(reader.events_layout(), (EventsLayout{.vertices = 0, .attitude_users = 0}));
+  EXPECT_FALSE(reader.events_layout().enabled());
+  for (std::size_t row = 0; row < 3; ++row) {
+    EXPECT_TRUE(reader.read_run(row).events == UserEvents{}) << row;
+  }
+}
+
 std::string input_error(const std::function<void()>& call) {
   try {
     call();
@@ -336,6 +385,81 @@ TEST(ResultReader, RefusesMissingForeignPartialAndIncompleteFiles) {
       future.string() + ": result format_version 99 is not one this softpower reads (1 .. 1)");
 }
 
+/// A copy of an events file (runs 0, 1, 2; read counts 0, 3, 5) changed by `damage`.
+fs::path damaged_events_file(const fs::path& dir, const std::string& name,
+                             const std::function<void(hid_t)>& damage) {
+  const fs::path path = dir / name;
+  write_file(path, provenance({}, 0, 1, false), {0, 1, 2}, kEvents);
+  const detail::File f(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
+  EXPECT_TRUE(f.valid());
+  damage(f.get());
+  return path;
+}
+
+void overwrite(hid_t file, const char* name, hid_t type, const void* data) {
+  const detail::Dataset ds(H5Dopen2(file, name, H5P_DEFAULT));
+  ASSERT_GE(H5Dwrite(ds.get(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), 0) << name;
+}
+
+TEST(ResultReader, RefusesInconsistentEvents) {
+  TempDir dir;
+  const detail::Checker check("(test)", detail::Failure::kRuntime);
+  const fs::path counts = damaged_events_file(dir.path(), "counts.h5", [](hid_t f) {
+    const std::uint64_t more[3] = {0, 3, 6};
+    overwrite(f, "events/read_count", H5T_NATIVE_UINT64, more);
+  });
+  EXPECT_EQ(read_error(counts),
+            counts.string() + ": /events/read_count counts 9 reads, but /events/reads has 8 rows");
+
+  const fs::path one_sided = damaged_events_file(dir.path(), "one_sided.h5", [](hid_t f) {
+    ASSERT_GE(H5Ldelete(f, "events/attitude_final", H5P_DEFAULT), 0);
+  });
+  EXPECT_EQ(read_error(one_sided),
+            one_sided.string() + ": /events/attitude_initial without /events/attitude_final");
+
+  const fs::path shape = damaged_events_file(dir.path(), "shape.h5", [&](hid_t f) {
+    ASSERT_GE(H5Ldelete(f, "events/first_exposure", H5P_DEFAULT), 0);
+    detail::create_dataset(check, f, "events/first_exposure", H5T_NATIVE_INT64, {3, 2}, {}, {});
+  });
+  EXPECT_EQ(read_error(shape),
+            shape.string() + ": /events/first_exposure is not [num_runs = 3, num_vertices = 4]");
+
+  // Counts that add up but give row 0 a read of run 1.
+  const fs::path shifted = damaged_events_file(dir.path(), "shifted.h5", [](hid_t f) {
+    const std::uint64_t shifted_counts[3] = {1, 2, 5};
+    overwrite(f, "events/read_count", H5T_NATIVE_UINT64, shifted_counts);
+  });
+  {
+    const ResultReader reader(shifted);
+    EXPECT_EQ(input_error([&] { static_cast<void>(reader.read_run(0)); }),
+              shifted.string() +
+                  ": /events/reads row 0 belongs to run 1, but /events/read_count places it "
+                  "among the reads of run 0");
+  }
+
+  // A channel code the format does not define.
+  const fs::path code = damaged_events_file(dir.path(), "code.h5", [&](hid_t f) {
+    const detail::Dataset ds(H5Dopen2(f, "events/reads", H5P_DEFAULT));
+    const detail::Datatype via_only(H5Tcreate(H5T_COMPOUND, 1));
+    H5Tinsert(via_only.get(), "via", 0, H5T_NATIVE_UINT8);
+    const detail::Dataspace space(H5Dget_space(ds.get()));
+    const hsize_t first = 0;
+    const hsize_t one = 1;
+    H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, &first, nullptr, &one, nullptr);
+    const detail::Dataspace memory(H5Screate_simple(1, &one, nullptr));
+    const std::uint8_t nine = 9;
+    ASSERT_GE(H5Dwrite(ds.get(), via_only.get(), memory.get(), space.get(), H5P_DEFAULT, &nine), 0);
+  });
+  {
+    const ResultReader reader(code);
+    EXPECT_EQ(input_error([&] { static_cast<void>(reader.read_run(1)); }),
+              code.string() +
+                  ": /events/reads row 0 has an undefined code: via 9, outcome 0, "
+                  "share_channel 0");
+    EXPECT_EQ(reader.read_run(2).events.reads.size(), 5u);  // the other rows read as written
+  }
+}
+
 // merge_results
 
 /// Every dataset of a file by path: its type, shape and contents (strings as text, everything
@@ -377,22 +501,23 @@ std::map<std::string, std::string> datasets_of(const fs::path& path) {
 }
 
 /// Writes `num_shards` round-robin shards (run % num_shards == k), runs in reverse order.
-std::vector<fs::path> write_shards(const fs::path& dir, std::uint32_t num_shards) {
+std::vector<fs::path> write_shards(const fs::path& dir, std::uint32_t num_shards,
+                                   EventsLayout events = {}) {
   std::vector<fs::path> paths;
   for (std::uint32_t k = 0; k < num_shards; ++k) {
     std::vector<RunId> ids;
     for (RunId run = k; run < kSweepRuns; run += num_shards) ids.push_back(run);
     const fs::path path = dir / fmt::format("shard{}.h5", k);
     std::vector<RunId> order(ids.rbegin(), ids.rend());
-    write_file(path, provenance(ids, k, num_shards), order);
+    write_file(path, provenance(ids, k, num_shards), order, events);
     paths.push_back(path);
   }
   return paths;
 }
 
-fs::path write_single(const fs::path& dir) {
+fs::path write_single(const fs::path& dir, EventsLayout events = {}) {
   const fs::path path = dir / "single.h5";
-  write_file(path, provenance(), {8, 0, 7, 1, 6, 2, 5, 3, 4});
+  write_file(path, provenance(), {8, 0, 7, 1, 6, 2, 5, 3, 4}, events);
   return path;
 }
 
@@ -445,6 +570,56 @@ TEST(Merge, ThreeShardsMergeIntoTheFileOfASingleWriter) {
                     SOFTPOWER_SOURCE_DIR, single.string(), merged.string());
     EXPECT_EQ(std::system(command.c_str()), 0) << command;
   }
+}
+
+TEST(Merge, ShardsWithEventsMergeIntoTheFileOfASingleWriter) {
+  TempDir dir;
+  const fs::path single = write_single(dir.path(), kEvents);
+  const std::vector<fs::path> shards = write_shards(dir.path(), 3, kEvents);
+  const fs::path merged = dir.path() / "merged.h5";
+  merge_results({shards[1], shards[2], shards[0]}, merged, "softpower merge ...");
+
+  const auto expected = datasets_of(single);
+  const auto actual = datasets_of(merged);
+  EXPECT_EQ(expected.size(), actual.size());
+  for (const auto& [name, content] : expected) {
+    ASSERT_TRUE(actual.contains(name)) << name;
+    EXPECT_TRUE(actual.at(name) == content) << "dataset " << name << " differs";
+  }
+  for (const char* name :
+       {"events/reads", "events/read_count", "events/first_exposure", "events/attitude_initial",
+        "events/attitude_final", "events/graph_checksum"}) {
+    EXPECT_TRUE(actual.contains(name)) << name;
+  }
+  const ResultReader reader(merged);
+  EXPECT_EQ(reader.events_layout(), kEvents);
+  for (std::size_t row = 0; row < kSweepRuns; ++row) {
+    const RunResult read = reader.read_run(row);
+    EXPECT_TRUE(read.events == events_run(row, kEvents).events) << row;
+    expect_same_run(read, as_read(events_run(row, kEvents)));
+  }
+
+  // Shards of one sweep must agree on the events too.
+  const fs::path without = dir.path() / "without_events.h5";
+  write_file(without, provenance({2, 5, 8}, 2, 3), {2, 5, 8});
+  const std::string message = input_error([&] {
+    merge_results({shards[0], shards[1], without}, dir.path() / "m2.h5", "merge");
+  });
+  EXPECT_EQ(message, fmt::format("{}: the events layout (0 vertices and 0 attitude users, not 4 "
+                                 "and 3; 0 vertices: no events) differs from {}: the files do not "
+                                 "belong to one sweep",
+                                 without.string(), shards[0].string()));
+  const fs::path no_attitudes = dir.path() / "no_attitudes.h5";
+  write_file(no_attitudes, provenance({2, 5, 8}, 2, 3), {2, 5, 8},
+             {.vertices = 4, .attitude_users = 0});
+  EXPECT_TRUE(
+      contains(input_error([&] {
+                 merge_results({no_attitudes, shards[0], shards[1]}, dir.path() / "m3.h5", "merge");
+               }),
+               fmt::format("{}: the events layout (4 vertices and 3 attitude users, not 4 and 0;",
+                           shards[0].string())));
+  EXPECT_FALSE(fs::exists(dir.path() / "m2.h5"));
+  EXPECT_FALSE(fs::exists(dir.path() / "m3.h5"));
 }
 
 TEST(Merge, ASingleCompleteSweepFileIsCopied) {

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cmath>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -15,6 +16,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "output/file_info.hpp"
@@ -22,6 +24,8 @@
 #include "sim/engine.hpp"
 #include "sim/error.hpp"
 #include "sim/graph_cache.hpp"
+#include "tests/output/event_fixtures.hpp"
+#include "tests/support/run_result_checks.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace softpower {
@@ -879,6 +883,327 @@ TEST(ResultWriterSeries, WritersWithoutSnapshotsMakeNoAttitudeGroupAndNoFloatSer
   }
 }
 
+// Per-user events: /events.
+
+constexpr EventsLayout kEvents{.vertices = 5, .attitude_users = kSnapshotUsers};
+
+/// tiny_run with events of `layout`. Run 0 reads (item, user) (0, 1), (0, 2), (0, 4); run 1
+/// (2 items) 7 reads; run 2 (3 items) 10.
+RunResult events_run(RunId run, EventsLayout layout = kEvents) {
+  RunResult r = tiny_run(run);
+  r.events = test::sample_events(run, r.items.size(), layout);
+  return r;
+}
+
+ResultWriter events_writer(const fs::path& path, EventsLayout layout = kEvents) {
+  return ResultWriter(path, tiny_provenance(), tiny_metrics(), {}, 0, layout);
+}
+
+/// One row of /events/reads as documented, read with a type built here, not the writer's.
+#pragma pack(push, 1)
+struct ReadRow {
+  std::uint64_t run;
+  std::uint32_t item;
+  std::uint32_t user;
+  std::int64_t step;
+  std::uint32_t parent;
+  std::uint32_t hop;
+  std::uint8_t via;
+  std::uint8_t outcome;
+  std::uint8_t share_channel;
+};
+#pragma pack(pop)
+
+std::vector<ReadRow> read_event_rows(hid_t file, hsize_t expected_rows) {
+  const detail::Dataset ds(H5Dopen2(file, "events/reads", H5P_DEFAULT));
+  EXPECT_EQ(detail::dataset_dims(kRead, ds.get(), "reads"), std::vector<hsize_t>{expected_rows});
+  const detail::Datatype stored(H5Dget_type(ds.get()));
+  // The stored type is packed, in the documented order.
+  const std::vector<std::pair<std::string, std::size_t>> columns = {
+      {"run", 0},  {"item", 8}, {"user", 12},    {"step", 16},         {"parent", 24},
+      {"hop", 28}, {"via", 32}, {"outcome", 33}, {"share_channel", 34}};
+  EXPECT_EQ(H5Tget_size(stored.get()), sizeof(ReadRow));
+  EXPECT_EQ(H5Tget_nmembers(stored.get()), static_cast<int>(columns.size()));
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    char* name = H5Tget_member_name(stored.get(), static_cast<unsigned>(c));
+    EXPECT_EQ(std::string(name), columns[c].first);
+    H5free_memory(name);
+    EXPECT_EQ(H5Tget_member_offset(stored.get(), static_cast<unsigned>(c)), columns[c].second);
+  }
+  const detail::Datatype type(H5Tcreate(H5T_COMPOUND, sizeof(ReadRow)));
+  H5Tinsert(type.get(), "run", offsetof(ReadRow, run), H5T_NATIVE_UINT64);
+  H5Tinsert(type.get(), "item", offsetof(ReadRow, item), H5T_NATIVE_UINT32);
+  H5Tinsert(type.get(), "user", offsetof(ReadRow, user), H5T_NATIVE_UINT32);
+  H5Tinsert(type.get(), "step", offsetof(ReadRow, step), H5T_NATIVE_INT64);
+  H5Tinsert(type.get(), "parent", offsetof(ReadRow, parent), H5T_NATIVE_UINT32);
+  H5Tinsert(type.get(), "hop", offsetof(ReadRow, hop), H5T_NATIVE_UINT32);
+  H5Tinsert(type.get(), "via", offsetof(ReadRow, via), H5T_NATIVE_UINT8);
+  H5Tinsert(type.get(), "outcome", offsetof(ReadRow, outcome), H5T_NATIVE_UINT8);
+  H5Tinsert(type.get(), "share_channel", offsetof(ReadRow, share_channel), H5T_NATIVE_UINT8);
+  std::vector<ReadRow> rows(expected_rows);
+  if (expected_rows > 0) {
+    kRead.ok(H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()),
+             "read /events/reads");
+  }
+  return rows;
+}
+
+/// The rows `runs` (in row order) put in /events/reads.
+void expect_event_rows(const std::vector<ReadRow>& rows, const std::vector<RunResult>& runs) {
+  std::size_t at = 0;
+  for (const RunResult& r : runs) {
+    for (const ReadEvent& e : r.events.reads) {
+      ASSERT_LT(at, rows.size());
+      const ReadRow& row = rows[at++];
+      SCOPED_TRACE(fmt::format("row {}: run {} {}", at - 1, r.run, test::describe(e)));
+      EXPECT_EQ(row.run, r.run);
+      EXPECT_EQ(row.item, e.item);
+      EXPECT_EQ(row.user, e.user);
+      EXPECT_EQ(row.step, e.step);
+      EXPECT_EQ(row.parent, e.parent);
+      EXPECT_EQ(row.hop, e.hop);
+      EXPECT_EQ(row.via, static_cast<std::uint8_t>(e.via));
+      EXPECT_EQ(row.outcome, static_cast<std::uint8_t>(e.outcome));
+      EXPECT_EQ(row.share_channel, static_cast<std::uint8_t>(e.share_channel));
+    }
+  }
+  EXPECT_EQ(at, rows.size());
+}
+
+template <class T>
+std::vector<T> concat(const std::vector<RunResult>& runs, std::vector<T> UserEvents::*field) {
+  std::vector<T> out;
+  for (const RunResult& r : runs) {
+    const std::vector<T>& values = r.events.*field;
+    out.insert(out.end(), values.begin(), values.end());
+  }
+  return out;
+}
+
+TEST(ResultWriterEvents, WritesEveryDatasetOfRunsGivenOutOfOrder) {
+  TempDir dir;
+  const fs::path path = dir.path() / "events.h5";
+  std::vector<RunResult> runs = {events_run(0), events_run(1), events_run(2)};
+  runs[1].events.reads.clear();  // a run without reads
+  ASSERT_EQ(runs[0].events.reads.size(), 3u);
+  ASSERT_EQ(runs[2].events.reads.size(), 10u);
+  {
+    ResultWriter w = events_writer(path);
+    for (RunId run : {2, 0, 1}) w.write_run(runs[run]);
+    w.finish();
+  }
+  const detail::File file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  ASSERT_TRUE(file.valid());
+  ASSERT_TRUE(has_link(file.get(), "events"));
+
+  // Sorted by (row, item, user) although row 2 arrived first.
+  expect_event_rows(read_event_rows(file.get(), 13), runs);
+  EXPECT_EQ(read_all<std::uint64_t>(file.get(), "events/read_count", {3}),
+            (std::vector<std::uint64_t>{3, 0, 10}));
+  EXPECT_EQ(read_all<std::int64_t>(file.get(), "events/first_exposure", {3, 5}),
+            concat(runs, &UserEvents::first_exposure));
+  EXPECT_EQ(test::bit_pattern(read_all<float>(file.get(), "events/attitude_initial", {3, 4})),
+            test::bit_pattern(concat(runs, &UserEvents::attitude_initial)));
+  EXPECT_EQ(test::bit_pattern(read_all<float>(file.get(), "events/attitude_final", {3, 4})),
+            test::bit_pattern(concat(runs, &UserEvents::attitude_final)));
+  EXPECT_EQ(read_all<std::uint64_t>(file.get(), "events/graph_checksum", {3}),
+            (std::vector<std::uint64_t>{0xfeedface00000000ull, 0xfeedface00000001ull,
+                                        0xfeedface00000002ull}));
+
+  // Storage as documented.
+  const detail::Dataset reads(H5Dopen2(file.get(), "events/reads", H5P_DEFAULT));
+  EXPECT_EQ(max_dims_of(reads.get()), std::vector<hsize_t>{H5S_UNLIMITED});
+  Filters f = filters_of(reads.get());
+  EXPECT_EQ(f.chunk, std::vector<hsize_t>{16384});
+  EXPECT_TRUE(f.shuffle);
+  EXPECT_EQ(f.deflate, 4);
+  EXPECT_EQ(string_attr(reads.get(), "via_codes"), "0 push, 1 moments, 2 chat, 3 group, 4 wow");
+  EXPECT_EQ(string_attr(reads.get(), "share_channel_codes"),
+            "0 push, 1 moments, 2 chat, 3 group, 4 wow");
+  EXPECT_EQ(string_attr(reads.get(), "outcome_codes"),
+            "0 read, 1 shared, 2 share_filtered, 3 self_censored");
+  EXPECT_EQ(attr<std::uint32_t>(reads.get(), "no_parent"), 4294967295u);
+  for (const char* name :
+       {"events/first_exposure", "events/attitude_initial", "events/attitude_final"}) {
+    SCOPED_TRACE(name);
+    const detail::Dataset ds(H5Dopen2(file.get(), name, H5P_DEFAULT));
+    f = filters_of(ds.get());
+    EXPECT_EQ(f.chunk, (std::vector<hsize_t>{
+                           1, name == std::string("events/first_exposure") ? 5u : kSnapshotUsers}));
+    EXPECT_TRUE(f.shuffle);
+    EXPECT_EQ(f.deflate, 4);
+  }
+  for (const char* name :
+       {"events/reads", "events/read_count", "events/first_exposure", "events/attitude_initial",
+        "events/attitude_final", "events/graph_checksum"}) {
+    const detail::Dataset ds(H5Dopen2(file.get(), name, H5P_DEFAULT));
+    EXPECT_FALSE(string_attr(ds.get(), "description").empty()) << name;
+  }
+
+  const std::string info = describe_file(path);
+  const auto dataset_line = [](const char* name, const char* text) {
+    return fmt::format("  {:<24}  {}\n", name, text);
+  };
+  for (const std::string& expected : {
+           std::string("  snapshots          none\n"
+                       "  events             13 reads, first exposure of 5 vertices, initial and "
+                       "final attitudes of 4 users\n"
+                       "datasets:\n"),
+           dataset_line("/events/attitude_final",
+                        "float32 [3, 4] chunks [1, 4] shuffle+deflate(4)"),
+           dataset_line("/events/first_exposure", "int64 [3, 5] chunks [1, 5] shuffle+deflate(4)"),
+           dataset_line("/events/graph_checksum", "uint64 [3]"),
+           dataset_line("/events/read_count", "uint64 [3]"),
+           dataset_line("/events/reads",
+                        "{run:uint64, item:uint32, user:uint32, step:int64, parent:uint32, "
+                        "hop:uint32, via:uint8, outcome:uint8, share_channel:uint8} [13+] chunks "
+                        "[16384] shuffle+deflate(4)"),
+       }) {
+    EXPECT_TRUE(contains(info, expected)) << "expected:\n" << expected << "in:\n" << info;
+  }
+}
+
+TEST(ResultWriterEvents, WithoutAttitudeUsersThereAreNoAttitudeDatasets) {
+  TempDir dir;
+  const fs::path path = dir.path() / "events.h5";
+  const EventsLayout layout{.vertices = 5, .attitude_users = 0};
+  {
+    ResultWriter w = events_writer(path, layout);
+    for (RunId run : {1, 2, 0}) w.write_run(events_run(run, layout));
+    w.finish();
+  }
+  const detail::File file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  ASSERT_TRUE(file.valid());
+  EXPECT_FALSE(has_link(file.get(), "events/attitude_initial"));
+  EXPECT_FALSE(has_link(file.get(), "events/attitude_final"));
+  EXPECT_EQ(read_all<std::uint64_t>(file.get(), "events/read_count", {3}),
+            (std::vector<std::uint64_t>{3, 7, 10}));
+  expect_event_rows(read_event_rows(file.get(), 20),
+                    {events_run(0, layout), events_run(1, layout), events_run(2, layout)});
+  EXPECT_TRUE(contains(describe_file(path),
+                       "  events             20 reads, first exposure of 5 vertices, no "
+                       "attitudes\n"));
+  // A file without events says nothing about them.
+  const fs::path plain = dir.path() / "plain.h5";
+  write_tiny_file(plain, {0, 1, 2});
+  EXPECT_FALSE(contains(describe_file(plain), "\n  events ")) << describe_file(plain);
+}
+
+TEST(ResultWriterEvents, UnwrittenRowsOfAPartialFileKeepTheFillValues) {
+  TempDir dir;
+  const fs::path path = dir.path() / "partial.h5";
+  const RunResult run0 = events_run(0);
+  const RunResult run2 = events_run(2);
+  {
+    ResultWriter w = events_writer(path);
+    w.write_run(run2);  // waits for rows 0 and 1 before its reads enter the table
+    w.write_run(run0);
+  }
+  const fs::path partial = dir.path() / "partial.h5.partial";
+  const detail::File file(H5Fopen(partial.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  ASSERT_TRUE(file.valid());
+  expect_event_rows(read_event_rows(file.get(), 3), {run0});
+  EXPECT_EQ(read_all<std::uint64_t>(file.get(), "events/read_count", {3}),
+            (std::vector<std::uint64_t>{3, 0, 0}));
+  std::vector<std::int64_t> exposure = run0.events.first_exposure;
+  exposure.insert(exposure.end(), 5, -1);
+  exposure.insert(exposure.end(), run2.events.first_exposure.begin(),
+                  run2.events.first_exposure.end());
+  EXPECT_EQ(read_all<std::int64_t>(file.get(), "events/first_exposure", {3, 5}), exposure);
+  const std::vector<float> initial = read_all<float>(file.get(), "events/attitude_initial", {3, 4});
+  const std::vector<float> final_values =
+      read_all<float>(file.get(), "events/attitude_final", {3, 4});
+  for (std::size_t u = 0; u < 4; ++u) {
+    EXPECT_TRUE(std::isnan(initial[4 + u]) && std::isnan(final_values[4 + u])) << u;
+    EXPECT_EQ(initial[8 + u], run2.events.attitude_initial[u]) << u;
+  }
+  EXPECT_EQ(read_all<std::uint64_t>(file.get(), "events/graph_checksum", {3}),
+            (std::vector<std::uint64_t>{0xfeedface00000000ull, 0, 0xfeedface00000002ull}));
+  EXPECT_TRUE(contains(describe_file(partial), "  events             3 reads, "));
+}
+
+TEST(ResultWriterEvents, RunsWhoseEventsDoNotFitAreRejectedAndWriteNothing) {
+  TempDir dir;
+  const fs::path path = dir.path() / "events.h5";
+  const std::string file = path.string();
+  ResultWriter w = events_writer(path);
+  const auto rejected = [&](const std::function<void(UserEvents&)>& spoil) {
+    RunResult r = events_run(0);  // reads (0, 1), (0, 2), (0, 4); read 0: via 1, shared to 2
+    spoil(r.events);
+    return invalid_argument_message([&] { w.write_run(r); });
+  };
+  const std::string run0 = file + ": run 0 ";
+  EXPECT_EQ(rejected([](UserEvents& e) { e = {}; }),
+            run0 + "recorded no events (no first exposures), but the file holds events");
+  EXPECT_EQ(rejected([](UserEvents& e) { e.first_exposure.pop_back(); }),
+            run0 + "has 4 first exposures, expected one per vertex (5)");
+  EXPECT_EQ(rejected([](UserEvents& e) { e.attitude_initial.pop_back(); }),
+            run0 + "has 3 initial attitudes, expected attitude_users = 4");
+  EXPECT_EQ(rejected([](UserEvents& e) { e.attitude_final.push_back(0.5f); }),
+            run0 + "has 5 final attitudes, expected attitude_users = 4");
+  EXPECT_EQ(rejected([](UserEvents& e) { std::swap(e.reads[0], e.reads[1]); }),
+            run0 +
+                "read 1 (item 0, user 1) follows item 0, user 2: reads must be sorted strictly "
+                "by (item, user)");
+  EXPECT_EQ(rejected([](UserEvents& e) { e.reads[1] = e.reads[0]; }),
+            run0 +
+                "read 1 (item 0, user 1) follows item 0, user 1: reads must be sorted strictly "
+                "by (item, user)");
+  EXPECT_EQ(rejected([](UserEvents& e) { e.reads[2].item = 1; }),
+            run0 + "read 2 (item 1, user 4) names an item the run does not have (1 items)");
+  EXPECT_EQ(rejected([](UserEvents& e) { e.reads[0].user = 5; }),
+            run0 + "read 0 (item 0, user 5) names a user outside the graph's 5 vertices");
+  EXPECT_EQ(rejected([](UserEvents& e) { e.reads[0].parent = 5; }),
+            run0 + "read 0 (item 0, user 1) has parent 5, outside the graph's 5 vertices");
+  EXPECT_EQ(rejected([](UserEvents& e) { e.reads[0].via = static_cast<Channel>(5); }),
+            run0 +
+                "read 0 (item 0, user 1) has an undefined code: via 5, outcome 1, "
+                "share_channel 2");
+  EXPECT_EQ(rejected([](UserEvents& e) { e.reads[0].outcome = static_cast<ReadOutcome>(4); }),
+            run0 +
+                "read 0 (item 0, user 1) has an undefined code: via 1, outcome 4, "
+                "share_channel 2");
+  EXPECT_EQ(rejected([](UserEvents& e) { e.reads[0].share_channel = static_cast<Channel>(7); }),
+            run0 +
+                "read 0 (item 0, user 1) has an undefined code: via 1, outcome 1, "
+                "share_channel 7");
+  // Nothing of the rejected calls reached the file: run 0 is still free.
+  for (RunId run : {0, 1, 2}) w.write_run(events_run(run));
+  w.finish();
+  {
+    const detail::File f(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+    expect_event_rows(read_event_rows(f.get(), 20), {events_run(0), events_run(1), events_run(2)});
+  }
+
+  // A file without events refuses runs that carry any, rather than dropping them.
+  ResultWriter plain(dir.path() / "plain.h5", tiny_provenance(), tiny_metrics());
+  const std::string plain_file = (dir.path() / "plain.h5").string();
+  EXPECT_EQ(invalid_argument_message([&] { plain.write_run(events_run(0)); }),
+            plain_file + ": run 0 carries events (3 reads), but the file was made without events");
+  RunResult attitudes_only = tiny_run(0);
+  attitudes_only.events.attitude_final = {0.5f};
+  EXPECT_EQ(invalid_argument_message([&] { plain.write_run(attitudes_only); }),
+            plain_file + ": run 0 carries events (0 reads), but the file was made without events");
+  plain.write_run(tiny_run(0));
+}
+
+TEST(ResultWriterEvents, LayoutsThatDoNotFitTheGraphAreRejected) {
+  TempDir dir;
+  const fs::path path = dir.path() / "bad.h5";
+  const auto message = [&](EventsLayout layout) {
+    return invalid_argument_message(
+        [&] { ResultWriter(path, tiny_provenance(), tiny_metrics(), {}, 0, layout); });
+  };
+  EXPECT_EQ(message({.vertices = 0, .attitude_users = 2}),
+            "ResultWriter: events of 2 attitude users, but of no vertices (events disabled)");
+  EXPECT_EQ(message({.vertices = 4, .attitude_users = 0}),
+            "ResultWriter: events of 4 vertices, but the graph has 5");
+  EXPECT_EQ(message({.vertices = 5, .attitude_users = 6}),
+            "ResultWriter: events of 6 attitude users exceed the graph's 5 vertices");
+  EXPECT_FALSE(fs::exists(path));
+  EXPECT_FALSE(fs::exists(dir.path() / "bad.h5.partial"));
+}
+
 // Shards and sweeps: rows hold a subset of a sweep's run ids, /params the swept values.
 
 /// 3 points x 3 replicates, one column of each type; the string column's longest value has 5
@@ -1441,6 +1766,73 @@ TEST(ResultWriterDocExample, WritesTheSweepExampleFile) {
 }
 
 TEST(ResultWriterDocExample, WritesTheExampleFileWithoutAttitudes) { write_example_file(false); }
+
+/// The file of the /events example in docs/output-format.md: results/events.h5, 3 runs on 6
+/// vertices (users 0 .. 4 and the publishing institution, vertex 5), 2 items per run. In run r,
+/// item 0 is read by users 0 .. 3 (user 1 shares it to Moments, where users 2 and 3 see it;
+/// user 3 censors itself) and item 1 by r + 1 users of the push: 5, 6 and 7 reads. Users first
+/// see an item at step v + 1 + r, the institution never; with attitudes, every user starts at 0
+/// and ends at (u + 1) / 10.
+void write_events_example_file(bool with_attitudes) {
+  TempDir scratch;
+  const char* env = std::getenv("SOFTPOWER_EXAMPLE_DIR");
+  const fs::path dir = env != nullptr ? fs::path(env) : scratch.path();
+  const fs::path path = dir / "results" / "events.h5";
+  constexpr VertexId kInstitution = 5;
+  Provenance prov = tiny_provenance();
+  prov.scenario_name = "baseline";
+  prov.num_vertices = 6;
+  prov.num_runs = 3;
+  prov.num_steps = 48;
+  prov.step_hours = 1.0;
+  const EventsLayout layout{.vertices = 6, .attitude_users = with_attitudes ? 5u : 0u};
+  ResultWriter w(path, prov, tiny_metrics(), {}, 0, layout);
+  for (RunId run : {1, 2, 0}) {
+    RunResult r;
+    r.run = run;
+    r.seed = 42;
+    r.institution = kInstitution;
+    r.steps_run = prov.num_steps;
+    r.metrics.assign(2, std::vector<std::int64_t>(48, 0));
+    for (ItemId i = 0; i < 2; ++i) r.items.push_back({.item = i, .publish_step = 24 * i});
+    UserEvents& e = r.events;
+    for (VertexId v = 0; v < 6; ++v) {
+      e.first_exposure.push_back(v == kInstitution ? -1 : static_cast<Step>(v + 1 + run));
+    }
+    const auto read = [&](ItemId item, VertexId user, Step step, VertexId parent, std::uint32_t hop,
+                          Channel via, ReadOutcome outcome,
+                          Channel share_channel = Channel::kPush) {
+      e.reads.push_back({.item = item,
+                         .user = user,
+                         .step = step,
+                         .parent = parent,
+                         .hop = hop,
+                         .via = via,
+                         .outcome = outcome,
+                         .share_channel = share_channel});
+    };
+    read(0, 0, 2, kInstitution, 1, Channel::kPush, ReadOutcome::kRead);
+    read(0, 1, 3, kInstitution, 1, Channel::kPush, ReadOutcome::kShared, Channel::kMoments);
+    read(0, 2, 5, 1, 2, Channel::kMoments, ReadOutcome::kRead);
+    read(0, 3, 6, 1, 2, Channel::kMoments, ReadOutcome::kSelfCensored);
+    for (VertexId u = 0; u <= run; ++u) {
+      read(1, u, 25 + u, kInstitution, 1, Channel::kPush, ReadOutcome::kRead);
+    }
+    for (VertexId u = 0; u < layout.attitude_users; ++u) {
+      e.attitude_initial.push_back(0.0f);
+      e.attitude_final.push_back(static_cast<float>(u + 1) / 10.0f);
+    }
+    e.graph_checksum = prov.graph_checksum;
+    w.write_run(r);
+  }
+  w.finish();
+  EXPECT_TRUE(fs::exists(path));
+}
+
+TEST(ResultWriterDocExample, WritesTheEventsExampleFile) { write_events_example_file(true); }
+TEST(ResultWriterDocExample, WritesTheEventsExampleFileWithoutAttitudes) {
+  write_events_example_file(false);
+}
 
 TEST(ResultWriterDocExample, DocumentsEveryEngineMetric) {
   std::ifstream in(fs::path(SOFTPOWER_SOURCE_DIR) / "docs" / "output-format.md");

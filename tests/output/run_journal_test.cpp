@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "sim/error.hpp"
+#include "tests/output/event_fixtures.hpp"
 #include "tests/support/run_result_checks.hpp"
 
 namespace softpower {
@@ -86,6 +87,13 @@ RunResult make_run(RunId id, std::size_t steps, std::size_t users, std::size_t i
     item.reach = std::numeric_limits<std::uint64_t>::max() - i;
     item.depth = static_cast<std::uint32_t>(rng());
     run.items.push_back(item);
+  }
+  if (items > 0) {  // events of every code, a user attitude per snapshot user
+    const auto vertices = static_cast<VertexId>(4 + id % 5);
+    run.events = test::sample_events(
+        id, items, {.vertices = vertices, .attitude_users = static_cast<VertexId>(users)});
+    run.events.first_exposure[0] = std::numeric_limits<Step>::min();
+    if (users > 0) run.events.attitude_initial[0] = std::bit_cast<float>(0x7fc01234U);
   }
   return run;
 }
@@ -200,7 +208,29 @@ void encode_run(Encoder& e, const RunResult& run) {
     e.u64(item.reach);
     e.u32(item.depth);
   }
+  const UserEvents& events = run.events;
+  e.u64(events.first_exposure.size());
+  for (const auto v : events.first_exposure) e.i64(v);
+  e.u64(events.reads.size());
+  for (const ReadEvent& read : events.reads) {
+    e.u32(read.item);
+    e.u32(read.user);
+    e.i64(read.step);
+    e.u32(read.parent);
+    e.u32(read.hop);
+    e.u8(static_cast<std::uint8_t>(read.via));
+    e.u8(static_cast<std::uint8_t>(read.outcome));
+    e.u8(static_cast<std::uint8_t>(read.share_channel));
+  }
+  e.u64(events.attitude_initial.size());
+  for (const auto v : events.attitude_initial) e.f32(v);
+  e.u64(events.attitude_final.size());
+  for (const auto v : events.attitude_final) e.f32(v);
+  e.u64(events.graph_checksum);
 }
+
+/// What encode_run appends for a run without events: four empty vectors and a checksum.
+constexpr std::size_t kNoEventsBytes = 5 * 8;
 
 /// A zlib stream of stored (uncompressed) deflate blocks.
 Bytes zlib_stored(const Bytes& data) {
@@ -235,7 +265,7 @@ Bytes craft_segment(const std::string& fingerprint, std::uint64_t runs, std::uin
                     const Bytes& compressed) {
   Encoder e;
   e.raw(Bytes{'S', 'P', 'J', 'R', 'N', 'L', '0', '1'});
-  e.u32(1);
+  e.u32(2);
   e.u32(static_cast<std::uint32_t>(fingerprint.size()));
   e.raw(Bytes(fingerprint.begin(), fingerprint.end()));
   e.u64(runs);
@@ -340,6 +370,37 @@ TEST_F(RunJournalTest, DocumentedFormatReplays) {
   const std::size_t before_sizes = 8 + 4 + 4 + 8 + 8 + 8;  // magic .. runs, uncompressed
   ASSERT_GT(written.size(), before_sizes);
   EXPECT_TRUE(std::equal(written.begin(), written.begin() + before_sizes, crafted.begin()));
+}
+
+TEST_F(RunJournalTest, EventsRoundTripExactly) {
+  RunResult run = make_run(6, 10, 3, 4);
+  ASSERT_TRUE(run.events.recorded());
+  ASSERT_FALSE(run.events.reads.empty());
+  const RunResult no_attitudes = make_run(8, 10, 0, 2);
+  ASSERT_TRUE(no_attitudes.events.attitude_initial.empty());
+  RunResult no_reads = make_run(9, 10, 2, 1);
+  no_reads.events.reads.clear();
+  RunJournal journal = open();
+  journal.append({&run, &no_attitudes, &no_reads});
+  const Replayed replayed = replay_all(journal);
+  ASSERT_EQ(ids(replayed.runs), (std::vector<RunId>{6, 8, 9}));
+  expect_same_run(replayed.runs[0], run);
+  expect_same_run(replayed.runs[1], no_attitudes);
+  expect_same_run(replayed.runs[2], no_reads);
+  EXPECT_TRUE(replayed.runs[1].events == no_attitudes.events);  // no NaN in these
+}
+
+TEST_F(RunJournalTest, SegmentsOfTheFormatBeforeEventsAreDamaged) {
+  RunJournal journal = open();
+  Bytes old = craft_runs_segment(kFingerprint, {});
+  old[8] = 1;  // format 1; the header checksum is not what the format check looks at first
+  write_bytes(dir_ / segment(0), old);
+  const Replayed replayed = replay_all(journal);
+  EXPECT_TRUE(replayed.runs.empty());
+  ASSERT_EQ(replayed.notes.size(), 1U);
+  EXPECT_EQ(replayed.notes[0], (dir_ / segment(0)).string() +
+                                   ": damaged checkpoint segment (segment format 1, this "
+                                   "softpower reads 2); its runs will be run again");
 }
 
 TEST_F(RunJournalTest, DuplicateRunIdsAreVisitedOnce) {
@@ -607,9 +668,23 @@ TEST_F(RunJournalTest, CraftedSegmentsCannotForceLargeAllocations) {
     one_item.items.resize(1);
     Encoder item_run;
     encode_run(item_run, one_item);
-    item_run.bytes[item_run.bytes.size() - 4 - 4 * 8 - 8 - 1] = 2;  // the blocked flag
+    item_run.bytes[item_run.bytes.size() - kNoEventsBytes - 4 - 4 * 8 - 8 - 1] = 2;  // blocked
     crafted.push_back(
         craft_segment(kFingerprint, 1, item_run.bytes.size(), zlib_stored(item_run.bytes)));
+    RunResult one_read;
+    one_read.events.reads.resize(1);
+    for (const std::size_t code : {3, 2, 1}) {  // via, outcome, share_channel out of range
+      Encoder read_run;
+      encode_run(read_run, one_read);
+      read_run.bytes[read_run.bytes.size() - 3 * 8 - code] = 5;
+      crafted.push_back(
+          craft_segment(kFingerprint, 1, read_run.bytes.size(), zlib_stored(read_run.bytes)));
+    }
+    Encoder many_reads;  // a read count claiming 2^61 reads
+    encode_run(many_reads, RunResult{});
+    many_reads.bytes[many_reads.bytes.size() - 4 * 8 + 7] = 0x20;
+    crafted.push_back(
+        craft_segment(kFingerprint, 1, many_reads.bytes.size(), zlib_stored(many_reads.bytes)));
     crafted.push_back(craft_segment(kFingerprint, 1, 0, {}));
     crafted.push_back(craft_segment(kFingerprint, 1, e.bytes.size(), Bytes(50, 0)));
   }
@@ -625,6 +700,12 @@ TEST_F(RunJournalTest, CraftedSegmentsCannotForceLargeAllocations) {
               0U)
         << replayed.notes[i];
   }
+  EXPECT_EQ(std::ranges::count_if(replayed.notes,
+                                  [](const std::string& note) {
+                                    return note.find("(malformed run data (read event code))") !=
+                                           std::string::npos;
+                                  }),
+            3);
 }
 
 TEST_F(RunJournalTest, GarbageSegmentsNeverCrashAndAreReportedDamaged) {

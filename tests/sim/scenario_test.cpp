@@ -69,6 +69,41 @@ TEST(Scenario, AttitudeSectionIsOptional) {
   EXPECT_EQ(error_of("attitude: {model: [a]}\n"), "s.yaml:1:19: attitude.model: expected a model name");
 }
 
+TEST(Scenario, ExportSectionRecordsEventsAndNamesFiles) {
+  EXPECT_FALSE(parse_scenario("seed: 2\n", "s.yaml", {}).exports.enabled);
+  const Scenario empty = parse_scenario("export:\n", "s.yaml", {});
+  EXPECT_TRUE(empty.exports.enabled) << "the key alone records events";
+  EXPECT_TRUE(empty.exports.gexf.empty());
+  EXPECT_EQ(empty.exports.gexf_version, "1.3");
+  EXPECT_EQ(empty.exports.sample, "none");
+
+  const Scenario given = parse_scenario(
+      "export: {run: 2, gexf: g.gexf, gexf_version: 1.2draft, dynamic: true, cascades: 3, sample: ego, depth: 1}\n",
+      "s.yaml", {"export.graphml=g.graphml"});
+  EXPECT_EQ(given.exports.run, 2u);
+  EXPECT_EQ(given.exports.gexf, "g.gexf");
+  EXPECT_EQ(given.exports.graphml, "g.graphml");
+  EXPECT_EQ(given.exports.gexf_version, "1.2draft");
+  EXPECT_TRUE(given.exports.dynamic);
+  EXPECT_EQ(given.exports.cascades, 3u);
+  EXPECT_EQ(given.exports.sample, "ego");
+  EXPECT_EQ(given.exports.depth, 1u);
+  EXPECT_TRUE(parse_scenario("", "s.yaml", {"export.dynamic=true"}).exports.enabled) << "--set can add it";
+  // The effective scenario keeps the section, so a sweep's fingerprint covers it.
+  EXPECT_NE(effective_yaml(given, {}, {}, {}).find("gexf_version: 1.2draft"), std::string::npos);
+  EXPECT_EQ(effective_yaml(parse_scenario("", "s.yaml", {}), {}, {}, {}).find("export"), std::string::npos);
+
+  EXPECT_EQ(error_of("export: 3\n"), "s.yaml:1:9: export: expected a mapping of keys to values");
+  EXPECT_EQ(error_of("export: {gexf_version: 1.4}\n"),
+            "s.yaml:1:24: export.gexf_version: '1.4' is not one of: 1.3, 1.2draft");
+  EXPECT_EQ(error_of("export: {sample: snowball}\n"),
+            "s.yaml:1:18: export.sample: 'snowball' is not one of: none, ego, top_items, k_core, random");
+  EXPECT_EQ(error_of("export: {depht: 2}\n"),
+            "s.yaml:1:10: export.depht: unknown key (known keys: run, gexf, graphml, gexf_version, dynamic, "
+            "cascades, sample, depth, top_items, k, vertices, sample_seed)");
+  EXPECT_EQ(error_of("export: {vertices: 0}\n"), "s.yaml:1:20: export.vertices: value 0 is out of range [1, 4294967293]");
+}
+
 TEST(Scenario, ValuesFromFile) {
   const Scenario s = parse_scenario(
       "name: x\nseed: 99\nruns: 3\ntime: {step_hours: 0.5, horizon_days: 2}\n"

@@ -664,7 +664,7 @@ TEST(Sweep, TopLevelSweepKeyIsKnown) {
   EXPECT_EQ(error_of("sweeps: {}\n"),
             "s.yaml:1:1: sweeps: unknown key (known: name, description, seed, runs, time, graph, "
             "institution, strategy, "
-            "diffusion, censorship, attitude, sweep)");
+            "diffusion, censorship, attitude, export, sweep)");
   EXPECT_EQ(error_of("sweep: {axes: {graph.n: [10]}}\n"), "");
 }
 

@@ -1,6 +1,6 @@
-// One exact comparison of two RunResults for the tests that store and read them back (result
-// files, the checkpoint journal): floating-point values compare as bit patterns, so that NaN
-// equals itself and -0 differs from 0.
+// One exact comparison of two RunResults, events included, for the tests that store and read
+// them back (result files, the checkpoint journal): floating-point values compare as bit
+// patterns, so that NaN equals itself and -0 differs from 0.
 #pragma once
 
 #include <fmt/format.h>
@@ -9,6 +9,7 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "sim/run_result.hpp"
@@ -20,6 +21,25 @@ std::vector<unsigned char> bit_pattern(const std::vector<T>& values) {
   std::vector<unsigned char> out(values.size() * sizeof(T));
   if (!values.empty()) std::memcpy(out.data(), values.data(), out.size());
   return out;
+}
+
+inline std::string describe(const ReadEvent& e) {
+  return fmt::format("item {} user {} step {} parent {} hop {} via {} outcome {} share_channel {}",
+                     e.item, e.user, e.step, e.parent, e.hop, static_cast<unsigned>(e.via),
+                     static_cast<unsigned>(e.outcome), static_cast<unsigned>(e.share_channel));
+}
+
+/// The events of two runs, attitudes as bit patterns.
+inline void expect_same_events(const UserEvents& a, const UserEvents& b) {
+  EXPECT_EQ(a.first_exposure, b.first_exposure);
+  EXPECT_EQ(bit_pattern(a.attitude_initial), bit_pattern(b.attitude_initial));
+  EXPECT_EQ(bit_pattern(a.attitude_final), bit_pattern(b.attitude_final));
+  EXPECT_EQ(a.graph_checksum, b.graph_checksum);
+  ASSERT_EQ(a.reads.size(), b.reads.size());
+  for (std::size_t i = 0; i < a.reads.size(); ++i) {
+    EXPECT_TRUE(a.reads[i] == b.reads[i])
+        << "read " << i << ": " << describe(a.reads[i]) << " vs " << describe(b.reads[i]);
+  }
 }
 
 inline void expect_same_run(const RunResult& a, const RunResult& b) {
@@ -55,6 +75,7 @@ inline void expect_same_run(const RunResult& a, const RunResult& b) {
     EXPECT_EQ(x.reach, y.reach);
     EXPECT_EQ(x.depth, y.depth);
   }
+  expect_same_events(a.events, b.events);
 }
 
 }  // namespace softpower::test
