@@ -19,3 +19,6 @@ echo "== Micro benchmarks"
 echo
 echo "== softpower sweep against softpower run, the same 8 runs of scenarios/default.yaml"
 bash "$(dirname "$0")/sweep_overhead.sh" "$build" 3
+echo
+echo "== softpower export of a 1,000,000-vertex graph, against generating that graph"
+bash "$(dirname "$0")/export_scale.sh" "$build" 3
