@@ -170,6 +170,18 @@ struct NetworkAttributes {
   }
 };
 
+// Membership in the strategy's key opinion leaders, in O(log k) per vertex.
+class PaidSeeds {
+ public:
+  explicit PaidSeeds(std::span<const VertexId> seeds) : sorted_(seeds.begin(), seeds.end()) {
+    std::sort(sorted_.begin(), sorted_.end());
+  }
+  bool operator()(VertexId v) const { return std::binary_search(sorted_.begin(), sorted_.end(), v); }
+
+ private:
+  std::vector<VertexId> sorted_;
+};
+
 std::string region_name(const PreparedGraph& g, VertexId v) {
   if (v >= g.publisher.num_users) return "institution";
   return v < g.region.size() && g.region[v] == 1 ? "international" : "domestic";
@@ -229,11 +241,6 @@ ExportReport write_network(const ExportSource& source, const ExportSpec& spec, F
     report.warnings.push_back("GraphML has no time: the file holds each vertex's final state (use GEXF for the timeline)");
   }
   const std::vector<VertexId> vertices = sample_vertices(source, spec);
-  std::vector<std::uint8_t> in_sample;
-  if (spec.sample != "none") {
-    in_sample.assign(g.num_vertices(), 0);
-    for (VertexId v : vertices) in_sample[v] = 1;
-  }
   const RunTotals totals = totals_of(g, events, dynamic);
   const NetworkAttributes attrs(!pg.community.empty(), attitudes, dynamic, snapshots);
 
@@ -247,9 +254,7 @@ ExportReport write_network(const ExportSource& source, const ExportSpec& spec, F
   header.node_attributes = attrs.list;
   const auto writer = make_writer(format, spec, out, header);
 
-  const auto is_seed = [&](VertexId v) {
-    return std::find(source.paid_seeds.begin(), source.paid_seeds.end(), v) != source.paid_seeds.end();
-  };
+  const PaidSeeds is_seed(source.paid_seeds);
   std::vector<AttValue> values;
   std::string label;
   for (VertexId v : vertices) {
@@ -326,7 +331,7 @@ ExportReport write_network(const ExportSource& source, const ExportSpec& spec, F
     // No attribute repeats it, which keeps an edge to one short line.
     writer->edge({.id = arc, .source = from, .target = to, .weight = 1.0 + count, .values = {}});
   };
-  if (in_sample.empty()) {
+  if (spec.sample == "none") {
     const CsrView arcs = g.out_view();
     for (VertexId u = 0; u < arcs.num_vertices(); ++u) {
       for (ArcId a = arcs.offsets[u]; a < arcs.offsets[u + 1]; ++a) write_arc(u, arcs.targets[a], a);
@@ -382,9 +387,7 @@ ExportReport write_cascade(const ExportSource& source, ItemId item, const Export
                                     tree.nodes.begin());
   };
   for (const CascadeEdge& e : tree.edges) ++children[index_of(e.parent)];
-  const auto is_seed = [&](VertexId v) {
-    return std::find(source.paid_seeds.begin(), source.paid_seeds.end(), v) != source.paid_seeds.end();
-  };
+  const PaidSeeds is_seed(source.paid_seeds);
   std::vector<AttValue> values;
   std::string label;
   for (std::size_t i = 0; i < tree.nodes.size(); ++i) {

@@ -255,6 +255,31 @@ class ExportTest(unittest.TestCase):
         self.assertIn("is not the graph run 0 ran on", done.stderr)
         self.assertFalse((self.dir / "edges2.gexf").exists())
 
+    def test_sweep_events_survive_threads_shards_and_merge_and_export(self):
+        # Two graphs (graph.seed is swept), so export must rebuild the right one for each point.
+        sweep = self.dir / "sweep.yaml"
+        sweep.write_text(SCENARIO.replace("export: {run: 1, gexf: net.gexf, graphml: net.graphml, cascades: 2}",
+                                          "export: {}\nsweep: {replicates: 2, axes: {graph.seed: [2, 3]}}")
+                         .replace("horizon_days: 6", "horizon_days: 3"))
+        single = self.dir / "sweep-single.h5"
+        run("sweep", sweep, "-o", single, "--threads", "1", "-q")
+        for shard in (0, 1):
+            run("sweep", sweep, "-o", self.dir / "sweep-{shard}.h5", "--shard", f"{shard}/2", "--threads", "2", "-q")
+        merged = self.dir / "sweep-merged.h5"
+        run("merge", self.dir / "sweep-0.h5", self.dir / "sweep-1.h5", "-o", merged)
+        compare = subprocess.run([sys.executable, PROJECT / "tests" / "apps" / "compare_results.py", single, merged],
+                                 capture_output=True, text=True)
+        self.assertEqual(compare.returncode, 0, compare.stdout + compare.stderr)
+        with h5py.File(merged, "r") as f:
+            self.assertEqual(f["events/read_count"].shape, (4,))
+            checksums = f["events/graph_checksum"][:]
+        self.assertEqual(checksums[0], checksums[1])
+        self.assertNotEqual(checksums[1], checksums[2])
+        for run_id in (0, 3):
+            path = self.dir / f"sweep-run{run_id}.gexf"
+            run("export", merged, "--run", run_id, "--gexf", path, "--gexf-version", "1.2draft", "-q")
+            self.assertEqual(nx.read_gexf(path).number_of_nodes(), 1501)
+
     def test_a_full_disk_leaves_no_file(self):
         def small_files():
             resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
