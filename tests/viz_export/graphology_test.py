@@ -12,7 +12,11 @@ dynamic 1.3 sample that way and checks that dynamic attributes come out as their
 Exits 77 (CTest: skipped) when node or npm is missing or npm cannot install the packages (no
 registry): those say nothing about the writers.
 
-usage: graphology_test.py GRAPH_WRITER_TEST WORK_DIR
+With SOFTPOWER (the CLI), it also runs a small scenario with an `export:` section and checks that
+graphology reads the static GEXF 1.3 network `softpower run` wrote: every vertex and arc, the
+institution's role, typed counts and the users' original labels.
+
+usage: graphology_test.py GRAPH_WRITER_TEST WORK_DIR [SOFTPOWER]
 """
 import os
 import shutil
@@ -113,4 +117,50 @@ console.log(`note graphology-gexf without allowUndeclaredAttributes ${strict}`);
 script = os.path.join(work, "graphology_check.js")
 with open(script, "w", encoding="utf-8") as f:
     f.write(CHECK)
-sys.exit(subprocess.run([node, script, modules, samples]).returncode)
+status = subprocess.run([node, script, modules, samples]).returncode
+if status != 0 or len(sys.argv) < 4:
+    sys.exit(status)
+
+# A real export: 300 users on an Erdos-Renyi graph, the institution added as vertex 300.
+SCENARIO = """name: graphology
+seed: 4
+time: {horizon_days: 2}
+graph: {type: erdos_renyi, n: 300, mean_degree: 6, seed: 9}
+institution: {placement: new, followers: 60}
+diffusion: {model: independent_cascade, open_probability: 0.6, share_probability: 0.5, activity: 1.0}
+export: {gexf: network.gexf}
+"""
+scenario = os.path.join(work, "graphology.yaml")
+with open(scenario, "w", encoding="utf-8") as f:
+    f.write(SCENARIO)
+subprocess.run([sys.argv[3], "run", scenario, "-o", os.path.join(work, "graphology.h5"), "-q"], check=True)
+network = os.path.join(work, "network.gexf")
+with open(network, encoding="utf-8") as f:
+    arcs = f.read().count("<edge ")
+NETWORK = r"""
+'use strict';
+const assert = require('assert');
+const fs = require('fs');
+const path = require('path');
+const {createRequire} = require('module');
+const [modules, file, arcs] = process.argv.slice(2);
+const load = createRequire(path.join(modules, 'package.json'));
+const g = load('graphology-gexf').parse(load('graphology'), fs.readFileSync(file, 'utf8'));
+assert.strictEqual(g.order, 301);
+assert.strictEqual(g.size, Number(arcs));
+assert.strictEqual(g.getNodeAttribute('300', 'role'), 'institution');
+assert.strictEqual(g.getNodeAttribute('300', 'label'), 'institution');
+assert.strictEqual(g.getNodeAttribute('7', 'label'), '7');
+let readers = 0;
+g.forEachNode((id, a) => {
+  assert.strictEqual(typeof a.first_exposure, 'number', id);
+  assert.strictEqual(typeof a.reads, 'number', id);
+  if (a.reads > 0) ++readers;
+});
+assert.ok(readers > 0, 'the run must have readers');
+console.log(`ok   softpower run export: ${g.order} nodes, ${g.size} edges, ${readers} readers`);
+"""
+script = os.path.join(work, "graphology_network.js")
+with open(script, "w", encoding="utf-8") as f:
+    f.write(NETWORK)
+sys.exit(subprocess.run([node, script, modules, network, str(arcs)]).returncode)
