@@ -899,8 +899,8 @@ ResultWriter events_writer(const fs::path& path, EventsLayout layout = kEvents) 
   return ResultWriter(path, tiny_provenance(), tiny_metrics(), {}, 0, layout);
 }
 
-/// One row of /events/reads as documented, read with a type built here, not the writer's.
-#pragma pack(push, 1)
+/// One row of /events/reads as documented, read with a type built here, not the writer's. Not
+/// packed: HDF5 converts from the file's packed layout, and aligned members can be compared.
 struct ReadRow {
   std::uint64_t run;
   std::uint32_t item;
@@ -912,7 +912,6 @@ struct ReadRow {
   std::uint8_t outcome;
   std::uint8_t share_channel;
 };
-#pragma pack(pop)
 
 std::vector<ReadRow> read_event_rows(hid_t file, hsize_t expected_rows) {
   const detail::Dataset ds(H5Dopen2(file, "events/reads", H5P_DEFAULT));
@@ -922,7 +921,7 @@ std::vector<ReadRow> read_event_rows(hid_t file, hsize_t expected_rows) {
   const std::vector<std::pair<std::string, std::size_t>> columns = {
       {"run", 0},  {"item", 8}, {"user", 12},    {"step", 16},         {"parent", 24},
       {"hop", 28}, {"via", 32}, {"outcome", 33}, {"share_channel", 34}};
-  EXPECT_EQ(H5Tget_size(stored.get()), sizeof(ReadRow));
+  EXPECT_EQ(H5Tget_size(stored.get()), 35u);
   EXPECT_EQ(H5Tget_nmembers(stored.get()), static_cast<int>(columns.size()));
   for (std::size_t c = 0; c < columns.size(); ++c) {
     char* name = H5Tget_member_name(stored.get(), static_cast<unsigned>(c));
