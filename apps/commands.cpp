@@ -47,8 +47,11 @@ int run(const RunOptions& options) {
     throw InputError(fmt::format("{}: export.run: run {} does not exist (the scenario has {} runs, 0 .. {})",
                                  options.scenario, exports.run, scenario.runs, scenario.runs - 1));
   }
-  if (!exports.gexf.empty()) viz::format_of(exports.gexf);
-  if (!exports.graphml.empty()) viz::format_of(exports.graphml);
+  try {
+    viz::check_file_types(exports, "export.");
+  } catch (const InputError& e) {
+    throw InputError(fmt::format("{}: {}", options.scenario, e.what()));
+  }
   const std::filesystem::path output =
       options.output.empty() ? std::filesystem::path("results") / (scenario.name + ".h5")
                              : std::filesystem::path(options.output);

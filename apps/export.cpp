@@ -37,6 +37,8 @@ int export_run(const ExportOptions& options) {
   if (options.spec.gexf.empty() && options.spec.graphml.empty()) {
     throw InputError("export: give --gexf FILE and/or --graphml FILE");
   }
+  // File types first: reading the run and rebuilding the graph can take a while.
+  viz::check_file_types(options.spec, "--");
   const ResultReader reader(options.result);
   const Provenance& prov = reader.provenance();
   const RunId run = options.run.value_or(prov.run_ids.front());
@@ -78,9 +80,9 @@ int export_run(const ExportOptions& options) {
     viz::write_exports(source, options.spec, std::filesystem::current_path(), log);
     return 0;
   }
-  for (const std::string& name : {options.spec.gexf, options.spec.graphml}) {
+  for (const auto& [name, format] :
+       {std::pair{options.spec.gexf, viz::Format::kGexf}, std::pair{options.spec.graphml, viz::Format::kGraphml}}) {
     if (name.empty()) continue;
-    const viz::Format format = viz::format_of(name);
     viz::ExportReport report;
     viz::write_file(name, [&](std::ostream& out) {
       report = viz::write_cascade(source, *options.cascade, options.spec, format, out);

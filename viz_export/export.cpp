@@ -170,6 +170,12 @@ struct NetworkAttributes {
   }
 };
 
+std::string lowercase_extension(const std::filesystem::path& file) {
+  std::string ext = file.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext;
+}
+
 // Membership in the strategy's key opinion leaders, in O(log k) per vertex.
 class PaidSeeds {
  public:
@@ -190,11 +196,20 @@ std::string region_name(const PreparedGraph& g, VertexId v) {
 }  // namespace
 
 Format format_of(const std::filesystem::path& file) {
-  std::string ext = file.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string ext = lowercase_extension(file);
   if (ext == ".gexf") return Format::kGexf;
   if (ext == ".graphml") return Format::kGraphml;
   throw InputError(fmt::format("{}: unknown graph file type '{}' (use .gexf or .graphml)", file.string(), ext));
+}
+
+void check_file_types(const ExportSpec& spec, const std::string& key_prefix) {
+  const auto check = [&](const std::string& name, const char* key, const char* extension) {
+    if (!name.empty() && lowercase_extension(name) != extension) {
+      throw InputError(fmt::format("{}{}: {} is not a {} file", key_prefix, key, name, extension));
+    }
+  };
+  check(spec.gexf, "gexf", ".gexf");
+  check(spec.graphml, "graphml", ".graphml");
 }
 
 std::vector<VertexId> sample_vertices(const ExportSource& source, const ExportSpec& spec) {
@@ -472,10 +487,10 @@ std::vector<std::filesystem::path> write_exports(const ExportSource& source, con
     for (const auto& warning : r.warnings) log << "softpower: warning: " << warning << "\n";
     written.push_back(file);
   };
-  for (const std::string& name : {spec.gexf, spec.graphml}) {
+  check_file_types(spec, "export.");
+  for (const auto& [name, format] : {std::pair{spec.gexf, Format::kGexf}, std::pair{spec.graphml, Format::kGraphml}}) {
     if (name.empty()) continue;
     const std::filesystem::path file = std::filesystem::path(name).is_absolute() ? std::filesystem::path(name) : base_dir / name;
-    const Format format = format_of(file);
     ExportReport r;
     write_file(file, [&](std::ostream& out) { r = write_network(source, spec, format, out); });
     report(file, r);

@@ -216,7 +216,8 @@ class ExportTest(unittest.TestCase):
     def test_bad_input_is_one_clear_error(self):
         cases = [
             (["--run", 7, "--gexf", self.dir / "x.gexf"], "has no run 7"),
-            (["--run", 1, "--gexf", self.dir / "x.txt"], "unknown graph file type"),
+            (["--run", 1, "--gexf", self.dir / "x.txt"], "--gexf: " + str(self.dir / "x.txt") + " is not a .gexf file"),
+            (["--run", 1, "--graphml", self.dir / "x.gexf"], "--graphml: " + str(self.dir / "x.gexf") + " is not a .graphml file"),
             (["--run", 1], "give --gexf FILE"),
             (["--run", 1, "--cascade", 9999, "--gexf", self.dir / "x.gexf"], "has no item 9999"),
         ]
@@ -226,6 +227,12 @@ class ExportTest(unittest.TestCase):
             self.assertIn(message, done.stderr)
             self.assertEqual(done.stderr.count("error"), 1, done.stderr)
         self.assertFalse((self.dir / "x.gexf").exists())
+        # A scenario's export section is checked before the run, naming the scenario and key.
+        done = run("run", self.dir / "tiny.yaml", "--set", "export.graphml=g.gexf", "-o", self.dir / "never.h5",
+                   check=False)
+        self.assertEqual(done.returncode, 2, done.stderr)
+        self.assertIn(f"{self.dir / 'tiny.yaml'}: export.graphml: g.gexf is not a .graphml file", done.stderr)
+        self.assertFalse((self.dir / "never.h5").exists())
 
     def test_a_file_without_events_says_how_to_get_them(self):
         plain = self.dir / "plain.yaml"
