@@ -169,6 +169,13 @@ RunResult Engine::run(RunId run, const std::atomic<bool>* cancel) const {
                  .events = events,
                  .reached = std::make_unique<std::atomic<std::uint8_t>[]>(n),
                  .active_bits = std::vector<std::atomic<std::uint64_t>>(n / 64 + 1)};
+  if (!diffusion_.feed() && !kols.empty()) {
+    state.push_audience.assign(n / 64 + 1, 0);
+    const CsrView& out = state.out;
+    for (ArcId a = out.offsets[institution]; a < out.offsets[institution + 1]; ++a) {
+      state.push_audience[out.targets[a] >> 6] |= std::uint64_t{1} << (out.targets[a] & 63);
+    }
+  }
   std::optional<FeedState> feed;
   if (const FeedRule* rule = diffusion_.feed()) {
     feed.emplace(*rule, config_.step_hours, attention_, group_offsets_, user_groups_, config_.groups, rng, n);

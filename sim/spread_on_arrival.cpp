@@ -21,7 +21,7 @@ void credit_lowest_sharer(RunState& state, std::atomic<std::uint8_t>* flags) {
       const auto lowest = std::lower_bound(also.begin(), also.end(), std::pair{event.user, VertexId{0}});
       if (lowest == also.end() || lowest->first != event.user || lowest->second > event.parent) continue;
       event.parent = lowest->second;
-      event.via = event.parent == state.institution ? Channel::kPush : Channel::kMoments;
+      event.via = state.arrival_channel(event.parent, event.user, event.hop);
     }
   }
 }
@@ -72,7 +72,7 @@ void spread_on_arrival(RunState& state, const DiffusionRule& rule, LiveItem& ite
       return;
     }
     if (state.attitudes) state.attitudes->read(v, item.spec);
-    const Channel via = u == state.institution ? Channel::kPush : Channel::kMoments;
+    const Channel via = state.arrival_channel(u, v, hop);
     ++c.opens;
     ++c.opens_by[index_of(via)];
     c.max_hop = std::max(c.max_hop, hop);

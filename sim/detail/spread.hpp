@@ -167,10 +167,21 @@ struct RunState {
   // Users counted active in the current step, one bit each: small enough to stay in cache, so
   // counting distinct active users costs little more than the draws that decide activity.
   std::vector<std::atomic<std::uint64_t>> active_bits;
+  // On arrival with paid seeds: the publisher's audience, one bit per vertex. A follower reached
+  // in the publication step by the push and a seed's share at once credits the push, whichever
+  // arc's open came first (as in the feed rule, the most salient channel counts).
+  std::vector<std::uint64_t> push_audience{};
   tbb::enumerable_thread_specific<Counters> per_thread{};
   std::vector<std::uint64_t> first{};  // scratch: balanced partition offsets
 
   [[nodiscard]] std::size_t region_of(VertexId v) const { return v < region.size() ? region[v] : 0; }
+  /// The channel an open on arrival is credited to: `sharer`'s delivery reached `reader` `hop`
+  /// hops from the publisher.
+  [[nodiscard]] Channel arrival_channel(VertexId sharer, VertexId reader, std::uint32_t hop) const {
+    const bool pushed = sharer == institution ||
+                        (hop == 1 && !push_audience.empty() && (push_audience[reader >> 6] >> (reader & 63) & 1));
+    return pushed ? Channel::kPush : Channel::kMoments;
+  }
   // The first delivery of any item to v (the caller won the `reached` exchange).
   void first_reached(VertexId v, Step step) const {
     if (events) events->first_exposure[v] = step;

@@ -214,5 +214,29 @@ TEST(Engine, KeyOpinionLeadersStartTheCascadeWithThePublisher) {
   EXPECT_EQ(r.items[0].depth, 2u);
 }
 
+TEST(Engine, FollowersReachedByPushAndPaidSeedAtOnceCountAsPushOpens) {
+  // The publisher 0 reaches 1..200000; the paid seed 300001 reaches 100001..300000 in the same
+  // (publication) step, on other threads. Followers count as push opens whichever arc opened
+  // the item first: exactly 200000 push and 100000 Moments opens with any thread count.
+  constexpr VertexId kFollowers = 200000, kSeed = 300001;
+  std::vector<ArcInput> arcs;
+  for (VertexId v = 1; v <= kFollowers; ++v) arcs.push_back({0, v});
+  for (VertexId v = kFollowers / 2 + 1; v < kSeed; ++v) arcs.push_back({kSeed, v});
+  const SocialGraph g = SocialGraph::from_arcs(kSeed + 1, arcs);
+  const IndependentCascade model({.open_probability = 1.0, .share_probability = 0.0, .activity = 1.0});
+  const FixedSchedule with_seed({.hours = {0}}, {kSeed});
+  const Engine engine(g, {.vertex = 0, .num_users = kSeed + 1}, model, with_seed, horizon(2));
+  for (int threads : {1, 2, 16}) {
+    tbb::global_control allow(tbb::global_control::max_allowed_parallelism, threads);
+    tbb::task_arena arena(threads);
+    for (RunId run = 0; run < 5; ++run) {
+      const RunResult r = arena.execute([&] { return engine.run(run); });
+      EXPECT_EQ(r.metrics[kOpens][0], 300000) << threads << " threads";
+      EXPECT_EQ(r.metrics[kOpensPush][0], 200000) << threads << " threads";
+      EXPECT_EQ(r.metrics[kOpensMoments][0], 100000) << threads << " threads";
+    }
+  }
+}
+
 }  // namespace
 }  // namespace softpower
