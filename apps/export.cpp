@@ -77,7 +77,7 @@ int export_run(const ExportOptions& options) {
   static std::ostream discard(nullptr);
   std::ostream& log = options.quiet ? discard : std::cerr;
   if (!options.cascade) {
-    viz::write_exports(source, options.spec, std::filesystem::current_path(), log);
+    viz::write_exports(source, options.spec, {}, log);  // paths as given: relative to the working directory
     return 0;
   }
   for (const auto& [name, format] :
