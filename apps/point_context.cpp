@@ -3,21 +3,38 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <mutex>
 
 #include "models/censorship/pipeline.hpp"
 
 namespace softpower::cli {
+namespace {
+
+// yaml-cpp nodes are not thread-safe even to read: a lookup by key creates a node in the memory
+// its tree shares. Every point's scenario shares subtrees with the base scenario, so what reads
+// YAML (the point's scenario, its models' parameters) is built under this lock, while the graph
+// and the engine, the costly parts, are built outside it. Without it, two points built at once
+// crashed in yaml-cpp now and then under load.
+std::mutex yaml_mutex;
+
+}  // namespace
 
 std::shared_ptr<const PointContext> build_point_context(const SweepPlan& plan, std::uint64_t point,
                                                         std::shared_ptr<const PreparedGraph> graph) {
   auto c = std::make_shared<PointContext>();
-  c->scenario = plan.base.sweep_node ? scenario_at_point(plan.base, plan.sweep, point) : plan.base;
+  {
+    const std::lock_guard lock(yaml_mutex);
+    c->scenario = plan.base.sweep_node ? scenario_at_point(plan.base, plan.sweep, point) : plan.base;
+  }
   const Scenario& s = c->scenario;
   c->graph = graph ? std::move(graph) : std::make_shared<const PreparedGraph>(prepare_graph(s));
-  c->diffusion = make_diffusion_model(s);
-  c->strategy = make_strategy_model(s, c->graph.get());
-  c->filter = make_platform_filter(s);
-  c->attitude = make_attitude_model(s, c->graph.get());
+  {
+    const std::lock_guard lock(yaml_mutex);
+    c->diffusion = make_diffusion_model(s);
+    c->strategy = make_strategy_model(s, c->graph.get());
+    c->filter = make_platform_filter(s);
+    c->attitude = make_attitude_model(s, c->graph.get());
+  }
   const PreparedGraph& g = *c->graph;
   const EngineConfig config{.seed = s.seed,
                             .num_steps = s.time.num_steps(),

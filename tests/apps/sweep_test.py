@@ -253,6 +253,32 @@ class SweepTest(unittest.TestCase):
         self.assertEqual(resumed.returncode, 0, resumed.stderr)
         self.assertIdentical(ref, out)
 
+    def test_many_points_built_at_once(self):
+        # 200 points of one short run each: point contexts are built concurrently all the time.
+        # Building them used to read the shared YAML of the base scenario from several threads
+        # and crashed yaml-cpp (every time, on 2 threads).
+        scenario = self.dir / "many_points.yaml"
+        scenario.write_text("""
+name: many_points
+seed: 7
+time: {step_hours: 2, horizon_days: 1}
+graph: {type: erdos_renyi, n: 200, mean_degree: 4, seed: 3}
+institution: {placement: new, followers: 20}
+diffusion: {model: wechat_feed}
+strategy: {model: posting, push_every_hours: 24, articles_per_push: 2}
+censorship: {strength: 0.5, takedown: {}, share_filter: {}}
+sweep:
+  replicates: 1
+  axes:
+    censorship.strength: {from: 0, to: 1, count: 200}
+""")
+        for threads in (2, 8):
+            out = self.dir / f"many-{threads}.h5"
+            softpower("sweep", scenario, "-o", out, "--threads", threads, "-q")
+            with h5py.File(out, "r") as f:
+                self.assertEqual(len(f["params"]), 200)
+        self.assertIdentical(self.dir / "many-2.h5", self.dir / "many-8.h5")
+
     def test_progress_lines_in_a_batch_log(self):
         scenario = write_scenario(self.dir)
         proc = softpower("sweep", scenario, "-o", self.dir / "p.h5", "--log-interval", "0.1")
