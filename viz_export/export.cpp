@@ -195,13 +195,6 @@ std::string region_name(const PreparedGraph& g, VertexId v) {
 
 }  // namespace
 
-Format format_of(const std::filesystem::path& file) {
-  const std::string ext = lowercase_extension(file);
-  if (ext == ".gexf") return Format::kGexf;
-  if (ext == ".graphml") return Format::kGraphml;
-  throw InputError(fmt::format("{}: unknown graph file type '{}' (use .gexf or .graphml)", file.string(), ext));
-}
-
 void check_file_types(const ExportSpec& spec, const std::string& key_prefix) {
   const auto check = [&](const std::string& name, const char* key, const char* extension) {
     if (!name.empty() && lowercase_extension(name) != extension) {

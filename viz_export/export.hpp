@@ -31,9 +31,6 @@ struct ExportSource {
 
 enum class Format { kGexf, kGraphml };
 
-/// The format a file name asks for: .gexf or .graphml (any case). Throws InputError otherwise.
-Format format_of(const std::filesystem::path& file);
-
 /// Checks that spec.gexf names a .gexf file and spec.graphml a .graphml file (either may be
 /// empty). Throws InputError naming the key, as `key_prefix` + gexf or graphml ("export." in a
 /// scenario, "--" on the command line), so the mistake shows before a run, not after it.

@@ -54,12 +54,7 @@ TEST(EngineEvents, StarWithCertainSpread) {
 TEST(EngineEvents, SameStepOpensAreCreditedToTheLowestSharer) {
   // Path 0 - 1 - 2 - 3 - 4 (undirected); publisher 0, a paid seed at 4. In step 1 both 1 and 3
   // deliver to 2; whichever thread gets there first, the read is credited to 1.
-  std::vector<ArcInput> arcs;
-  for (VertexId v = 0; v + 1 < 5; ++v) {
-    arcs.push_back({v, v + 1});
-    arcs.push_back({v + 1, v});
-  }
-  const SocialGraph g = SocialGraph::from_arcs(5, arcs);
+  const SocialGraph g = testing_support::path(5);
   const IndependentCascade model({.open_probability = 1.0, .share_probability = 1.0, .activity = 1.0});
   const FixedSchedule with_seed({.hours = {0}}, {4});
   const RunResult r = Engine(g, {.vertex = 0, .num_users = 5}, model, with_seed, recording(5)).run(0);

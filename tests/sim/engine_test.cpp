@@ -11,6 +11,7 @@
 #include "sim/detail/serial_cascade.hpp"
 #include "sim/generators.hpp"
 
+#include "tests/support/engine_fixtures.hpp"
 #include "tests/support/engine_metrics.hpp"
 
 namespace softpower {
@@ -198,12 +199,7 @@ TEST(Engine, ItemsStillSpreadingAtTheHorizonAreRecorded) {
 
 TEST(Engine, KeyOpinionLeadersStartTheCascadeWithThePublisher) {
   // Path 0 - 1 - 2 - 3 - 4 (undirected); publisher 0, a paid KOL at 4.
-  std::vector<ArcInput> arcs;
-  for (VertexId v = 0; v + 1 < 5; ++v) {
-    arcs.push_back({v, v + 1});
-    arcs.push_back({v + 1, v});
-  }
-  const SocialGraph g = SocialGraph::from_arcs(5, arcs);
+  const SocialGraph g = testing_support::path(5);
   const IndependentCascade model({.open_probability = 1.0, .share_probability = 1.0, .activity = 1.0});
   const FixedSchedule with_kol({.hours = {0}}, {4});
   const RunResult r = Engine(g, {.vertex = 0, .num_users = 5}, model, with_kol, horizon(5)).run(0);

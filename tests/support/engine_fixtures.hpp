@@ -30,4 +30,14 @@ inline SocialGraph star(VertexId leaves) {
   return SocialGraph::from_arcs(leaves + 1, arcs);
 }
 
+/// Undirected path 0 - 1 - ... - (n - 1).
+inline SocialGraph path(VertexId n) {
+  std::vector<ArcInput> arcs;
+  for (VertexId v = 0; v + 1 < n; ++v) {
+    arcs.push_back({v, v + 1});
+    arcs.push_back({v + 1, v});
+  }
+  return SocialGraph::from_arcs(n, arcs);
+}
+
 }  // namespace softpower::testing_support

@@ -147,13 +147,16 @@ TEST(Export, LargeFullExportsWarn) {
 }
 
 TEST(Export, FileTypesAndCascadeNames) {
-  EXPECT_EQ(format_of("a/b.gexf"), Format::kGexf);
-  EXPECT_EQ(format_of("B.GraphML"), Format::kGraphml);
+  ExportSpec spec;
+  spec.gexf = "A/B.GEXF";
+  spec.graphml = "b.GraphML";
+  check_file_types(spec, "--");
+  spec.gexf = "x.xml";
   try {
-    format_of("x.xml");
+    check_file_types(spec, "export.");
     FAIL();
   } catch (const InputError& e) {
-    EXPECT_STREQ(e.what(), "x.xml: unknown graph file type '.xml' (use .gexf or .graphml)");
+    EXPECT_STREQ(e.what(), "export.gexf: x.xml is not a .gexf file");
   }
   EXPECT_EQ(cascade_file("results/x.gexf", 7), std::filesystem::path("results/x.cascade-7.gexf"));
   EXPECT_EQ(cascade_file("x.graphml", 0), std::filesystem::path("x.cascade-0.graphml"));
