@@ -17,6 +17,7 @@
 #include "models/registry.hpp"
 #include "output/file_info.hpp"
 #include "output/result_writer.hpp"
+#include "output/run_outcome.hpp"
 #include "sim/edge_list.hpp"
 #include "sim/engine.hpp"
 #include "sim/error.hpp"
@@ -114,12 +115,14 @@ int run(const RunOptions& options) {
   };
   const auto mean_series = series_index("attitude_mean");
   const auto index_series = series_index("soft_power_index");
+  const auto reached_index_series = series_index("soft_power_index_reached");
   std::mutex write_mutex;
   std::optional<RunResult> exported;
   std::vector<std::int64_t> final_reach(scenario.runs);
   std::vector<std::uint64_t> items(scenario.runs), reads(scenario.runs), shares(scenario.runs),
       refused(scenario.runs), taken_down(scenario.runs);
-  std::vector<double> first_mean(scenario.runs), last_mean(scenario.runs), last_index(scenario.runs);
+  std::vector<double> first_mean(scenario.runs), last_mean(scenario.runs);
+  std::vector<IndexOutcome> index_all(scenario.runs), index_reached(scenario.runs);
   tbb::parallel_for(RunId{0}, RunId{scenario.runs}, [&](RunId r) {
     RunResult result = engine.run(r);
     final_reach[r] = result.metrics[reach_metric].back();
@@ -133,7 +136,10 @@ int run(const RunOptions& options) {
     if (mean_series && index_series) {
       first_mean[r] = result.series[*mean_series].front();
       last_mean[r] = result.series[*mean_series].back();
-      last_index[r] = result.series[*index_series].back();
+      index_all[r] = index_outcome(result.series[*index_series], scenario.time.step_hours);
+      if (reached_index_series) {
+        index_reached[r] = index_outcome(result.series[*reached_index_series], scenario.time.step_hours);
+      }
     }
     std::lock_guard lock(write_mutex);
     writer.write_run(result);
@@ -155,7 +161,8 @@ int run(const RunOptions& options) {
     const auto users = prepared.publisher.num_users;
     std::int64_t reach_sum = 0;
     std::uint64_t items_sum = 0, reads_sum = 0, shares_sum = 0, refused_sum = 0, taken_down_sum = 0;
-    double first_mean_sum = 0, last_mean_sum = 0, index_sum = 0;
+    double first_mean_sum = 0, last_mean_sum = 0;
+    MeanAndError peak_all, integral_all, final_all, peak_reached, final_reached;
     for (RunId r = 0; r < scenario.runs; ++r) {
       reach_sum += final_reach[r];
       items_sum += items[r];
@@ -165,7 +172,11 @@ int run(const RunOptions& options) {
       taken_down_sum += taken_down[r];
       first_mean_sum += first_mean[r];
       last_mean_sum += last_mean[r];
-      index_sum += last_index[r];
+      peak_all.add(index_all[r].peak);
+      integral_all.add(index_all[r].integral);
+      final_all.add(index_all[r].final_value);
+      peak_reached.add(index_reached[r].peak);
+      final_reached.add(index_reached[r].final_value);
     }
     const double runs = static_cast<double>(scenario.runs);
     const auto per_item = [&](std::uint64_t x) {
@@ -182,8 +193,15 @@ int run(const RunOptions& options) {
     fmt::print("reach      {:.1f} users per run ({:.2f}% of users)\n", reach_sum / runs,
                100.0 * static_cast<double>(reach_sum) / runs / users);
     if (mean_series && index_series) {
-      fmt::print("attitude   mean {:+.4f} after the first step, {:+.4f} at the end; soft-power index {:+.3g} (mean over runs)\n",
-                 first_mean_sum / runs, last_mean_sum / runs, index_sum / runs);
+      const auto pm = [](const MeanAndError& m) { return fmt::format("{:+.3g} ± {:.2g}", m.mean(), m.standard_error()); };
+      fmt::print("attitude   mean {:+.4f} after the first step, {:+.4f} at the end (mean over runs)\n",
+                 first_mean_sum / runs, last_mean_sum / runs);
+      fmt::print("soft power index, mean ± se over runs, attitude change caused by the institution:\n");
+      fmt::print("  all users      peak {}, integral {} attitude·days, final {}\n", pm(peak_all), pm(integral_all),
+                 pm(final_all));
+      if (reached_index_series) {
+        fmt::print("  reached users  peak {}, final {}\n", pm(peak_reached), pm(final_reached));
+      }
     }
     fmt::print("time       {:.2f} s (graph {:.2f} s)\n", seconds_since(started), graph_seconds);
     fmt::print("wrote      {}\n", output.string());

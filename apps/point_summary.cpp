@@ -35,10 +35,12 @@ std::string short_name(const std::string& path) {
 
 }  // namespace
 
-PointSummary::PointSummary(const Sweep& sweep, const std::vector<SeriesSpec>& series)
-    : sweep_(sweep), points_(sweep.num_points()), reach_metric_(metric_index("reach_cumulative")) {
+PointSummary::PointSummary(const Sweep& sweep, const std::vector<SeriesSpec>& series, double step_hours)
+    : sweep_(sweep), points_(sweep.num_points()), reach_metric_(metric_index("reach_cumulative")),
+      step_hours_(step_hours) {
   for (std::size_t k = 0; k < series.size(); ++k) {
     if (series[k].name == "soft_power_index") index_series_ = k;
+    if (series[k].name == "soft_power_index_reached") reached_index_series_ = k;
   }
 }
 
@@ -50,7 +52,12 @@ void PointSummary::add(const RunResult& r) {
   p.reach_squares += reach * reach;
   p.items += r.items.size();
   for (const auto& item : r.items) p.reads += item.reads;
-  if (index_series_ && !r.series[*index_series_].empty()) p.index += r.series[*index_series_].back();
+  if (index_series_ && !r.series[*index_series_].empty()) {
+    p.peak_index.add(index_outcome(r.series[*index_series_], step_hours_).peak);
+  }
+  if (reached_index_series_ && !r.series[*reached_index_series_].empty()) {
+    p.peak_index_reached.add(index_outcome(r.series[*reached_index_series_], step_hours_).peak);
+  }
 }
 
 void PointSummary::print(const std::vector<ParamColumn>& columns) const {
@@ -58,7 +65,8 @@ void PointSummary::print(const std::vector<ParamColumn>& columns) const {
   std::string header = fmt::format("{:>6}", "point");
   for (const auto& c : columns) header += fmt::format("  {:>14}", short_name(c.name));
   header += fmt::format("  {:>5}  {:>18}  {:>12}", "runs", "reach (mean ± se)", "reads/item");
-  if (index_series_) header += fmt::format("  {:>10}", "SPI");
+  if (index_series_) header += fmt::format("  {:>20}", "peak SPI (± se)");
+  if (reached_index_series_) header += fmt::format("  {:>20}", "peak SPI reached");
   fmt::print("{}\n", header);
   std::size_t shown = 0;
   for (std::size_t p = 0; p < points_.size(); ++p) {
@@ -75,7 +83,9 @@ void PointSummary::print(const std::vector<ParamColumn>& columns) const {
     const double var = n > 1 ? std::max(0.0, (pt.reach_squares - n * mean * mean) / (n - 1)) : 0.0;
     row += fmt::format("  {:>5}  {:>18}  {:>12.2f}", pt.runs, fmt::format("{:.1f} ± {:.1f}", mean, std::sqrt(var / n)),
                        pt.items ? static_cast<double>(pt.reads) / static_cast<double>(pt.items) : 0.0);
-    if (index_series_) row += fmt::format("  {:>+10.3g}", pt.index / n);
+    const auto pm = [](const MeanAndError& m) { return fmt::format("{:+.3g} ± {:.2g}", m.mean(), m.standard_error()); };
+    if (index_series_) row += fmt::format("  {:>20}", pm(pt.peak_index));
+    if (reached_index_series_) row += fmt::format("  {:>20}", pm(pt.peak_index_reached));
     fmt::print("{}\n", row);
   }
 }

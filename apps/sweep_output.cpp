@@ -18,7 +18,7 @@ SweepOutput::SweepOutput(const std::filesystem::path& output, const std::filesys
                          double log_interval, std::function<void()> on_error)
     : journal_(checkpoint, prov.sweep ? prov.sweep->fingerprint : std::string(), identity),
       writer_(output, prov, Engine::metric_specs(), series, snapshot_users, events),
-      summary_(sweep, series),
+      summary_(sweep, series, prov.step_hours),
       queue_(2 * static_cast<std::size_t>(tbb::this_task_arena::max_concurrency()) + 2),
       progress_(prov.run_ids.size(), 0, false, log_interval),
       on_error_(std::move(on_error)) {

@@ -61,6 +61,7 @@ std::vector<SeriesSpec> AttitudeState::series_specs(std::uint32_t num_communitie
   }
   specs.push_back({"attitude_histogram", "users", "Users by attitude, in 20 bins of width 0.1 over [-1, 1].", bins});
   specs.push_back({"soft_power_index", "attitude", "Mean over all users of their attitude minus the attitude they would have had without the institution's items (same priors, decay and social step).", {}});
+  specs.push_back({"soft_power_index_reached", "attitude", "The same difference averaged over the users reached by any item so far (NaN before anyone is reached).", {}});
   return specs;
 }
 
@@ -95,9 +96,12 @@ void AttitudeState::start(RunResult& result, Step num_steps, Step snapshot_every
   snapshot_every_ = snapshot_every;
 }
 
-void AttitudeState::record(Step step, RunResult& result) {
+void AttitudeState::record(Step step, RunResult& result, const std::atomic<std::uint8_t>* reached,
+                           std::int64_t reach) {
   const std::size_t groups = groups_.offsets.size() - 1;
-  if (changed_.exchange(false, std::memory_order_relaxed) || last_.empty()) {
+  const bool reach_changed = reach != last_reach_;
+  last_reach_ = reach;
+  if (changed_.exchange(false, std::memory_order_relaxed) || reach_changed || last_.empty()) {
     std::vector<double> mean(groups), variance(groups);
     tbb::parallel_for(std::size_t{0}, groups, [&](std::size_t g) {
       const std::uint64_t begin = groups_.offsets[g], end = groups_.offsets[g + 1];
@@ -118,22 +122,33 @@ void AttitudeState::record(Step step, RunResult& result) {
     });
     const std::size_t blocks = (x_.size() + kUsersPerHistogramBlock - 1) / kUsersPerHistogramBlock;
     std::vector<std::array<std::uint64_t, kHistogramBins>> block_counts(blocks);
-    std::vector<double> block_change(blocks);
+    std::vector<double> block_change(blocks), block_reached_change(blocks);
+    std::vector<std::uint64_t> block_reached(blocks);
     tbb::parallel_for(std::size_t{0}, blocks, [&](std::size_t b) {
       const std::size_t begin = b * kUsersPerHistogramBlock, end = std::min(x_.size(), begin + kUsersPerHistogramBlock);
       block_counts[b].fill(0);
-      double change = 0.0;
+      double change = 0.0, reached_change = 0.0;
+      std::uint64_t reached_users = 0;
       for (std::size_t v = begin; v < end; ++v) {
         ++block_counts[b][bin_of(x_[v])];
         change += gap_[v];
+        if (reached[v].load(std::memory_order_relaxed) != 0) {
+          reached_change += gap_[v];
+          ++reached_users;
+        }
       }
       block_change[b] = change;
+      block_reached_change[b] = reached_change;
+      block_reached[b] = reached_users;
     });
     std::array<double, kHistogramBins> histogram{};
-    double change = 0.0;
+    double change = 0.0, reached_change = 0.0;
+    std::uint64_t reached_users = 0;
     for (std::size_t b = 0; b < blocks; ++b) {
       for (std::size_t i = 0; i < kHistogramBins; ++i) histogram[i] += static_cast<double>(block_counts[b][i]);
       change += block_change[b];
+      reached_change += block_reached_change[b];
+      reached_users += block_reached[b];
     }
     last_.clear();
     last_.push_back(mean[0]);
@@ -146,6 +161,8 @@ void AttitudeState::record(Step step, RunResult& result) {
     }
     last_.insert(last_.end(), histogram.begin(), histogram.end());
     last_.push_back(x_.empty() ? 0.0 : change / static_cast<double>(x_.size()));
+    last_.push_back(reached_users == 0 ? std::numeric_limits<double>::quiet_NaN()
+                                       : reached_change / static_cast<double>(reached_users));
   }
   std::size_t at = 0;
   for (std::size_t k = 0; k < widths_.size(); ++k) {

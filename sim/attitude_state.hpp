@@ -56,9 +56,11 @@ class AttitudeState {
 
   /// Sizes result.series for `num_steps` steps (call once before the first record()).
   void start(RunResult& result, Step num_steps, Step snapshot_every);
-  /// Statistics of the state at the end of `step` (recomputed only if it changed since the last
-  /// record), and a snapshot if the step is a snapshot step.
-  void record(Step step, RunResult& result);
+  /// Statistics of the state at the end of `step` (recomputed only if the attitudes or the
+  /// number of reached users changed since the last record), and a snapshot if the step is a
+  /// snapshot step. `reached[v]` is non-zero for users reached by any item so far (at least
+  /// users() entries), `reach` their number.
+  void record(Step step, RunResult& result, const std::atomic<std::uint8_t>* reached, std::int64_t reach);
 
  private:
   const AttitudeModel& model_;
@@ -67,6 +69,7 @@ class AttitudeState {
   std::vector<double> gap_;  // x minus the attitudes without the institution
   std::vector<std::uint32_t> reads_;
   std::atomic<bool> changed_{true};
+  std::int64_t last_reach_ = -1;
   std::vector<double> last_;  // the statistics last computed, series-major
   std::vector<std::size_t> widths_;  // values per step of each series
   Step snapshot_every_ = 0;

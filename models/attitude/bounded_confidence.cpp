@@ -44,8 +44,9 @@ const Schema<BoundedConfidence::Params>& BoundedConfidence::schema() {
       .number("wear_out_reads", &Params::wear_out_reads, 0.0, 1e6, "n_w: the gain is scaled by 1 / (1 + n / n_w) after n earlier reads of the institution's items (P34: wear-out after 3-10 exposures). 0: off.")
       .number("saturation_reads", &Params::saturation_reads, std::uint32_t{0}, std::uint32_t{1000000000}, "n_s: reads after the n_s-th have no gain (P34: attitude peaks at about 10 exposures). 0: off.")
       .number("decay_days", &Params::decay_days, 0.0, 36500.0, "τ: each day x <- x0 + (x - x0) exp(-1 / τ), decay toward the prior (P35: effects last about a week). 0: no decay.")
-      .boolean("social_step", &Params::social_step, "Each day, after the decay, one Friedkin-Johnsen step over the friend graph, anchored to the prior.")
-      .number("susceptibility", &Params::susceptibility, 0.0, 1.0, "λ: weight of the mean attitude of the users one sees in the social step (1 - λ stays on the prior). An assumption (P33: no empirical values).")
+      .boolean("social_step", &Params::social_step, "Each day, after the decay, one Friedkin-Johnsen step over the friend graph (anchored as social_anchor says).")
+      .number("susceptibility", &Params::susceptibility, 0.0, 1.0, "λ: weight of the mean attitude of the users one sees in the social step; 1 - λ stays on one's own attitude (content_free) or on the prior (prior). An assumption (P33: no empirical values).")
+      .choice("social_anchor", &Params::social_anchor, {"content_free", "prior"}, "content_free: the priors are the content-free equilibrium; the social step spreads each user's deviation from it to the users who see them and removes none of it (only decay_days does). prior: classic Friedkin-Johnsen, x <- λ W x + (1 - λ) x0, which also pulls 1 - λ of every induced change back to the prior each day and moves content-free attitudes toward the Friedkin-Johnsen fixed point.")
       .number("snapshot_every_hours", &Params::snapshot_every_hours, 0.0, 24.0 * 3650, "Simulated hours between attitude snapshots in the result file (rounded to whole steps). 0: none.");
   return schema;
 }
@@ -126,6 +127,13 @@ void BoundedConfidence::daily(std::span<double> x, std::span<const double> prior
         "bounded_confidence: daily needs one prior per attitude (got {} and {})", x.size(),
         prior.size()));
   }
+  if (params_.social_step && !anchored_to_prior()) {
+    // The deviation from the content-free attitude (the prior) is the whole state.
+    std::vector<double> gap(x.size());
+    for_each_user(x.size(), [&](std::size_t v) { gap[v] = x[v] - prior[v]; });
+    daily_with_gap(x, prior, gap);
+    return;
+  }
   const double keep = daily_retention();
   const auto decay = [&](std::size_t v) {
     return keep == 1.0 ? x[v] : clamp_attitude(prior[v] + (x[v] - prior[v]) * keep);
@@ -134,36 +142,48 @@ void BoundedConfidence::daily(std::span<double> x, std::span<const double> prior
     if (keep != 1.0) for_each_user(x.size(), [&](std::size_t v) { x[v] = decay(v); });
     return;
   }
-  if (!social_) {
-    throw std::logic_error("bounded_confidence: the social step needs the friend graph");
-  }
-  if (x.size() != social_->num_users()) {
-    throw std::invalid_argument(
-        fmt::format("bounded_confidence: daily needs {} attitudes, one per user (got {})",
-                    social_->num_users(), x.size()));
-  }
+  check_social(x.size());
   std::vector<double> decayed(x.size());
   for_each_user(x.size(), [&](std::size_t v) { decayed[v] = decay(v); });
   social_->step(decayed, prior, x);
 }
 
+void BoundedConfidence::check_social(std::size_t users) const {
+  if (!social_) {
+    throw std::logic_error("bounded_confidence: the social step needs the friend graph");
+  }
+  if (users != social_->num_users()) {
+    throw std::invalid_argument(
+        fmt::format("bounded_confidence: daily needs {} attitudes, one per user (got {})",
+                    social_->num_users(), users));
+  }
+}
+
 void BoundedConfidence::daily_with_gap(std::span<double> x, std::span<const double> prior,
                                        std::span<double> gap) const {
-  if (gap.size() != x.size()) {
+  if (gap.size() != x.size() || prior.size() != x.size()) {
     throw std::invalid_argument(fmt::format(
-        "bounded_confidence: daily_with_gap needs one gap per attitude (got {} and {})", gap.size(), x.size()));
+        "bounded_confidence: daily_with_gap needs one prior and one gap per attitude (got {}, {} and {})",
+        x.size(), prior.size(), gap.size()));
   }
-  if (!params_.social_step || !social_) {
+  const double keep = daily_retention();
+  if (!params_.social_step) {
     daily(x, prior);
-    const double keep = daily_retention();
     if (keep != 1.0) for_each_user(gap.size(), [&](std::size_t v) { gap[v] *= keep; });
     return;
   }
-  if (x.size() != prior.size() || x.size() != social_->num_users()) {
-    daily(x, prior);  // throws the size error
+  check_social(x.size());
+  if (!anchored_to_prior()) {
+    // x = x0 + g with g the institution's doing: the content-free attitude x0 does not move.
+    std::vector<double> next(gap.size());
+    social_->step_deviation(gap, keep, next);
+    for_each_user(x.size(), [&](std::size_t v) {
+      const double moved = prior[v] + next[v];
+      x[v] = clamp_attitude(moved);
+      gap[v] = x[v] == moved ? next[v] : x[v] - prior[v];
+    });
     return;
   }
-  const double keep = daily_retention();
   std::vector<double> decayed(x.size()), decayed_gap(gap.size());
   for_each_user(x.size(), [&](std::size_t v) {
     decayed[v] = keep == 1.0 ? x[v] : clamp_attitude(prior[v] + (x[v] - prior[v]) * keep);

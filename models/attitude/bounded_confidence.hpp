@@ -1,7 +1,7 @@
 // bounded_confidence: attitudes x in [-1, 1] toward the institution, moved by reading its items
 // (Deffuant-style bounded confidence toward the item's valence), pulled back toward each user's
 // prior every day, and mixed once a day with the attitudes of the users one sees
-// (Friedkin-Johnsen, anchored to the prior).
+// (Friedkin-Johnsen).
 //
 // Reading item i (valence v, sensitivity s) with attitude x, after n earlier reads of the
 // institution's items:
@@ -11,8 +11,13 @@
 // with the propaganda discount P(i) = 1 - d max(s, max(v, 0))^k (a sensitive or strongly positive
 // item is discounted as propaganda) and the wear-out R(n) = 1 / (1 + n / n_w) for n < n_s, 0 from
 // n_s on (0 disables either part).
-// Each day: x <- x0 + (x - x0) exp(-1 / τ) (decay toward the prior x0; τ = 0: none), then, if
-// enabled, x <- Λ W x + (I - Λ) x0 over the friend graph (class FriedkinJohnsen).
+// Each day, with the gap g = x - x0 (the institution's doing) and keep = exp(-1 / τ) (τ = 0: 1):
+//   social_anchor content_free (default): g <- keep ((I - Λ) g + Λ W g), x = clamp(x0 + g).
+//     The prior x0 is the content-free equilibrium: with no reads nothing moves, and the only
+//     loss of an induced change is the decay (the social step moves it between friends).
+//   social_anchor prior (classic Friedkin-Johnsen): x <- x0 + keep (x - x0), then
+//     x <- Λ W x + (I - Λ) x0, which also pulls 1 - λ of every induced change back each day and
+//     moves content-free attitudes toward the Friedkin-Johnsen fixed point.
 // Priors: x0 = clamp(N(m_region, σ²), -1, 1), keyed (seed, run, kAttitudePrior, 0, user).
 //
 // State: none; the engine owns x and x0 (one double per user each). Parameters (default, range):
@@ -21,7 +26,8 @@
 //   backfire (false), backfire_rate β (0.05, [0, 1]), propaganda_discount d (0.5, [0, 1]),
 //   propaganda_exponent k (2, [0.1, 10]), wear_out_reads n_w (5), saturation_reads n_s (10),
 //   decay_days τ (7), social_step (true), susceptibility λ (0.8, [0, 1]),
-//   snapshot_every_hours (0: none). Help text in schema(); equations in docs/model.md.
+//   social_anchor (content_free | prior), snapshot_every_hours (0: none). Help text in schema();
+//   equations in docs/model.md.
 //
 // Sources (rows of ../shared/reference/wechat-parameters.md): P31 (Deffuant et al., Adv. Complex
 // Systems 3 (2000): ε and μ), P33 (Friedkin & Johnsen 1990: susceptibility), P34 (Schmidt &
@@ -31,6 +37,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "models/attitude/friedkin_johnsen.hpp"
 #include "sim/graph.hpp"
@@ -56,6 +63,7 @@ class BoundedConfidence final : public AttitudeModel {
     double decay_days = 7.0;                // τ; 0: no decay
     bool social_step = true;
     double susceptibility = FriedkinJohnsen::Params{}.susceptibility;  // λ
+    std::string social_anchor = "content_free";  // or "prior" (classic Friedkin-Johnsen)
     double snapshot_every_hours = 0.0;      // 0: no snapshots
   };
   static constexpr const char* kName = "bounded_confidence";
@@ -90,12 +98,18 @@ class BoundedConfidence final : public AttitudeModel {
   [[nodiscard]] double wear_out_factor(std::uint32_t reads_before) const;
   /// exp(-1 / τ), or 1 without decay: the share of x - x0 that survives one day.
   [[nodiscard]] double daily_retention() const;
+  /// True for the classic Friedkin-Johnsen anchor (x <- Λ W x + (I − Λ) x0); false for the
+  /// default, where the social step moves only the deviation from the content-free attitude.
+  [[nodiscard]] bool anchored_to_prior() const { return params_.social_anchor == "prior"; }
 
   [[nodiscard]] const Params& params() const { return params_; }
   /// The social step, or null (social_step false, or built without a graph).
   [[nodiscard]] const FriedkinJohnsen* social() const { return social_.get(); }
 
  private:
+  /// Throws unless the social step exists and has `users` users.
+  void check_social(std::size_t users) const;
+
   Params params_;
   std::unique_ptr<const FriedkinJohnsen> social_;
 };

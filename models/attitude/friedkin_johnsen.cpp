@@ -252,6 +252,35 @@ void FriedkinJohnsen::step_with_gap(std::span<const double> x, std::span<const d
   });
 }
 
+void FriedkinJohnsen::step_deviation(std::span<const double> g, double retention, std::span<double> out) const {
+  const std::size_t n = num_users_;
+  if (g.size() != n || out.size() != n) {
+    throw std::invalid_argument(fmt::format(
+        "friedkin_johnsen: step_deviation needs g and out of size {} (got {} and {})", n, g.size(), out.size()));
+  }
+  const std::less<const double*> before;
+  if (n > 0 && before(out.data(), g.data() + n) && before(g.data(), out.data() + n)) {
+    throw std::invalid_argument("friedkin_johnsen: step_deviation cannot write into g (double buffer it)");
+  }
+  const StorageIndex* outer = w_.outerIndexPtr();
+  const StorageIndex* inner = w_.innerIndexPtr();
+  const double* values = w_.valuePtr();
+  const double* lambda = lambda_.data();
+  tbb::parallel_for(tbb::blocked_range<Index>(0, static_cast<Index>(n), 2048),
+                    [&](const tbb::blocked_range<Index>& r) {
+    for (Index v = r.begin(); v < r.end(); ++v) {
+      double social = 0.0;
+      if (uniform_rows_) {
+        for (StorageIndex k = outer[v]; k < outer[v + 1]; ++k) social += g[inner[k]];
+        if (outer[v] < outer[v + 1]) social *= values[outer[v]];
+      } else {
+        for (StorageIndex k = outer[v]; k < outer[v + 1]; ++k) social += values[k] * g[inner[k]];
+      }
+      out[v] = retention * (lambda[v] * social + (1.0 - lambda[v]) * g[v]);
+    }
+  });
+}
+
 bool FriedkinJohnsen::every_user_reaches_an_anchored_user() const {
   const VertexId n = num_users_;
   std::vector<char> anchored(n, 0);

@@ -75,6 +75,13 @@ class FriedkinJohnsen {
   void step_with_gap(std::span<const double> x, std::span<const double> anchor, std::span<const double> gap,
                      std::span<double> out, std::span<double> out_gap) const;
 
+  /// The step applied to a deviation from an equilibrium instead of an attitude:
+  /// out = retention (Λ W g + (I − Λ) g). A user keeps 1 − λ of their own deviation and takes
+  /// λ from the users they see, so W spreads a deviation without removing any of it; only
+  /// `retention` (in [0, 1]) shrinks it. Linear, not clamped (deviations span [-2, 2]). Spans of
+  /// size num_users; out must not overlap g. Bit-identical for any thread count.
+  void step_deviation(std::span<const double> g, double retention, std::span<double> out) const;
+
   /// The fixed point x* = (I − ΛW)^{-1} (I − Λ) anchor, by BiCGSTAB with a Jacobi preconditioner
   /// to relative residual 1e-14, confirmed on the true residual (see the doc for why not LU).
   /// Throws std::invalid_argument if anchor has the wrong size, std::domain_error if I − ΛW is

@@ -214,7 +214,7 @@ TEST(BoundedConfidenceDaily, SocialStepAloneConvergesToFriedkinJohnsenFixedPoint
   const Scenario s = parse_scenario(
       "graph: {type: erdos_renyi, n: 2000, mean_degree: 8, directed: true, seed: 5}\n"
       "institution: {followers: 500}\n"
-      "attitude: {decay_days: 0, susceptibility: 0.7}\n",
+      "attitude: {decay_days: 0, susceptibility: 0.7, social_anchor: prior}\n",
       "s.yaml", {});
   const PreparedGraph prepared = prepare_graph(s);
   const VertexId n = prepared.publisher.num_users;
@@ -246,6 +246,7 @@ TEST(BoundedConfidenceDaily, DeGrootConsensusIsDegreeWeightedMean) {
   Params p;
   p.decay_days = 0.0;
   p.susceptibility = 1.0;
+  p.social_anchor = "prior";
   const BoundedConfidence m(p, &g, n);
   std::vector<double> prior(n);
   m.priors(9, 0, {}, prior);
@@ -268,6 +269,7 @@ TEST(BoundedConfidenceDaily, DecayThenSocialStepOnAHandGraph) {
   Params p;
   p.decay_days = 2.0;
   p.susceptibility = 0.5;
+  p.social_anchor = "prior";
   const BoundedConfidence m(p, &g, 3);
   const std::vector<double> prior{0.0, 0.5, -0.5};
   std::vector<double> x{1.0, -0.5, 0.5};
@@ -288,6 +290,7 @@ TEST(BoundedConfidenceDaily, FusedGapStepMatchesTheTwoSeparateDays) {
   for (const bool social : {true, false}) {
     Params p;
     p.social_step = social;
+    p.social_anchor = "prior";
     const BoundedConfidence m(p, &g, n);
     std::vector<double> prior(n), x(n), gap(n);
     m.priors(1, 0, {}, prior);
@@ -302,6 +305,84 @@ TEST(BoundedConfidenceDaily, FusedGapStepMatchesTheTwoSeparateDays) {
     for (VertexId v = 0; v < n; ++v) worst = std::max(worst, std::abs(gap[v] - gap_alone[v]));
     EXPECT_LT(worst, 1e-15) << "social " << social;
   }
+}
+
+TEST(BoundedConfidenceContentFree, HandGraphDeviationSpreadsAndDecays) {
+  // Users 0 <-> 1, user 2 sees 0 only; λ = 0.5, τ = 2 days. The deviations from the priors are
+  // (1, -1, 1); each user keeps half their own and takes half the mean of those they see.
+  const SocialGraph g = SocialGraph::from_arcs(3, {{0, 1}, {1, 0}, {0, 2}});
+  Params p;
+  p.decay_days = 2.0;
+  p.susceptibility = 0.5;
+  const BoundedConfidence m(p, &g, 3);
+  ASSERT_FALSE(m.anchored_to_prior());
+  const std::vector<double> prior{0.0, 0.5, -0.5};
+  std::vector<double> x{1.0, -0.5, 0.5};
+  m.daily(x, prior);
+  const double k = std::exp(-0.5);
+  EXPECT_NEAR(x[0], 0.0 + k * (0.5 * 1.0 + 0.5 * -1.0), 1e-15);
+  EXPECT_NEAR(x[1], 0.5 + k * (0.5 * -1.0 + 0.5 * 1.0), 1e-15);
+  EXPECT_NEAR(x[2], -0.5 + k * (0.5 * 1.0 + 0.5 * 1.0), 1e-15);
+}
+
+TEST(BoundedConfidenceContentFree, WithoutReadsNothingMovesForAYear) {
+  // The priors are the content-free equilibrium: the issue-16 drift (-6e-4 in 91 days from
+  // relaxing toward the Friedkin-Johnsen fixed point) must be exactly zero.
+  const VertexId n = 5000;
+  const SocialGraph g = erdos_renyi(n, 10.0, true, 8);
+  const BoundedConfidence m(Params{}, &g, n);
+  std::vector<double> prior(n), gap(n, 0.0);
+  m.priors(3, 0, {}, prior);
+  std::vector<double> x = prior;
+  for (int day = 0; day < 365; ++day) m.daily_with_gap(x, prior, gap);
+  EXPECT_TRUE(bit_identical(x, prior));
+  EXPECT_TRUE(bit_identical(gap, std::vector<double>(n, 0.0)));
+}
+
+TEST(BoundedConfidenceContentFree, DegreeWeightedDeviationDecaysExactlyWithTau) {
+  // On an undirected graph π_v = deg(v) / sum deg is the left Perron vector of W, so the
+  // π-weighted deviation keeps exp(-1/τ) a day whatever the social step does (half-life
+  // τ ln 2 = 4.85 days at τ = 7), and the deviation tends to consensus.
+  const VertexId n = 2000;
+  const SocialGraph g = erdos_renyi(n, 12.0, false, 4);
+  const BoundedConfidence m(Params{}, &g, n);
+  // Neutral priors keep every attitude far from the clamp at +-1, where the map is not linear.
+  const std::vector<double> prior(n, 0.0);
+  std::vector<double> gap(n);
+  for (VertexId v = 0; v < n; ++v) gap[v] = v % 10 == 0 ? 0.2 : 0.0;
+  std::vector<double> x = gap;
+  const auto weighted = [&](const std::vector<double>& d) {
+    double sum = 0.0, degrees = 0.0;
+    for (VertexId v = 0; v < n; ++v) {
+      const double deg = static_cast<double>(g.out_view().out_degree(v));
+      sum += deg * d[v];
+      degrees += deg;
+    }
+    return sum / degrees;
+  };
+  const double start = weighted(gap);
+  ASSERT_GT(start, 0.01);
+  for (int day = 1; day <= 14; ++day) {
+    m.daily_with_gap(x, prior, gap);
+    EXPECT_NEAR(weighted(gap), start * std::exp(-day / 7.0), 1e-12 * start) << "day " << day;
+  }
+}
+
+TEST(BoundedConfidenceContentFree, DailyEqualsTheFusedStepOnTheGap) {
+  const VertexId n = 20000;
+  const SocialGraph g = erdos_renyi(n, 8.0, true, 5);
+  const BoundedConfidence m(Params{}, &g, n);
+  std::vector<double> prior(n), x(n), gap(n);
+  m.priors(1, 0, {}, prior);
+  m.priors(1, 1, {}, x);
+  for (VertexId v = 0; v < n; ++v) gap[v] = x[v] - prior[v];
+  std::vector<double> x_alone = x;
+  m.daily(x_alone, prior);
+  m.daily_with_gap(x, prior, gap);
+  EXPECT_TRUE(bit_identical(x, x_alone));
+  double worst = 0.0;
+  for (VertexId v = 0; v < n; ++v) worst = std::max(worst, std::abs(gap[v] - (x[v] - prior[v])));
+  EXPECT_LT(worst, 1e-15);
 }
 
 TEST(BoundedConfidenceDaily, BitIdenticalForAnyThreadCount) {

@@ -18,6 +18,7 @@
 #include "sim/graph_source.hpp"
 #include "tests/support/engine_fixtures.hpp"
 #include "tests/support/engine_metrics.hpp"
+#include "tests/support/run_result_checks.hpp"
 
 namespace softpower {
 namespace {
@@ -172,8 +173,11 @@ void expect_consistent(const RunResult& r, const SocialGraph& g, VertexId instit
 
 void expect_same_run_besides_events(const RunResult& a, const RunResult& b) {
   EXPECT_EQ(a.metrics, b.metrics);
-  EXPECT_EQ(a.series, b.series);
-  EXPECT_EQ(a.snapshots, b.snapshots);
+  ASSERT_EQ(a.series.size(), b.series.size());
+  for (std::size_t k = 0; k < a.series.size(); ++k) {
+    EXPECT_EQ(test::bit_pattern(a.series[k]), test::bit_pattern(b.series[k])) << "series " << k;
+  }
+  EXPECT_EQ(test::bit_pattern(a.snapshots), test::bit_pattern(b.snapshots));
   ASSERT_EQ(a.items.size(), b.items.size());
   for (std::size_t k = 0; k < a.items.size(); ++k) {
     EXPECT_EQ(a.items[k].reads, b.items[k].reads);
