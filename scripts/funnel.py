@@ -31,6 +31,10 @@ def ratio(numerator, denominator):
     return {"value": float(r), "se": float(se)}
 
 
+def per_run_count(items, runs, mask):
+    return np.bincount(items["run"][mask].astype(np.int64), minlength=runs)
+
+
 def funnel(path):
     with h5py.File(path, "r") as f:
         metrics = {name: f["metrics"][name][...].sum(axis=1)
@@ -59,6 +63,14 @@ def funnel(path):
     # the push readers means nobody read it through a share of a share (depth <= 2).
     shallow = np.bincount(delivered["run"][delivered["depth"] <= 2].astype(np.int64), minlength=runs)
     out["items_within_one_share_hop"] = ratio(shallow, items_per_run)
+    # P22 counts articles removed after publication among those published; "ordinary" items
+    # (sensitivity <= 0.1) are the baseline P22's 1.06-1.55% describes.
+    taken = per_run_count(delivered, runs, delivered["takedown_step"] >= 0)
+    out["takedown_share"] = ratio(taken, items_per_run)
+    ordinary = delivered["sensitivity"] <= 0.1
+    out["takedown_share_ordinary"] = ratio(
+        per_run_count(delivered, runs, ordinary & (delivered["takedown_step"] >= 0)),
+        per_run_count(delivered, runs, ordinary))
     if "first_hop_shares" in delivered.dtype.names:
         first = per_run("first_hop_shares")
         out["later_per_first_hop_share"] = ratio(per_run("shares") - first, first)
