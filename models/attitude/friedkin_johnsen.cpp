@@ -64,6 +64,26 @@ void gather_row(const CsrView& in, std::span<const ArcId> in_ids, const std::vec
   row.resize(kept);
 }
 
+// (W y)_v for one user v, read straight from W's CSR arrays. Rows are never empty (a user
+// without in-neighbours has w_vv = 1); with uniform rows every entry of a row is equal, so the
+// row is summed first and scaled once.
+struct Rows {
+  const StorageIndex* outer;
+  const StorageIndex* inner;
+  const double* values;
+  bool uniform;
+
+  [[nodiscard]] double mean(Index v, const double* y) const {
+    double social = 0.0;
+    if (uniform) {
+      for (StorageIndex k = outer[v]; k < outer[v + 1]; ++k) social += y[inner[k]];
+      return social * values[outer[v]];
+    }
+    for (StorageIndex k = outer[v]; k < outer[v + 1]; ++k) social += values[k] * y[inner[k]];
+    return social;
+  }
+};
+
 }  // namespace
 
 const Schema<FriedkinJohnsen::Params>& FriedkinJohnsen::schema() {
@@ -194,25 +214,13 @@ void FriedkinJohnsen::step(std::span<const double> x, std::span<const double> an
   if (n > 0 && before(out.data(), x.data() + n) && before(x.data(), out.data() + n)) {
     throw std::invalid_argument("friedkin_johnsen: step cannot write into x (double buffer it)");
   }
-  const StorageIndex* outer = w_.outerIndexPtr();
-  const StorageIndex* inner = w_.innerIndexPtr();
-  const double* values = w_.valuePtr();
-  const double* xs = x.data();
-  const double* as = anchor.data();
-  double* os = out.data();
+  const Rows rows{w_.outerIndexPtr(), w_.innerIndexPtr(), w_.valuePtr(), uniform_rows_};
   const double* lambda = lambda_.data();
   tbb::parallel_for(tbb::blocked_range<Index>(0, static_cast<Index>(n), 2048),
                     [&](const tbb::blocked_range<Index>& r) {
     for (Index v = r.begin(); v < r.end(); ++v) {
-      double social = 0.0;
-      if (uniform_rows_) {
-        for (StorageIndex k = outer[v]; k < outer[v + 1]; ++k) social += xs[inner[k]];
-        social *= values[outer[v]];
-      } else {
-        for (StorageIndex k = outer[v]; k < outer[v + 1]; ++k) social += values[k] * xs[inner[k]];
-      }
-      const double mixed = lambda[v] * social + (1.0 - lambda[v]) * as[v];
-      os[v] = std::clamp(mixed, -1.0, 1.0);
+      const double mixed = lambda[v] * rows.mean(v, x.data()) + (1.0 - lambda[v]) * anchor[v];
+      out[v] = std::clamp(mixed, -1.0, 1.0);
     }
   });
 }
@@ -262,21 +270,12 @@ void FriedkinJohnsen::step_deviation(std::span<const double> g, double retention
   if (n > 0 && before(out.data(), g.data() + n) && before(g.data(), out.data() + n)) {
     throw std::invalid_argument("friedkin_johnsen: step_deviation cannot write into g (double buffer it)");
   }
-  const StorageIndex* outer = w_.outerIndexPtr();
-  const StorageIndex* inner = w_.innerIndexPtr();
-  const double* values = w_.valuePtr();
+  const Rows rows{w_.outerIndexPtr(), w_.innerIndexPtr(), w_.valuePtr(), uniform_rows_};
   const double* lambda = lambda_.data();
   tbb::parallel_for(tbb::blocked_range<Index>(0, static_cast<Index>(n), 2048),
                     [&](const tbb::blocked_range<Index>& r) {
     for (Index v = r.begin(); v < r.end(); ++v) {
-      double social = 0.0;
-      if (uniform_rows_) {
-        for (StorageIndex k = outer[v]; k < outer[v + 1]; ++k) social += g[inner[k]];
-        if (outer[v] < outer[v + 1]) social *= values[outer[v]];
-      } else {
-        for (StorageIndex k = outer[v]; k < outer[v + 1]; ++k) social += values[k] * g[inner[k]];
-      }
-      out[v] = retention * (lambda[v] * social + (1.0 - lambda[v]) * g[v]);
+      out[v] = retention * (lambda[v] * rows.mean(v, g.data()) + (1.0 - lambda[v]) * g[v]);
     }
   });
 }
