@@ -116,13 +116,14 @@ int run(const RunOptions& options) {
   const auto mean_series = series_index("attitude_mean");
   const auto index_series = series_index("soft_power_index");
   const auto reached_index_series = series_index("soft_power_index_reached");
+  const auto readers_index_series = series_index("soft_power_index_readers");
   std::mutex write_mutex;
   std::optional<RunResult> exported;
   std::vector<std::int64_t> final_reach(scenario.runs);
   std::vector<std::uint64_t> items(scenario.runs), reads(scenario.runs), shares(scenario.runs),
       refused(scenario.runs), taken_down(scenario.runs);
   std::vector<double> first_mean(scenario.runs), last_mean(scenario.runs);
-  std::vector<IndexOutcome> index_all(scenario.runs), index_reached(scenario.runs);
+  std::vector<IndexOutcome> index_all(scenario.runs), index_reached(scenario.runs), index_readers(scenario.runs);
   tbb::parallel_for(RunId{0}, RunId{scenario.runs}, [&](RunId r) {
     RunResult result = engine.run(r);
     final_reach[r] = result.metrics[reach_metric].back();
@@ -139,6 +140,9 @@ int run(const RunOptions& options) {
       index_all[r] = index_outcome(result.series[*index_series], scenario.time.step_hours);
       if (reached_index_series) {
         index_reached[r] = index_outcome(result.series[*reached_index_series], scenario.time.step_hours);
+      }
+      if (readers_index_series) {
+        index_readers[r] = index_outcome(result.series[*readers_index_series], scenario.time.step_hours);
       }
     }
     std::lock_guard lock(write_mutex);
@@ -162,7 +166,7 @@ int run(const RunOptions& options) {
     std::int64_t reach_sum = 0;
     std::uint64_t items_sum = 0, reads_sum = 0, shares_sum = 0, refused_sum = 0, taken_down_sum = 0;
     double first_mean_sum = 0, last_mean_sum = 0;
-    MeanAndError peak_all, integral_all, final_all, peak_reached, final_reached;
+    MeanAndError peak_all, integral_all, final_all, peak_reached, final_reached, peak_readers, final_readers;
     for (RunId r = 0; r < scenario.runs; ++r) {
       reach_sum += final_reach[r];
       items_sum += items[r];
@@ -177,6 +181,8 @@ int run(const RunOptions& options) {
       final_all.add(index_all[r].final_value);
       peak_reached.add(index_reached[r].peak);
       final_reached.add(index_reached[r].final_value);
+      peak_readers.add(index_readers[r].peak);
+      final_readers.add(index_readers[r].final_value);
     }
     const double runs = static_cast<double>(scenario.runs);
     const auto per_item = [&](std::uint64_t x) {
@@ -201,6 +207,9 @@ int run(const RunOptions& options) {
                  pm(final_all));
       if (reached_index_series) {
         fmt::print("  reached users  peak {}, final {}\n", pm(peak_reached), pm(final_reached));
+      }
+      if (readers_index_series) {
+        fmt::print("  readers        peak {}, final {}\n", pm(peak_readers), pm(final_readers));
       }
     }
     fmt::print("time       {:.2f} s (graph {:.2f} s)\n", seconds_since(started), graph_seconds);

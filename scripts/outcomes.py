@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Headline outcomes of result files, one row per file (or per sweep point): reach, reads,
-the platform filter's counts, and the soft-power index (peak over all users, peak over reached
-users, time integral), each the mean over runs with its standard error.
+the platform filter's counts, and the soft-power index (peak over all users, over reached users
+and over readers, and the all-users time integral), each the mean over runs with its standard error.
 
 usage: /usr/bin/python3 scripts/outcomes.py RESULT.h5 [RESULT.h5 ...] [--json]
 """
@@ -44,6 +44,8 @@ def outcomes(path):
             row["spi_integral"] = mean_se(np.nansum(spi, axis=1) * step_days)
             if "soft_power_index_reached" in m:
                 row["spi_reached_peak"] = mean_se(peak(m["soft_power_index_reached"][...]))
+            if "soft_power_index_readers" in m:
+                row["spi_readers_peak"] = mean_se(peak(m["soft_power_index_readers"][...]))
         return row
 
 
@@ -58,7 +60,7 @@ def main(argv):
         print(json.dumps(rows, indent=1))
         return 0
     cols = ["reach", "opens", "shares", "taken_down", "shares_filtered", "shares_self_censored",
-            "spi_peak", "spi_reached_peak", "spi_integral"]
+            "spi_peak", "spi_reached_peak", "spi_readers_peak", "spi_integral"]
     print("file\truns\t" + "\t".join(cols))
     for r in rows:
         print(f"{r['file']}\t{r['runs']}\t" + "\t".join(fmt(r[c]) if c in r else "-" for c in cols))

@@ -62,6 +62,7 @@ std::vector<SeriesSpec> AttitudeState::series_specs(std::uint32_t num_communitie
   specs.push_back({"attitude_histogram", "users", "Users by attitude, in 20 bins of width 0.1 over [-1, 1].", bins});
   specs.push_back({"soft_power_index", "attitude", "Mean over all users of their attitude minus the attitude they would have had without the institution's items (same priors, decay and social step).", {}});
   specs.push_back({"soft_power_index_reached", "attitude", "The same difference averaged over the users reached by any item so far (NaN before anyone is reached).", {}});
+  specs.push_back({"soft_power_index_readers", "attitude", "The same difference averaged over the users who have opened at least one of the institution's items so far (NaN before the first read).", {}});
   return specs;
 }
 
@@ -76,9 +77,10 @@ void AttitudeState::read(VertexId v, const ItemSpec& item) {
   if (v >= x_.size()) return;
   const double before = x_[v];
   x_[v] = model_.on_read(before, x0_[v], item, reads_[v]);
-  ++reads_[v];
+  // A first read changes the readers' index even when it moves nobody (a saturated model).
+  const bool first_read = reads_[v]++ == 0;
   gap_[v] += x_[v] - before;
-  if (x_[v] != before) changed_.store(true, std::memory_order_relaxed);
+  if (x_[v] != before || first_read) changed_.store(true, std::memory_order_relaxed);
 }
 
 void AttitudeState::daily() {
@@ -122,13 +124,13 @@ void AttitudeState::record(Step step, RunResult& result, const std::atomic<std::
     });
     const std::size_t blocks = (x_.size() + kUsersPerHistogramBlock - 1) / kUsersPerHistogramBlock;
     std::vector<std::array<std::uint64_t, kHistogramBins>> block_counts(blocks);
-    std::vector<double> block_change(blocks), block_reached_change(blocks);
-    std::vector<std::uint64_t> block_reached(blocks);
+    std::vector<double> block_change(blocks), block_reached_change(blocks), block_readers_change(blocks);
+    std::vector<std::uint64_t> block_reached(blocks), block_readers(blocks);
     tbb::parallel_for(std::size_t{0}, blocks, [&](std::size_t b) {
       const std::size_t begin = b * kUsersPerHistogramBlock, end = std::min(x_.size(), begin + kUsersPerHistogramBlock);
       block_counts[b].fill(0);
-      double change = 0.0, reached_change = 0.0;
-      std::uint64_t reached_users = 0;
+      double change = 0.0, reached_change = 0.0, readers_change = 0.0;
+      std::uint64_t reached_users = 0, readers = 0;
       for (std::size_t v = begin; v < end; ++v) {
         ++block_counts[b][bin_of(x_[v])];
         change += gap_[v];
@@ -136,19 +138,27 @@ void AttitudeState::record(Step step, RunResult& result, const std::atomic<std::
           reached_change += gap_[v];
           ++reached_users;
         }
+        if (reads_[v] != 0) {
+          readers_change += gap_[v];
+          ++readers;
+        }
       }
       block_change[b] = change;
       block_reached_change[b] = reached_change;
       block_reached[b] = reached_users;
+      block_readers_change[b] = readers_change;
+      block_readers[b] = readers;
     });
     std::array<double, kHistogramBins> histogram{};
-    double change = 0.0, reached_change = 0.0;
-    std::uint64_t reached_users = 0;
+    double change = 0.0, reached_change = 0.0, readers_change = 0.0;
+    std::uint64_t reached_users = 0, readers = 0;
     for (std::size_t b = 0; b < blocks; ++b) {
       for (std::size_t i = 0; i < kHistogramBins; ++i) histogram[i] += static_cast<double>(block_counts[b][i]);
       change += block_change[b];
       reached_change += block_reached_change[b];
       reached_users += block_reached[b];
+      readers_change += block_readers_change[b];
+      readers += block_readers[b];
     }
     last_.clear();
     last_.push_back(mean[0]);
@@ -161,8 +171,11 @@ void AttitudeState::record(Step step, RunResult& result, const std::atomic<std::
     }
     last_.insert(last_.end(), histogram.begin(), histogram.end());
     last_.push_back(x_.empty() ? 0.0 : change / static_cast<double>(x_.size()));
-    last_.push_back(reached_users == 0 ? std::numeric_limits<double>::quiet_NaN()
-                                       : reached_change / static_cast<double>(reached_users));
+    const auto mean_or_nan = [](double sum, std::uint64_t count) {
+      return count == 0 ? std::numeric_limits<double>::quiet_NaN() : sum / static_cast<double>(count);
+    };
+    last_.push_back(mean_or_nan(reached_change, reached_users));
+    last_.push_back(mean_or_nan(readers_change, readers));
   }
   std::size_t at = 0;
   for (std::size_t k = 0; k < widths_.size(); ++k) {

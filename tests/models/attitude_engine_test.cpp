@@ -15,12 +15,14 @@
 #include "sim/engine.hpp"
 #include "sim/graph_source.hpp"
 #include "tests/support/engine_fixtures.hpp"
+#include "tests/support/engine_metrics.hpp"
 
 namespace softpower {
 namespace {
 
 using testing_support::Items;
 using testing_support::star;
+namespace metric = testing_support::metric;
 
 // Attitudes that only reading moves: no prior spread, no discount, no wear-out, no social step.
 BoundedConfidence::Params plain() {
@@ -77,6 +79,37 @@ TEST(AttitudeEngine, ReadsMoveAttitudesAndTheStatisticsFollow) {
   EXPECT_EQ(std::vector<double>(histogram.begin(), histogram.begin() + 20), expected);
   EXPECT_EQ(engine.snapshot_users(), 0u);
   EXPECT_TRUE(r.snapshots.empty());
+}
+
+TEST(AttitudeEngine, IndicesAverageTheGapOverAllUsersReachedUsersAndReaders) {
+  // Every leaf of the star is reached, about half open the item, and each reader moves halfway
+  // to the valence 0.8: the readers' index is 0.4, the reached users' 0.4 readers / 5 and the
+  // all-users index 0.4 readers / 6 (the publisher counts as a user and is never reached).
+  const SocialGraph g = star(5);
+  const BoundedConfidence attitude(plain(), nullptr, 6);
+  const Items items(std::vector<ItemSpec>{{.step = 0, .valence = 0.8}});
+  const IndependentCascade half_open({.open_probability = 0.5, .share_probability = 0.0, .activity = 1.0});
+  std::size_t runs_with_non_readers = 0;
+  for (RunId run = 0; run < 8; ++run) {
+    const Engine engine(g, {.vertex = 0, .num_users = 6}, half_open, items,
+                        {.seed = 3, .num_steps = 2, .step_hours = 1.0, .attitude = &attitude});
+    const RunResult r = engine.run(run);
+    ASSERT_EQ(r.metrics[metric::kReachCumulative][1], 5);
+    const auto& opens = r.metrics[metric::kOpens];
+    const double readers = static_cast<double>(opens[0] + opens[1]);
+    if (readers < 5) ++runs_with_non_readers;
+    const double all = r.series[series_index(engine, "soft_power_index")][1];
+    const double reached = r.series[series_index(engine, "soft_power_index_reached")][1];
+    const double by_readers = r.series[series_index(engine, "soft_power_index_readers")][1];
+    EXPECT_DOUBLE_EQ(all, 0.4 * readers / 6) << "run " << run;
+    EXPECT_DOUBLE_EQ(reached, 0.4 * readers / 5) << "run " << run;
+    if (readers == 0) {
+      EXPECT_TRUE(std::isnan(by_readers)) << "run " << run;
+    } else {
+      EXPECT_DOUBLE_EQ(by_readers, 0.4) << "run " << run;
+    }
+  }
+  EXPECT_GT(runs_with_non_readers, 0u) << "the test needs runs where some reached users did not read";
 }
 
 TEST(AttitudeEngine, DaysDecayAttitudesEvenWhenNothingSpreads) {
