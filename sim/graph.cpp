@@ -3,6 +3,7 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_reduce.h>
+#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <numeric>
@@ -24,6 +25,62 @@ std::vector<ArcId> offsets_from_counts(const std::vector<ArcId>& counts) {
   std::vector<ArcId> offsets(counts.size() + 1, 0);
   std::partial_sum(counts.begin(), counts.end(), offsets.begin() + 1);
   return offsets;
+}
+
+struct InArcs {
+  std::vector<ArcId> offsets;
+  std::vector<VertexId> sources;
+  std::vector<ArcId> arc_ids;
+};
+
+/// In-arcs ordered within each target by forward arc id: exactly what Boost's own
+/// bidirectional constructor builds (tests/sim/graph_test.cpp). The sources are cut into a few
+/// chunks of about equal arc counts; each chunk counts its arcs per target, the counts give every
+/// chunk its own write position per target, and the chunks then scatter in parallel, each in
+/// arc order. The result does not depend on the number of chunks or threads.
+InArcs transpose(const std::vector<ArcId>& offsets, const std::vector<VertexId>& targets) {
+  const auto n = static_cast<VertexId>(offsets.size() - 1);
+  const ArcId m = targets.size();
+  // Each chunk costs n counters; a few chunks already saturate memory bandwidth.
+  constexpr std::size_t kMaxChunks = 4;
+  const std::size_t chunks = std::clamp<std::size_t>(
+      std::min<std::size_t>(static_cast<std::size_t>(tbb::this_task_arena::max_concurrency()), kMaxChunks), 1,
+      std::max<std::size_t>(1, m / (std::size_t{1} << 16)));
+  std::vector<VertexId> chunk_begin(chunks + 1, n);
+  for (std::size_t c = 0; c < chunks; ++c) {
+    const ArcId first_arc = m / chunks * c;
+    chunk_begin[c] = static_cast<VertexId>(std::upper_bound(offsets.begin(), offsets.end(), first_arc) - offsets.begin() - 1);
+  }
+  chunk_begin[0] = 0;
+  std::vector<std::vector<ArcId>> cursor(chunks);
+  tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
+    cursor[c].assign(n, 0);
+    for (ArcId a = offsets[chunk_begin[c]]; a < offsets[chunk_begin[c + 1]]; ++a) ++cursor[c][targets[a]];
+  });
+  InArcs in;
+  in.offsets.assign(static_cast<std::size_t>(n) + 1, 0);
+  for (VertexId v = 0; v < n; ++v) {
+    ArcId position = in.offsets[v];
+    for (std::size_t c = 0; c < chunks; ++c) {
+      const ArcId count = cursor[c][v];
+      cursor[c][v] = position;
+      position += count;
+    }
+    in.offsets[v + 1] = position;
+  }
+  in.sources.resize(m);
+  in.arc_ids.resize(m);
+  tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
+    std::vector<ArcId>& next = cursor[c];
+    for (VertexId u = chunk_begin[c]; u < chunk_begin[c + 1]; ++u) {
+      for (ArcId a = offsets[u]; a < offsets[u + 1]; ++a) {
+        const ArcId position = next[targets[a]]++;
+        in.sources[position] = u;
+        in.arc_ids[position] = a;
+      }
+    }
+  });
+  return in;
 }
 
 /// Sorts each row by target, drops self-loops and merges duplicate arcs (summing weights),
@@ -147,34 +204,69 @@ SocialGraph SocialGraph::from_csr(std::vector<ArcId> offsets, std::vector<Vertex
     throw std::invalid_argument("SocialGraph::from_csr: arc target out of range");
   }
 
-  // In-arcs, ordered within each target by forward arc id: exactly what Boost's own
-  // bidirectional constructor builds (checked in tests/sim/graph_test.cpp), done in O(n + m)
-  // without the intermediate edge list.
-  std::vector<ArcId> in_counts(n, 0);
-  for (VertexId v : targets) ++in_counts[v];
-  std::vector<ArcId> in_offsets = offsets_from_counts(in_counts);
-  std::vector<ArcId>().swap(in_counts);
-  std::vector<ArcId> next(in_offsets.begin(), in_offsets.end() - 1);
-  std::vector<VertexId> in_sources(targets.size());
-  std::vector<ArcId> in_arc(targets.size());
-  for (VertexId u = 0; u < n; ++u) {
-    for (ArcId a = offsets[u]; a < offsets[u + 1]; ++a) {
-      const ArcId pos = next[targets[a]]++;
-      in_sources[pos] = u;
-      in_arc[pos] = a;
-    }
-  }
-
+  InArcs in = transpose(offsets, targets);
   SocialGraph g;
   g.graph_ = Graph(n);
   g.graph_.m_forward.m_rowstart = std::move(offsets);
   g.graph_.m_forward.m_column = std::move(targets);
-  g.graph_.m_backward.m_rowstart = std::move(in_offsets);
-  g.graph_.m_backward.m_column = std::move(in_sources);
-  g.graph_.m_backward.m_edge_properties = std::move(in_arc);
+  g.graph_.m_backward.m_rowstart = std::move(in.offsets);
+  g.graph_.m_backward.m_column = std::move(in.sources);
+  g.graph_.m_backward.m_edge_properties = std::move(in.arc_ids);
   g.weights_ = std::move(weights);
   g.labels_ = std::move(labels);
   return g;
+}
+
+VertexId SocialGraph::append_vertex(std::span<const VertexId> targets, const std::string& label) {
+  const VertexId n = num_vertices();
+  if (n >= kNoVertex - 1) throw std::invalid_argument("SocialGraph::append_vertex: too many vertices for 32-bit ids");
+  if (!std::is_sorted(targets.begin(), targets.end()) ||
+      std::adjacent_find(targets.begin(), targets.end()) != targets.end() ||
+      (!targets.empty() && targets.back() >= n)) {
+    throw std::invalid_argument("SocialGraph::append_vertex: targets must be distinct existing vertices, sorted");
+  }
+  auto& fwd = graph_.m_forward;
+  auto& bwd = graph_.m_backward;
+  const ArcId first_new_arc = fwd.m_column.size();
+  fwd.m_column.reserve(first_new_arc + targets.size());
+  fwd.m_column.insert(fwd.m_column.end(), targets.begin(), targets.end());
+  fwd.m_rowstart.push_back(fwd.m_column.size());
+  if (!weights_.empty()) weights_.resize(fwd.m_column.size(), 1.0f);
+  if (!labels_.empty()) labels_.push_back(label);
+
+  // The new arcs have the largest ids, so each goes last among its target's in-arcs: one
+  // sequential merge instead of a new transpose.
+  std::vector<VertexId> sources(bwd.m_column.size() + targets.size());
+  std::vector<ArcId> arc_ids(sources.size());
+  std::vector<ArcId> offsets(static_cast<std::size_t>(n) + 2);
+  ArcId out = 0;
+  std::size_t next = 0;
+  for (VertexId v = 0; v < n; ++v) {
+    offsets[v] = out;
+    const ArcId begin = bwd.m_rowstart[v], end = bwd.m_rowstart[v + 1];
+    std::copy(bwd.m_column.begin() + static_cast<std::ptrdiff_t>(begin),
+              bwd.m_column.begin() + static_cast<std::ptrdiff_t>(end), sources.begin() + static_cast<std::ptrdiff_t>(out));
+    std::copy(bwd.m_edge_properties.begin() + static_cast<std::ptrdiff_t>(begin),
+              bwd.m_edge_properties.begin() + static_cast<std::ptrdiff_t>(end),
+              arc_ids.begin() + static_cast<std::ptrdiff_t>(out));
+    out += end - begin;
+    if (next < targets.size() && targets[next] == v) {
+      sources[out] = n;
+      arc_ids[out] = first_new_arc + next;
+      ++out;
+      ++next;
+    }
+  }
+  offsets[n] = offsets[n + 1] = out;
+
+  Graph grown(n + 1);
+  grown.m_forward.m_rowstart = std::move(fwd.m_rowstart);
+  grown.m_forward.m_column = std::move(fwd.m_column);
+  grown.m_backward.m_rowstart = std::move(offsets);
+  grown.m_backward.m_column = std::move(sources);
+  grown.m_backward.m_edge_properties = std::move(arc_ids);
+  graph_ = std::move(grown);
+  return n;
 }
 
 CsrView SocialGraph::out_view() const {

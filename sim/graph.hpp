@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,6 +49,12 @@ class SocialGraph {
   /// is below n. Throws std::invalid_argument otherwise.
   static SocialGraph from_csr(std::vector<ArcId> offsets, std::vector<VertexId> targets,
                               std::vector<float> weights = {}, std::vector<std::string> labels = {});
+
+  /// Adds a vertex (id num_vertices()) with arcs to `targets`, which must be distinct, sorted
+  /// existing vertices, and `label` if the graph has labels. Existing arcs keep their ids; the
+  /// result equals from_csr on the grown arrays, in O(n + m) sequential copying rather than a
+  /// new transpose. Returns the new id.
+  VertexId append_vertex(std::span<const VertexId> targets, const std::string& label);
 
   [[nodiscard]] const Graph& csr() const { return graph_; }
   [[nodiscard]] CsrView out_view() const;

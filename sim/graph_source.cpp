@@ -112,18 +112,8 @@ VertexId add_institution(SocialGraph& graph, VertexId followers, std::uint64_t s
   std::sort(sorted.begin(), sorted.end());
 
   // The new vertex's row goes last, so every existing arc keeps its id.
-  const CsrView out = graph.out_view();
-  std::vector<ArcId> offsets(out.offsets.begin(), out.offsets.end());
-  std::vector<VertexId> targets(out.targets.begin(), out.targets.end());
-  targets.insert(targets.end(), sorted.begin(), sorted.end());
-  offsets.push_back(targets.size());
-  std::vector<float> weights = graph.weights();
-  if (!weights.empty()) weights.resize(targets.size(), 1.0f);
-  std::vector<std::string> labels = graph.labels();
-  if (!labels.empty()) labels.push_back("institution");
-  const std::string description = graph.description();
-  graph = SocialGraph::from_csr(std::move(offsets), std::move(targets), std::move(weights), std::move(labels));
-  graph.set_description(fmt::format("{}; institution vertex {} with {} followers", description, n, followers));
+  graph.append_vertex(sorted, "institution");
+  graph.set_description(fmt::format("{}; institution vertex {} with {} followers", graph.description(), n, followers));
   return n;
 }
 

@@ -1,8 +1,10 @@
 #include "sim/graph.hpp"
 
 #include <gtest/gtest.h>
+#include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -74,6 +76,86 @@ TEST(SocialGraph, SameStructureAsBoostsOwnConstructor) {
       ASSERT_EQ(boost::source(*e, g), boost::source(*e, boost_graph));
     }
   }
+}
+
+// A random CSR with repeated targets and empty rows: enough arcs for several transpose chunks.
+std::pair<std::vector<ArcId>, std::vector<VertexId>> random_csr(VertexId n, ArcId m, std::uint64_t x) {
+  std::vector<ArcId> offsets(n + 1, 0);
+  std::vector<VertexId> targets(m);
+  for (ArcId a = 0; a < m; ++a) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    targets[a] = static_cast<VertexId>((x >> 33) % n);
+    ++offsets[1 + (x >> 13) % (n / 2)];  // sources in the first half only: the rest have empty rows
+  }
+  for (VertexId v = 0; v < n; ++v) offsets[v + 1] += offsets[v];
+  return {offsets, targets};
+}
+
+// The in-arcs of a vertex, as (source, forward arc id) in stored order.
+std::vector<std::pair<VertexId, ArcId>> in_arcs(const SocialGraph& g) {
+  std::vector<std::pair<VertexId, ArcId>> all;
+  const CsrView in = g.in_view();
+  for (ArcId i = 0; i < in.num_arcs(); ++i) all.emplace_back(in.targets[i], g.in_arc_ids()[i]);
+  return all;
+}
+
+TEST(SocialGraph, TransposeDoesNotDependOnTheThreadCount) {
+  auto [offsets, targets] = random_csr(50000, 600000, 7);
+  std::vector<std::vector<std::pair<VertexId, ArcId>>> results;
+  std::vector<std::vector<ArcId>> in_offsets;
+  for (int threads : {1, 2, 3, 4}) {
+    tbb::task_arena arena(threads);
+    arena.execute([&] {
+      const SocialGraph g = SocialGraph::from_csr(offsets, targets);
+      results.push_back(in_arcs(g));
+      in_offsets.emplace_back(g.in_view().offsets.begin(), g.in_view().offsets.end());
+    });
+  }
+  // Within each target, in-arcs come in forward arc order.
+  const SocialGraph g = SocialGraph::from_csr(offsets, targets);
+  for (VertexId v = 0; v < g.num_vertices(); ++v) {
+    const CsrView in = g.in_view();
+    for (ArcId i = in.offsets[v]; i < in.offsets[v + 1]; ++i) {
+      ASSERT_EQ(targets[g.in_arc_ids()[i]], v);
+      if (i > in.offsets[v]) {
+        ASSERT_LT(g.in_arc_ids()[i - 1], g.in_arc_ids()[i]);
+      }
+    }
+  }
+  for (std::size_t k = 1; k < results.size(); ++k) {
+    EXPECT_EQ(results[k], results[0]) << "arena " << k;
+    EXPECT_EQ(in_offsets[k], in_offsets[0]) << "arena " << k;
+  }
+}
+
+TEST(SocialGraph, AppendVertexEqualsFromCsrOnTheGrownArrays) {
+  auto [offsets, targets] = random_csr(2000, 30000, 11);
+  std::vector<float> weights(targets.size());
+  std::vector<std::string> labels(2000);
+  for (std::size_t a = 0; a < weights.size(); ++a) weights[a] = static_cast<float>(a % 7) + 0.5f;
+  for (std::size_t v = 0; v < labels.size(); ++v) labels[v] = "u" + std::to_string(v);
+  SocialGraph grown = SocialGraph::from_csr(offsets, targets, weights, labels);
+  const std::vector<VertexId> followers{0, 3, 4, 999, 1000, 1999};
+  EXPECT_EQ(grown.append_vertex(followers, "institution"), 2000u);
+
+  targets.insert(targets.end(), followers.begin(), followers.end());
+  offsets.push_back(targets.size());
+  weights.resize(targets.size(), 1.0f);
+  labels.push_back("institution");
+  const SocialGraph expected = SocialGraph::from_csr(offsets, targets, weights, labels);
+  EXPECT_EQ(grown.num_vertices(), expected.num_vertices());
+  EXPECT_EQ(arc_list(grown), arc_list(expected));
+  EXPECT_EQ(in_arcs(grown), in_arcs(expected));
+  const CsrView a = grown.in_view(), b = expected.in_view();
+  EXPECT_TRUE(std::equal(a.offsets.begin(), a.offsets.end(), b.offsets.begin(), b.offsets.end()));
+  EXPECT_EQ(grown.weights(), expected.weights());
+  EXPECT_EQ(grown.labels(), expected.labels());
+  EXPECT_EQ(grown.checksum(), expected.checksum());
+  EXPECT_EQ(boost::num_vertices(grown.csr()), 2001u);
+
+  EXPECT_THROW(grown.append_vertex(std::vector<VertexId>{3, 2}, ""), std::invalid_argument);
+  EXPECT_THROW(grown.append_vertex(std::vector<VertexId>{2, 2}, ""), std::invalid_argument);
+  EXPECT_THROW(grown.append_vertex(std::vector<VertexId>{2001}, ""), std::invalid_argument);
 }
 
 TEST(SocialGraph, FromCsrRejectsInconsistentArrays) {
