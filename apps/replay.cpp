@@ -49,9 +49,10 @@ StoredLayout engine_layout(const Engine& engine) {
 Replay::Replay(std::string file, const ResultReader& reader, const std::string& scenario_dir,
                bool always_record_events)
     : file_(std::move(file)),
-      scenario_dir_(!scenario_dir.empty()                         ? scenario_dir
-                    : !reader.provenance().scenario_dir.empty() ? reader.provenance().scenario_dir
-                                                                  : std::filesystem::current_path().string()),
+      scenario_dir_(!scenario_dir.empty() ? scenario_dir
+                    : !reader.provenance().scenario_dir.empty()
+                        ? reader.provenance().scenario_dir
+                        : std::filesystem::current_path().string()),
       first_run_(reader.provenance().run_ids.front()),
       always_record_events_(always_record_events),
       plan_(plan_sweep(stored_scenario(file_, reader.provenance(), scenario_dir_))) {}
@@ -67,7 +68,8 @@ std::shared_ptr<const PointContext> Replay::context(RunId run) {
 }
 
 bool Replay::records_graph_of(RunId run) const {
-  return !sweep_changes_graph(plan_.sweep) || plan_.sweep.point_of(run) == plan_.sweep.point_of(first_run_);
+  return !sweep_changes_graph(plan_.sweep) ||
+         plan_.sweep.point_of(run) == plan_.sweep.point_of(first_run_);
 }
 
 void Replay::check_graph(RunId run, std::uint64_t recorded) {
@@ -77,14 +79,17 @@ void Replay::check_graph(RunId run, std::uint64_t recorded) {
   const Scenario& s = c->scenario;
   const std::string cause =
       graph_from_file(s)
-          ? fmt::format("the graph file {} changed since the run, or the scenario's relative graph path resolves "
-                        "elsewhere (pass --scenario-dir, the folder of the scenario file)",
-                        resolve_path(s, s.graph.path).string())
+          ? fmt::format(
+                "the graph file {} changed since the run, or the scenario's relative graph path "
+                "resolves "
+                "elsewhere (pass --scenario-dir, the folder of the scenario file)",
+                resolve_path(s, s.graph.path).string())
           : "this softpower version generates another graph from the same parameters";
-  throw InputError(fmt::format(
-      "{}: the graph rebuilt from the stored scenario ({}) is not the graph run {} ran on (checksum {:016x}, "
-      "recorded {:016x}): {}",
-      file_, graph.description(), run, graph.checksum(), recorded, cause));
+  throw InputError(
+      fmt::format("{}: the graph rebuilt from the stored scenario ({}) is not the graph run {} ran "
+                  "on (checksum {:016x}, "
+                  "recorded {:016x}): {}",
+                  file_, graph.description(), run, graph.checksum(), recorded, cause));
 }
 
 void Replay::execute(std::span<const RunId> runs, const std::function<void(RunResult&&)>& sink) {

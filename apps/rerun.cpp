@@ -46,7 +46,8 @@ std::vector<std::pair<RunId, RunId>> parse_run_list(const std::string& text) {
     const auto first = parse_run_id(item.substr(0, dash));
     const auto last = dash == std::string::npos ? first : parse_run_id(item.substr(dash + 1));
     if (!first || !last || *last < *first) {
-      throw InputError(fmt::format("--runs {}: expected run ids and ranges, e.g. --runs 0,5,10-19", text));
+      throw InputError(
+          fmt::format("--runs {}: expected run ids and ranges, e.g. --runs 0,5,10-19", text));
     }
     ranges.emplace_back(*first, *last);
   }
@@ -65,13 +66,14 @@ std::vector<RunId> selected_runs(const RerunOptions& options, const std::vector<
       if (static_cast<RunId>(end - begin) != last - first + 1) {
         RunId missing = first;  // the first id of the range the file lacks
         if (begin != end && *begin == first) {
-          const auto gap = std::adjacent_find(begin, end, [](RunId a, RunId b) { return b != a + 1; });
+          const auto gap =
+              std::adjacent_find(begin, end, [](RunId a, RunId b) { return b != a + 1; });
           missing = (gap == end ? *(end - 1) : *gap) + 1;
         }
-        throw InputError(fmt::format("{}: has no run {} (its runs: {}{}{})", options.result, missing,
-                                     file_runs.front(),
-                                     file_runs.size() > 1 ? fmt::format(" .. {}", file_runs.back()) : "",
-                                     file_runs.size() > 1 ? fmt::format(", {} of them", file_runs.size()) : ""));
+        throw InputError(fmt::format(
+            "{}: has no run {} (its runs: {}{}{})", options.result, missing, file_runs.front(),
+            file_runs.size() > 1 ? fmt::format(" .. {}", file_runs.back()) : "",
+            file_runs.size() > 1 ? fmt::format(", {} of them", file_runs.size()) : ""));
       }
       chosen.insert(begin, end);
     }
@@ -79,26 +81,33 @@ std::vector<RunId> selected_runs(const RerunOptions& options, const std::vector<
   if (options.sample > 0) {
     const std::uint64_t n = file_runs.size();
     const std::uint64_t k = std::min<std::uint64_t>(options.sample, n);
-    for (std::uint64_t i = 0; i < k; ++i) chosen.insert(file_runs[k == 1 ? 0 : i * (n - 1) / (k - 1)]);
+    for (std::uint64_t i = 0; i < k; ++i)
+      chosen.insert(file_runs[k == 1 ? 0 : i * (n - 1) / (k - 1)]);
   }
   if (options.runs.empty() && options.sample == 0) return file_runs;
   return {chosen.begin(), chosen.end()};
 }
 
 std::string cell_text(const ParamColumn& column, std::uint64_t point) {
-  return std::visit([&](const auto& values) { return point < values.size() ? fmt::format("{}", values[point]) : "?"; },
-                    column.by_point);
+  return std::visit(
+      [&](const auto& values) {
+        return point < values.size() ? fmt::format("{}", values[point]) : "?";
+      },
+      column.by_point);
 }
 
 /// The swept /params columns of one run, as stored and as the stored sweep block gives them.
-void compare_swept_columns(const std::vector<ParamColumn>& stored, const std::vector<ParamColumn>& planned,
-                           const Sweep& sweep, RunId run, std::vector<RunDifference>& out) {
+void compare_swept_columns(const std::vector<ParamColumn>& stored,
+                           const std::vector<ParamColumn>& planned, const Sweep& sweep, RunId run,
+                           std::vector<RunDifference>& out) {
   const std::uint64_t point = sweep.point_of(run);
   for (std::size_t c = 0; c < std::min(stored.size(), planned.size()); ++c) {
     const std::string a = cell_text(stored[c], point), b = cell_text(planned[c], point);
-    if (stored[c].name != planned[c].name || stored[c].by_point.index() != planned[c].by_point.index() || a != b) {
+    if (stored[c].name != planned[c].name ||
+        stored[c].by_point.index() != planned[c].by_point.index() || a != b) {
+      const bool renamed = stored[c].name != planned[c].name;
       out.push_back({"/params", run, fmt::format("column {}", stored[c].name), a,
-                     fmt::format("{} (column {})", b, planned[c].name)});
+                     renamed ? fmt::format("{} (column {})", b, planned[c].name) : b});
       return;
     }
   }
@@ -111,8 +120,10 @@ struct FileCheck {
   std::string recomputed;
 };
 
-/// Where two texts first differ, as "line N: STORED | RECOMPUTED".
-FileCheck first_line_difference(const std::string& name, const std::string& stored, const std::string& recomputed) {
+/// The first line in which two texts differ, as a check named "NAME line N"; an equal pair
+/// when they do not differ.
+FileCheck first_line_difference(const std::string& name, const std::string& stored,
+                                const std::string& recomputed) {
   std::stringstream a(stored), b(recomputed);
   std::string line_a, line_b;
   for (std::size_t line = 1;; ++line) {
@@ -126,16 +137,21 @@ FileCheck first_line_difference(const std::string& name, const std::string& stor
 }
 
 /// What the file records once, against what its stored scenario gives now.
-std::vector<FileCheck> file_checks(const Provenance& prov, const SweepPlan& plan, const PointContext& first) {
+std::vector<FileCheck> file_checks(const Provenance& prov, const SweepPlan& plan,
+                                   const PointContext& first) {
   std::vector<FileCheck> checks;
   checks.push_back(first_line_difference("/scenario", prov.scenario_text, plan.base_yaml));
   if (prov.sweep) {
     const SweepInfo& s = *prov.sweep;
     checks.push_back(first_line_difference("/sweep", s.text, plan.sweep.text));
-    checks.push_back({"sweep_seeds", s.seeds, plan.sweep.seeds == SweepSeeds::kCommon ? "common" : "independent"});
-    checks.push_back({"sweep_replicates", fmt::format("{}", s.replicates), fmt::format("{}", plan.sweep.replicates)});
-    checks.push_back({"sweep_points", fmt::format("{}", s.num_points), fmt::format("{}", plan.sweep.num_points())});
-    checks.push_back({"sweep_runs", fmt::format("{}", s.total_runs), fmt::format("{}", plan.sweep.num_runs())});
+    checks.push_back({"sweep_seeds", s.seeds,
+                      plan.sweep.seeds == SweepSeeds::kCommon ? "common" : "independent"});
+    checks.push_back({"sweep_replicates", fmt::format("{}", s.replicates),
+                      fmt::format("{}", plan.sweep.replicates)});
+    checks.push_back({"sweep_points", fmt::format("{}", s.num_points),
+                      fmt::format("{}", plan.sweep.num_points())});
+    checks.push_back(
+        {"sweep_runs", fmt::format("{}", s.total_runs), fmt::format("{}", plan.sweep.num_runs())});
     std::vector<std::string> names_a, names_b;
     for (const auto& c : s.columns) names_a.push_back(c.name);
     for (const auto& c : plan.columns) names_b.push_back(c.name);
@@ -143,28 +159,35 @@ std::vector<FileCheck> file_checks(const Provenance& prov, const SweepPlan& plan
                       fmt::format("{}", fmt::join(names_b, ", "))});
   }
   // Which runs a file holds follows from the sweep and the shard: all of them, or run % N == K.
-  const Shard shard{.index = prov.sweep ? prov.sweep->shard : 0, .count = prov.sweep ? prov.sweep->num_shards : 1};
+  const Shard shard{.index = prov.sweep ? prov.sweep->shard : 0,
+                    .count = prov.sweep ? prov.sweep->num_shards : 1};
   const std::vector<RunId> expected = shard_runs(plan.sweep, shard);
   if (prov.run_ids != expected) {
-    const auto [a, b] = std::mismatch(prov.run_ids.begin(), prov.run_ids.end(), expected.begin(), expected.end());
+    const auto [a, b] =
+        std::mismatch(prov.run_ids.begin(), prov.run_ids.end(), expected.begin(), expected.end());
     const auto id_at = [](auto it, const std::vector<RunId>& ids) {
       return it == ids.end() ? std::string("(end)") : fmt::format("{}", *it);
     };
-    checks.push_back({fmt::format("/metrics/run row {}", a - prov.run_ids.begin()), id_at(a, prov.run_ids),
-                      id_at(b, expected)});
+    checks.push_back({fmt::format("/metrics/run row {}", a - prov.run_ids.begin()),
+                      id_at(a, prov.run_ids), id_at(b, expected)});
   }
   checks.push_back({"seed", fmt::format("{}", prov.seed), fmt::format("{}", plan.base.seed)});
   checks.push_back({"num_vertices", fmt::format("{}", prov.num_vertices),
                     fmt::format("{}", first.graph->graph.num_vertices())});
-  checks.push_back({"num_arcs", fmt::format("{}", prov.num_arcs), fmt::format("{}", first.graph->graph.num_arcs())});
-  checks.push_back({"num_steps", fmt::format("{}", prov.num_steps), fmt::format("{}", plan.num_steps)});
-  checks.push_back({"step_hours", fmt::format("{}", prov.step_hours), fmt::format("{}", plan.step_hours)});
+  checks.push_back({"num_arcs", fmt::format("{}", prov.num_arcs),
+                    fmt::format("{}", first.graph->graph.num_arcs())});
+  checks.push_back(
+      {"num_steps", fmt::format("{}", prov.num_steps), fmt::format("{}", plan.num_steps)});
+  checks.push_back(
+      {"step_hours", fmt::format("{}", prov.step_hours), fmt::format("{}", plan.step_hours)});
   return checks;
 }
 
 std::string run_list(const std::vector<RunId>& runs) {
-  if (runs.size() <= 8) return fmt::format("{} {}", runs.size() == 1 ? "run" : "runs", fmt::join(runs, ", "));
-  return fmt::format("{} runs: {}, ...", runs.size(), fmt::join(runs.begin(), runs.begin() + 8, ", "));
+  if (runs.size() <= 8)
+    return fmt::format("{} {}", runs.size() == 1 ? "run" : "runs", fmt::join(runs, ", "));
+  return fmt::format("{} runs: {}, ...", runs.size(),
+                     fmt::join(runs.begin(), runs.begin() + 8, ", "));
 }
 
 }  // namespace
@@ -181,28 +204,35 @@ int rerun(const RerunOptions& options) {
   replay.check_graph(prov.run_ids.front(), prov.graph_checksum);
   const auto first = replay.context(prov.run_ids.front());
 
-  fmt::print("rerun      {}: {} of its {} runs{}, {} thread{}\n", options.result, runs.size(), prov.run_ids.size(),
-             runs.size() < prov.run_ids.size() ? fmt::format(" ({})", run_list(runs)) : "", active_threads(),
-             active_threads() == 1 ? "" : "s");
+  fmt::print("rerun      {}: {} of its {} runs{}, {} thread{}\n", options.result, runs.size(),
+             prov.run_ids.size(),
+             runs.size() < prov.run_ids.size() ? fmt::format(" ({})", run_list(runs)) : "",
+             active_threads(), active_threads() == 1 ? "" : "s");
   fmt::print("stored     {}\n", prov.command_line);
-  fmt::print("graph      checksum {:016x} reproduced ({})\n", prov.graph_checksum, first->graph->graph.description());
+  fmt::print("graph      checksum {:016x} reproduced ({})\n", prov.graph_checksum,
+             first->graph->graph.description());
 
   std::vector<std::string> failed;
   for (const FileCheck& check : file_checks(prov, replay.plan(), *first)) {
     if (check.stored == check.recomputed) continue;
-    fmt::print("DIFFERS    {}: stored {}, recomputed {}\n", check.name, check.stored, check.recomputed);
+    fmt::print("DIFFERS    {}: stored {}, recomputed {}\n", check.name, check.stored,
+               check.recomputed);
     failed.push_back(check.name);
   }
-  if (failed.empty()) fmt::print("ok         /scenario, /sweep, /metrics/run and the root attributes that describe the results\n");
+  if (failed.empty())
+    fmt::print(
+        "ok         /scenario, /sweep, /metrics/run and the root attributes that describe the "
+        "results\n");
 
   const StoredLayout layout = stored_layout(reader);
   const auto layout_changes = layout_differences(layout, engine_layout(*first->engine));
   if (!layout_changes.empty()) {
     for (const auto& change : layout_changes) fmt::print("DIFFERS    {}\n", change);
-    throw RuntimeFailure(fmt::format(
-        "{}: not reproduced: the stored scenario now produces other datasets than the file holds ({} difference{}); "
-        "the file was probably written by another softpower version",
-        options.result, layout_changes.size(), layout_changes.size() == 1 ? "" : "s"));
+    throw RuntimeFailure(
+        fmt::format("{}: not reproduced: the stored scenario now produces other datasets than the "
+                    "file holds ({} difference{}); "
+                    "the file was probably written by another softpower version",
+                    options.result, layout_changes.size(), layout_changes.size() == 1 ? "" : "s"));
   }
 
   std::map<RunId, std::size_t> row_of;
@@ -214,7 +244,8 @@ int rerun(const RerunOptions& options) {
     const RunResult stored = reader.read_run(row_of.at(recomputed.run));
     std::vector<RunDifference> found = compare_runs(layout, stored, recomputed);
     if (prov.sweep) {
-      compare_swept_columns(prov.sweep->columns, replay.plan().columns, replay.plan().sweep, recomputed.run, found);
+      compare_swept_columns(prov.sweep->columns, replay.plan().columns, replay.plan().sweep,
+                            recomputed.run, found);
     }
     for (auto& d : found) differences[d.dataset].push_back(std::move(d));
   });
@@ -227,28 +258,33 @@ int rerun(const RerunOptions& options) {
       continue;
     }
     auto& found = it->second;
-    std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.run < b.run; });
+    std::sort(found.begin(), found.end(),
+              [](const auto& a, const auto& b) { return a.run < b.run; });
     std::vector<RunId> bad;
     for (std::size_t k = 0; k < found.size(); ++k) {
       const RunDifference& d = found[k];
       bad.push_back(d.run);
       if (k < kDetailsPerDataset) {
-        fmt::print("DIFFERS    {:<40} run {}, {}: stored {}, recomputed {}\n", name, d.run, d.where, d.stored,
-                   d.recomputed);
+        fmt::print("DIFFERS    {:<40} run {}, {}: stored {}, recomputed {}\n", name, d.run, d.where,
+                   d.stored, d.recomputed);
       }
     }
     if (found.size() > kDetailsPerDataset) {
-      fmt::print("DIFFERS    {:<40} ... and {} more runs\n", name, found.size() - kDetailsPerDataset);
+      fmt::print("DIFFERS    {:<40} ... and {} more runs\n", name,
+                 found.size() - kDetailsPerDataset);
     }
     failed.push_back(fmt::format("{} ({})", name, run_list(bad)));
   }
-  fmt::print("not compared: start_time, end_time, command_line, threads, softpower_version, scenario_dir, "
-             "merged_from, sweep_fingerprint (they describe how and when the file was made; docs/hpc.md)\n");
+  fmt::print(
+      "not compared: start_time, end_time, command_line, threads, softpower_version, scenario_dir, "
+      "merged_from, sweep_fingerprint (they describe how and when the file was made; "
+      "docs/hpc.md)\n");
   if (!failed.empty()) {
-    throw RuntimeFailure(fmt::format("{}: not reproduced bit for bit: {}", options.result, fmt::join(failed, "; ")));
+    throw RuntimeFailure(
+        fmt::format("{}: not reproduced bit for bit: {}", options.result, fmt::join(failed, "; ")));
   }
-  fmt::print("identical  {} datasets x {} runs reproduced bit for bit in {:.2f} s\n", datasets.size(), runs.size(),
-             seconds_since(started));
+  fmt::print("identical  {} datasets x {} runs reproduced bit for bit in {:.2f} s\n",
+             datasets.size(), runs.size(), seconds_since(started));
   return 0;
 }
 

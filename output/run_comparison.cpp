@@ -41,8 +41,10 @@ class FirstDifference {
     std::string a = text_of(stored), b = text_of(recomputed);
     if constexpr (std::is_floating_point_v<T>) {
       if (a == b) {  // different bits that print alike (NaN payloads)
-        a += fmt::format(" (bits {:#x})", std::bit_cast<std::uint64_t>(static_cast<double>(stored)));
-        b += fmt::format(" (bits {:#x})", std::bit_cast<std::uint64_t>(static_cast<double>(recomputed)));
+        a +=
+            fmt::format(" (bits {:#x})", std::bit_cast<std::uint64_t>(static_cast<double>(stored)));
+        b += fmt::format(" (bits {:#x})",
+                         std::bit_cast<std::uint64_t>(static_cast<double>(recomputed)));
       }
     }
     found_ = Found{.where = where, .stored = std::move(a), .recomputed = std::move(b)};
@@ -52,7 +54,8 @@ class FirstDifference {
   template <class T, class Where>
   void elements(const std::vector<T>& stored, const std::vector<T>& recomputed, Where where) {
     field("length", stored.size(), recomputed.size());
-    for (std::size_t i = 0; i < stored.size() && !found_; ++i) field(where(i), stored[i], recomputed[i]);
+    for (std::size_t i = 0; i < stored.size() && !found_; ++i)
+      field(where(i), stored[i], recomputed[i]);
   }
 
   [[nodiscard]] bool found() const { return found_.has_value(); }
@@ -131,40 +134,48 @@ std::vector<std::string> layout_differences(const StoredLayout& stored,
                                             const StoredLayout& recomputed) {
   std::vector<std::string> out;
   const auto metric_named = [](const StoredLayout& l, const std::string& name) {
-    return std::find_if(l.metrics.begin(), l.metrics.end(), [&](const MetricSpec& m) { return m.name == name; }) !=
-           l.metrics.end();
+    return std::find_if(l.metrics.begin(), l.metrics.end(),
+                        [&](const MetricSpec& m) { return m.name == name; }) != l.metrics.end();
   };
-  const auto series_named = [](const StoredLayout& l, const std::string& name) -> const SeriesSpec* {
+  const auto series_named = [](const StoredLayout& l,
+                               const std::string& name) -> const SeriesSpec* {
     for (const auto& s : l.series) {
       if (s.name == name) return &s;
     }
     return nullptr;
   };
   for (const auto& m : stored.metrics) {
-    if (!metric_named(recomputed, m.name)) out.push_back(fmt::format("/metrics/{}: in the file but not computed", m.name));
+    if (!metric_named(recomputed, m.name))
+      out.push_back(fmt::format("/metrics/{}: in the file but not computed", m.name));
   }
   for (const auto& m : recomputed.metrics) {
-    if (!metric_named(stored, m.name)) out.push_back(fmt::format("/metrics/{}: computed but not in the file", m.name));
+    if (!metric_named(stored, m.name))
+      out.push_back(fmt::format("/metrics/{}: computed but not in the file", m.name));
   }
   const bool same_metric_order =
-      out.empty() && std::equal(stored.metrics.begin(), stored.metrics.end(), recomputed.metrics.begin(),
-                                recomputed.metrics.end(),
-                                [](const MetricSpec& a, const MetricSpec& b) { return a.name == b.name; });
-  if (out.empty() && !same_metric_order) out.emplace_back("/metrics: the int64 metrics are in another order");
+      out.empty() &&
+      std::equal(stored.metrics.begin(), stored.metrics.end(), recomputed.metrics.begin(),
+                 recomputed.metrics.end(),
+                 [](const MetricSpec& a, const MetricSpec& b) { return a.name == b.name; });
+  if (out.empty() && !same_metric_order)
+    out.emplace_back("/metrics: the int64 metrics are in another order");
   for (const auto& s : stored.series) {
     const SeriesSpec* other = series_named(recomputed, s.name);
     if (!other) {
       out.push_back(fmt::format("/metrics/{}: in the file but not computed", s.name));
     } else if (other->columns != s.columns) {
-      out.push_back(fmt::format("/metrics/{}: {} in the file, {} computed", s.name, describe(s), describe(*other)));
+      out.push_back(fmt::format("/metrics/{}: {} in the file, {} computed", s.name, describe(s),
+                                describe(*other)));
     }
   }
   for (const auto& s : recomputed.series) {
-    if (!series_named(stored, s.name)) out.push_back(fmt::format("/metrics/{}: computed but not in the file", s.name));
+    if (!series_named(stored, s.name))
+      out.push_back(fmt::format("/metrics/{}: computed but not in the file", s.name));
   }
-  if (out.empty() && !std::equal(stored.series.begin(), stored.series.end(), recomputed.series.begin(),
-                                 recomputed.series.end(),
-                                 [](const SeriesSpec& a, const SeriesSpec& b) { return a.name == b.name; })) {
+  if (out.empty() &&
+      !std::equal(stored.series.begin(), stored.series.end(), recomputed.series.begin(),
+                  recomputed.series.end(),
+                  [](const SeriesSpec& a, const SeriesSpec& b) { return a.name == b.name; })) {
     out.emplace_back("/metrics: the float64 series are in another order");
   }
   if (stored.snapshot_users != recomputed.snapshot_users) {
@@ -172,9 +183,10 @@ std::vector<std::string> layout_differences(const StoredLayout& stored,
                               stored.snapshot_users, recomputed.snapshot_users));
   }
   if (stored.events != recomputed.events) {
-    out.push_back(fmt::format("/events: {} vertices and {} attitude users in the file, {} and {} computed",
-                              stored.events.vertices, stored.events.attitude_users, recomputed.events.vertices,
-                              recomputed.events.attitude_users));
+    out.push_back(
+        fmt::format("/events: {} vertices and {} attitude users in the file, {} and {} computed",
+                    stored.events.vertices, stored.events.attitude_users,
+                    recomputed.events.vertices, recomputed.events.attitude_users));
   }
   return out;
 }
@@ -195,7 +207,8 @@ std::vector<RunDifference> compare_runs(const StoredLayout& layout, const RunRes
   for (std::size_t k = 0; k < layout.metrics.size(); ++k) {
     FirstDifference d;
     d.field("metrics in the run", stored.metrics.size(), recomputed.metrics.size());
-    if (!d.found() && k < stored.metrics.size()) d.elements(stored.metrics[k], recomputed.metrics[k], step);
+    if (!d.found() && k < stored.metrics.size())
+      d.elements(stored.metrics[k], recomputed.metrics[k], step);
     d.report(out, "/metrics/" + layout.metrics[k].name, run);
   }
   for (std::size_t k = 0; k < layout.series.size(); ++k) {
@@ -205,8 +218,9 @@ std::vector<RunDifference> compare_runs(const StoredLayout& layout, const RunRes
     d.field("series in the run", stored.series.size(), recomputed.series.size());
     if (!d.found() && k < stored.series.size()) {
       d.elements(stored.series[k], recomputed.series[k], [&](std::size_t i) {
-        return spec.columns.empty() ? fmt::format("step {}", i)
-                                    : fmt::format("step {}, column {}", i / width, spec.columns[i % width]);
+        return spec.columns.empty()
+                   ? fmt::format("step {}", i)
+                   : fmt::format("step {}, column {}", i / width, spec.columns[i % width]);
       });
     }
     d.report(out, "/metrics/" + spec.name, run);
@@ -218,7 +232,8 @@ std::vector<RunDifference> compare_runs(const StoredLayout& layout, const RunRes
     steps.report(out, "/attitude/snapshot_steps", run);
     FirstDifference values;
     values.elements(stored.snapshots, recomputed.snapshots, [&](std::size_t i) {
-      return fmt::format("snapshot {}, user {}", i / layout.snapshot_users, i % layout.snapshot_users);
+      return fmt::format("snapshot {}, user {}", i / layout.snapshot_users,
+                         i % layout.snapshot_users);
     });
     values.report(out, "/attitude/snapshots", run);
   }
@@ -234,14 +249,17 @@ std::vector<RunDifference> compare_runs(const StoredLayout& layout, const RunRes
     const UserEvents& a = stored.events;
     const UserEvents& b = recomputed.events;
     FirstDifference checksum;
-    checksum.field("checksum", fmt::format("{:016x}", a.graph_checksum), fmt::format("{:016x}", b.graph_checksum));
+    checksum.field("checksum", fmt::format("{:016x}", a.graph_checksum),
+                   fmt::format("{:016x}", b.graph_checksum));
     checksum.report(out, "/events/graph_checksum", run);
     FirstDifference exposure;
-    exposure.elements(a.first_exposure, b.first_exposure, [](std::size_t v) { return fmt::format("vertex {}", v); });
+    exposure.elements(a.first_exposure, b.first_exposure,
+                      [](std::size_t v) { return fmt::format("vertex {}", v); });
     exposure.report(out, "/events/first_exposure", run);
     FirstDifference reads;
     reads.field("reads in the run", a.reads.size(), b.reads.size());
-    for (std::size_t k = 0; k < a.reads.size() && !reads.found(); ++k) compare_read(reads, k, a.reads[k], b.reads[k]);
+    for (std::size_t k = 0; k < a.reads.size() && !reads.found(); ++k)
+      compare_read(reads, k, a.reads[k], b.reads[k]);
     reads.report(out, "/events/reads", run);
     if (layout.events.attitude_users > 0) {
       const auto user = [](std::size_t u) { return fmt::format("user {}", u); };

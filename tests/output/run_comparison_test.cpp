@@ -17,7 +17,10 @@ StoredLayout layout(bool events = true) {
   return {.metrics = {{.name = "reads", .unit = "count", .description = ""},
                       {.name = "shares", .unit = "count", .description = ""}},
           .series = {{.name = "attitude_mean", .unit = "", .description = "", .columns = {}},
-                     {.name = "by_region", .unit = "", .description = "", .columns = {"domestic", "international"}}},
+                     {.name = "by_region",
+                      .unit = "",
+                      .description = "",
+                      .columns = {"domestic", "international"}}},
           .snapshot_users = 3,
           .events = events ? kEvents : EventsLayout{}};
 }
@@ -32,7 +35,8 @@ RunResult sample_run(RunId run) {
   r.series = {{0.5, std::numeric_limits<double>::quiet_NaN(), 0.0, 0.25}, {1, 2, 3, 4, 5, 6, 7, 8}};
   r.snapshot_steps = {0, 4};
   r.snapshots = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f};
-  r.items = {{.item = 0, .reads = 3, .shares = 1, .reach = 5}, {.item = 1, .reads = 2, .shares = 0, .reach = 4}};
+  r.items = {{.item = 0, .reads = 3, .shares = 1, .reach = 5},
+             {.item = 1, .reads = 2, .shares = 0, .reach = 4}};
   r.events = test::sample_events(run, r.items.size(), kEvents);
   return r;
 }
