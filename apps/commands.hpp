@@ -39,6 +39,14 @@ struct MergeOptions {
   std::string command_line;
 };
 
+struct RerunOptions {
+  std::string result;
+  std::vector<std::string> runs;  // lists of run ids and ranges ("0,5,10-19"); empty: every run
+  std::uint64_t sample = 0;       // also check this many runs spread over the file; 0: none
+  int threads = 0;                // 0: every core
+  std::string scenario_dir;       // as ExportOptions::scenario_dir
+};
+
 struct ValidateOptions {
   std::string scenario;
   std::vector<std::string> overrides;
@@ -78,6 +86,10 @@ int run(const RunOptions& options);
 int sweep(const SweepOptions& options);
 int merge(const MergeOptions& options);
 int export_run(const ExportOptions& options);
+/// Returns 0 if every compared dataset is reproduced bit for bit; throws RuntimeFailure (exit
+/// 1) naming the datasets and runs that differ, InputError (exit 2) for bad input or a graph
+/// whose checksum changed.
+int rerun(const RerunOptions& options);
 int validate(const ValidateOptions& options);
 int info(const std::string& file);
 int graph_generate(const GraphGenerateOptions& options);

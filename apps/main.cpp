@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
 
   cli::ExportOptions exporting;
   auto* export_cmd = app.add_subcommand("export", "Write one run of a result file as GEXF (Gephi) or GraphML: the network with every user's state, a sample of it, or cascade trees");
-  export_cmd->add_option("result", exporting.result, "Result file written with an export: section in the scenario")->required()->check(CLI::ExistingFile);
+  export_cmd->add_option("result", exporting.result, "Result file (of softpower run, sweep or merge); a run recorded without an export: section is run again to regenerate its events, and must reproduce its stored metrics bit for bit")->required()->check(CLI::ExistingFile);
   export_cmd->add_option("--run", exporting.run, "Run id to export (default: the file's first run)");
   export_cmd->add_option("--gexf", exporting.spec.gexf, "GEXF file to write");
   export_cmd->add_option("--graphml", exporting.spec.graphml, "GraphML file to write");
@@ -82,6 +82,15 @@ int main(int argc, char** argv) {
   export_cmd->add_option("--sample-seed", exporting.spec.sample_seed, "--sample random: seed (default 1)");
   export_cmd->add_option("--scenario-dir", exporting.scenario_dir, "Folder against which the stored scenario's relative graph paths resolve (default: the result's record, else the current folder)");
   export_cmd->add_flag("-q,--quiet", exporting.quiet, "Print nothing but errors");
+
+  cli::RerunOptions rerun;
+  auto* rerun_cmd = app.add_subcommand("rerun", "Run a result file's runs again from its stored scenario, seed and run ids, and check that they reproduce every stored dataset bit for bit (exit 0: identical, 1: a difference, 2: bad input or a changed graph)");
+  rerun_cmd->add_option("result", rerun.result, "Result file of softpower run, sweep (a shard file: its runs) or merge")->required()->check(CLI::ExistingFile);
+  rerun_cmd->add_option("--runs", rerun.runs, "Only these runs: ids and ranges, e.g. --runs 0,5,10-19 (repeatable)");
+  rerun_cmd->add_option("--run", rerun.runs, "Only this run (repeatable; same as --runs N)");
+  rerun_cmd->add_option("--sample", rerun.sample, "Also check K runs spread evenly over the file, first and last included (a large sweep checked by sampling)")->check(CLI::Range(1, 1 << 30));
+  rerun_cmd->add_option("--threads", rerun.threads, "Worker threads (default: every core); results do not depend on it")->check(CLI::Range(1, 4096));
+  rerun_cmd->add_option("--scenario-dir", rerun.scenario_dir, "Folder against which the stored scenario's relative graph paths resolve (default: the result's record, else the current folder)");
 
   cli::ValidateOptions validate;
   auto* validate_cmd = app.add_subcommand("validate", "Check a scenario (keys, types, ranges, model parameters) without running it");
@@ -127,6 +136,7 @@ int main(int argc, char** argv) {
     if (*sweep_cmd) return cli::sweep(sweep);
     if (*merge_cmd) return cli::merge(merge);
     if (*export_cmd) return cli::export_run(exporting);
+    if (*rerun_cmd) return cli::rerun(rerun);
     if (*validate_cmd) return cli::validate(validate);
     if (*info_cmd) return cli::info(info_file);
     if (*generate_cmd) return cli::graph_generate(generate);

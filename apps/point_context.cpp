@@ -20,7 +20,8 @@ std::mutex yaml_mutex;
 }  // namespace
 
 std::shared_ptr<const PointContext> build_point_context(const SweepPlan& plan, std::uint64_t point,
-                                                        std::shared_ptr<const PreparedGraph> graph) {
+                                                        std::shared_ptr<const PreparedGraph> graph,
+                                                        bool always_record_events) {
   auto c = std::make_shared<PointContext>();
   {
     const std::lock_guard lock(yaml_mutex);
@@ -44,14 +45,17 @@ std::shared_ptr<const PointContext> build_point_context(const SweepPlan& plan, s
                             .groups = &g.groups,
                             .attitude = c->attitude.get(),
                             .community = g.community,
-                            .record_events = s.exports.enabled};
+                            .record_events = s.exports.enabled || always_record_events};
   c->engine = std::make_unique<Engine>(g.graph, g.publisher, *c->diffusion, *c->strategy, config);
   return c;
 }
 
 PointContexts::PointContexts(const SweepPlan& plan, std::shared_ptr<const PreparedGraph> shared_graph,
-                             std::size_t keep_recent)
-    : plan_(plan), shared_graph_(std::move(shared_graph)), keep_recent_(keep_recent) {}
+                             std::size_t keep_recent, bool always_record_events)
+    : plan_(plan),
+      shared_graph_(std::move(shared_graph)),
+      keep_recent_(keep_recent),
+      always_record_events_(always_record_events) {}
 
 void PointContexts::add_runs(std::span<const RunId> runs) {
   std::lock_guard lock(mutex_);
@@ -81,7 +85,7 @@ std::shared_ptr<const PointContext> PointContexts::acquire(std::uint64_t point) 
       // Isolated, so that while this thread waits inside the build's own parallel loops it
       // does not pick up another run and block on this very future.
       promise.set_value(tbb::this_task_arena::isolate(
-          [&] { return build_point_context(plan_, point, shared_graph_); }));
+          [&] { return build_point_context(plan_, point, shared_graph_, always_record_events_); }));
     } catch (...) {
       promise.set_exception(std::current_exception());
     }

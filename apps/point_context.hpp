@@ -30,8 +30,12 @@ struct PointContext {
 };
 
 /// Builds the context of one point over `graph`, or over the point's own graph when null.
+/// `always_record_events`: the engine records per-user events even if the scenario has no
+/// `export:` section (`softpower export` regenerating the events of a run stored without them;
+/// recording them changes no other output).
 std::shared_ptr<const PointContext> build_point_context(const SweepPlan& plan, std::uint64_t point,
-                                                        std::shared_ptr<const PreparedGraph> graph);
+                                                        std::shared_ptr<const PreparedGraph> graph,
+                                                        bool always_record_events = false);
 
 /// Thread-safe cache of point contexts. A context lives while runs announced with add_runs()
 /// have not released it, and a little longer: the last contexts dropped are kept in case the
@@ -41,8 +45,9 @@ class PointContexts {
   /// `shared_graph`: the graph of every point, or null when the sweep varies the graph.
   /// `keep_recent`: dropped contexts kept for reuse (each can hold hundreds of MB: the
   /// attitude model's weights, or a whole graph).
+  /// `always_record_events`: as for build_point_context.
   PointContexts(const SweepPlan& plan, std::shared_ptr<const PreparedGraph> shared_graph,
-                std::size_t keep_recent);
+                std::size_t keep_recent, bool always_record_events = false);
 
   /// Announces runs that will each acquire and then release their point's context once.
   void add_runs(std::span<const RunId> runs);
@@ -63,6 +68,7 @@ class PointContexts {
   const SweepPlan& plan_;
   std::shared_ptr<const PreparedGraph> shared_graph_;
   std::size_t keep_recent_;
+  bool always_record_events_;
   std::mutex mutex_;
   std::map<std::uint64_t, Entry> entries_;
   std::vector<std::pair<std::uint64_t, std::shared_future<std::shared_ptr<const PointContext>>>> recent_;
