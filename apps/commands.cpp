@@ -29,6 +29,24 @@
 #include "viz_export/export.hpp"
 
 namespace softpower::cli {
+namespace {
+
+// Runs overlap when there are several, so the phases are summed over runs (each run's own wall
+// time) and shown as shares of that sum; writing happens on the side, under one lock.
+void print_profile(const PhaseTimes& phases, double write_seconds, double graph_seconds, double runs_seconds,
+                   std::uint64_t runs) {
+  double in_runs = 0.0;
+  for (double s : phases.seconds) in_runs += s;
+  fmt::print("profile    graph {:.3f} s, {} run(s) {:.3f} s wall, of which writing {:.3f} s ({:.1f}%)\n",
+             graph_seconds, runs, runs_seconds, write_seconds, runs_seconds > 0 ? 100.0 * write_seconds / runs_seconds : 0.0);
+  fmt::print("           step loop, summed over runs: {:.3f} s\n", in_runs);
+  for (std::size_t k = 0; k < phases.seconds.size(); ++k) {
+    fmt::print("  {:<26} {:>9.3f} s  {:>5.1f}%\n", kPhaseNames[k], phases.seconds[k],
+               in_runs > 0 ? 100.0 * phases.seconds[k] / in_runs : 0.0);
+  }
+}
+
+}  // namespace
 
 int run(const RunOptions& options) {
   const auto started = std::chrono::steady_clock::now();
@@ -124,6 +142,9 @@ int run(const RunOptions& options) {
       refused(scenario.runs), taken_down(scenario.runs);
   std::vector<double> first_mean(scenario.runs), last_mean(scenario.runs);
   std::vector<IndexOutcome> index_all(scenario.runs), index_reached(scenario.runs), index_readers(scenario.runs);
+  PhaseTimes phases;  // summed over runs (under write_mutex)
+  double write_seconds = 0.0;
+  const auto runs_started = std::chrono::steady_clock::now();
   tbb::parallel_for(RunId{0}, RunId{scenario.runs}, [&](RunId r) {
     RunResult result = engine.run(r);
     final_reach[r] = result.metrics[reach_metric].back();
@@ -146,10 +167,18 @@ int run(const RunOptions& options) {
       }
     }
     std::lock_guard lock(write_mutex);
+    phases += result.phases;
+    const auto write_started = std::chrono::steady_clock::now();
     writer.write_run(result);
+    write_seconds += seconds_since(write_started);
     if (export_files && r == exports.run) exported = std::move(result);
   });
-  writer.finish();
+  {
+    const auto finish_started = std::chrono::steady_clock::now();
+    writer.finish();
+    write_seconds += seconds_since(finish_started);
+  }
+  const double runs_seconds = seconds_since(runs_started);
   if (exported) {
     const viz::ExportSource source{.graph = prepared,
                                    .run = *exported,
@@ -215,6 +244,7 @@ int run(const RunOptions& options) {
     fmt::print("time       {:.2f} s (graph {:.2f} s)\n", seconds_since(started), graph_seconds);
     fmt::print("wrote      {}\n", output.string());
   }
+  if (options.profile) print_profile(phases, write_seconds, graph_seconds, runs_seconds, scenario.runs);
   return 0;
 }
 

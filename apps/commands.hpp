@@ -17,6 +17,7 @@ struct RunOptions {
   std::optional<std::uint64_t> seed;
   std::vector<std::string> overrides;
   bool quiet = false;
+  bool profile = false;  // print the time per phase of the runs
   std::string command_line;
 };
 

@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--seed", run.seed, "Base seed (same as --set seed=S)");
   run_cmd->add_option("--set", run.overrides, "Override a scenario key: --set key.path=value (repeatable)");
   run_cmd->add_flag("-q,--quiet", run.quiet, "Print nothing but errors");
+  run_cmd->add_flag("--profile", run.profile, "Print where the time went: graph, each phase of the runs' step loop, writing (docs/performance.md)");
 
   cli::SweepOptions sweep;
   sweep.command_line = run.command_line;

@@ -80,10 +80,14 @@ void AttitudeState::read(VertexId v, const ItemSpec& item) {
   // A first read changes the readers' index even when it moves nobody (a saturated model).
   const bool first_read = reads_[v]++ == 0;
   gap_[v] += x_[v] - before;
+  if (x_[v] != before) moved_.store(true, std::memory_order_relaxed);
   if (x_[v] != before || first_read) changed_.store(true, std::memory_order_relaxed);
 }
 
 void AttitudeState::daily() {
+  // Before the first read moves anyone, x = x0 and the gap is zero: such a day is a no-op for a
+  // model that keeps priors, and skipping it makes a day with nothing read cost nothing.
+  if (!moved_.load(std::memory_order_relaxed) && model_.day_keeps_priors()) return;
   model_.daily_with_gap(x_, x0_, gap_);
   changed_.store(true, std::memory_order_relaxed);
 }

@@ -69,6 +69,7 @@ class AttitudeState {
   std::vector<double> gap_;  // x minus the attitudes without the institution
   std::vector<std::uint32_t> reads_;
   std::atomic<bool> changed_{true};
+  std::atomic<bool> moved_{false};  // some read has moved some user since the start
   std::int64_t last_reach_ = -1;
   std::vector<double> last_;  // the statistics last computed, series-major
   std::vector<std::size_t> widths_;  // values per step of each series

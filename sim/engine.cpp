@@ -122,6 +122,7 @@ RunResult Engine::run(RunId run, const std::atomic<bool>* cancel) const {
   const CounterRng rng(config_.seed, run);
 
   RunResult result;
+  std::optional<PhaseTimer> setup_timer(std::in_place, result.phases, Phase::kSetup);
   result.run = run;
   result.seed = config_.seed;
   result.institution = publisher_.vertex;
@@ -168,7 +169,8 @@ RunResult Engine::run(RunId run, const std::atomic<bool>* cancel) const {
                  .attitudes = attitudes ? &*attitudes : nullptr,
                  .events = events,
                  .reached = std::make_unique<std::atomic<std::uint8_t>[]>(n),
-                 .active_bits = std::vector<std::atomic<std::uint64_t>>(n / 64 + 1)};
+                 .active_bits = std::vector<std::atomic<std::uint64_t>>(n / 64 + 1),
+                 .phases = &result.phases};
   if (!diffusion_.feed() && !kols.empty()) {
     state.push_audience.assign(n / 64 + 1, 0);
     const CsrView& out = state.out;
@@ -189,10 +191,12 @@ RunResult Engine::run(RunId run, const std::atomic<bool>* cancel) const {
   std::size_t next_item = 0;
   std::uint32_t last_refused_push = ~0u;
   const auto later = [](const auto& a, const auto& b) { return a.first > b.first; };
+  setup_timer.reset();
 
   for (Step step = 0; step < num_steps; ++step) {
     if (cancel && cancel->load(std::memory_order_relaxed)) throw RunCancelled();
     if (attitudes && step > 0) {
+      const PhaseTimer timer(result.phases, Phase::kAttitudeDays);
       for (auto days = day_of(step) - day_of(step - 1); days > 0; --days) attitudes->daily();
     }
     if (live.empty()) {
@@ -203,6 +207,7 @@ RunResult Engine::run(RunId run, const std::atomic<bool>* cancel) const {
       if (!takedowns.empty()) next = std::min(next, takedowns.front().first);
       if (attitudes) next = std::min(next, next_day_start(step));
       if (next > step) {
+        const PhaseTimer timer(result.phases, Phase::kMetrics);
         for (Step s = step; s < std::min(next, num_steps); ++s) {
           m[kReachCumulative][s] = reach_total;
           if (attitudes) attitudes->record(s, result, state.reached.get(), reach_total);
@@ -213,6 +218,7 @@ RunResult Engine::run(RunId run, const std::atomic<bool>* cancel) const {
       }
     }
 
+    std::optional<PhaseTimer> timer(std::in_place, result.phases, Phase::kPublish);
     // Takedowns take effect first: a removed item delivers nothing more, and its unread feed
     // entries vanish.
     while (!takedowns.empty() && takedowns.front().first == step) {
@@ -274,6 +280,8 @@ RunResult Engine::run(RunId run, const std::atomic<bool>* cancel) const {
       live.push_back(std::move(item));
     }
 
+    timer.reset();  // spread_in_feeds times its own two phases
+    if (!feed) timer.emplace(result.phases, Phase::kReadAndShare);
     state.start_step();
     for (LiveItem& item : live) {
       ItemRecord& record = result.items[item.record];
@@ -284,6 +292,7 @@ RunResult Engine::run(RunId run, const std::atomic<bool>* cancel) const {
         spread_on_arrival(state, diffusion_.rule(step), item, record, step);
       }
     }
+    timer.emplace(result.phases, Phase::kMetrics);
     reach_total += m[kReachNew][step];
     m[kReachCumulative][step] = reach_total;
 

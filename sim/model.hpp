@@ -149,6 +149,9 @@ class AttitudeModel {
     const std::vector<double> zeros(gap.size(), 0.0);
     daily(gap, zeros);
   }
+  /// True if a day leaves users whose attitude equals their prior (and every gap zero)
+  /// exactly where they are, so the engine may skip days until the first read moves someone.
+  [[nodiscard]] virtual bool day_keeps_priors() const { return false; }
   /// Steps between attitude snapshots in the result file; 0: no snapshots.
   [[nodiscard]] virtual Step snapshot_every_steps(double step_hours) const = 0;
 };

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sim/model.hpp"
+#include "sim/phase_times.hpp"
 #include "sim/types.hpp"
 
 namespace softpower {
@@ -110,6 +111,7 @@ struct RunResult {
   std::vector<ItemRecord> items;
   Step steps_run = 0;  // steps actually simulated (the run stops early when nothing can happen)
   UserEvents events;   // empty unless the engine records events
+  PhaseTimes phases;   // wall time per phase of the step loop (not part of the results)
 };
 
 }  // namespace softpower

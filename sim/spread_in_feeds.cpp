@@ -119,6 +119,7 @@ void spread_in_feeds(RunState& state, const FeedState& feed, LiveItem& item, Ite
   const Step age_now = step - record.publish_step;
 
   // Deliveries: an unopened item enters (or is renewed in) the recipient's feed.
+  std::optional<PhaseTimer> timer(std::in_place, *state.phases, Phase::kFeedAssembly);
   prefix_offsets(item.deliveries.size(), [&](std::size_t i) { return item.deliveries[i].count; }, state.first);
   for_each_balanced(state.first, state.per_thread, [&](Counters& c, std::size_t i, std::uint64_t k) {
     const Delivery& d = item.deliveries[i];
@@ -156,6 +157,7 @@ void spread_in_feeds(RunState& state, const FeedState& feed, LiveItem& item, Ite
     c.feed_entries.clear();
   }
 
+  timer.emplace(*state.phases, Phase::kReadAndShare);
   // Feed checks. Activity is keyed by (step, user) alone, so a user who checks their feed sees
   // every item in it.
   const ItemFilter& filter = item.filter;

@@ -101,6 +101,9 @@ class BoundedConfidence final : public AttitudeModel {
   /// True for the classic Friedkin-Johnsen anchor (x <- Λ W x + (I − Λ) x0); false for the
   /// default, where the social step moves only the deviation from the content-free attitude.
   [[nodiscard]] bool anchored_to_prior() const { return params_.social_anchor == "prior"; }
+  /// Decay and the content-free social step fix x = x0; the classic Friedkin-Johnsen step
+  /// moves it toward its fixed point.
+  [[nodiscard]] bool day_keeps_priors() const override { return !params_.social_step || !anchored_to_prior(); }
 
   [[nodiscard]] const Params& params() const { return params_; }
   /// The social step, or null (social_step false, or built without a graph).

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "sim/attitude_state.hpp"
+#include "sim/phase_times.hpp"
 #include "sim/model.hpp"
 #include "sim/rng.hpp"
 #include "sim/run_result.hpp"
@@ -173,6 +174,7 @@ struct RunState {
   std::vector<std::uint64_t> push_audience{};
   tbb::enumerable_thread_specific<Counters> per_thread{};
   std::vector<std::uint64_t> first{};  // scratch: balanced partition offsets
+  PhaseTimes* phases = nullptr;        // the run's profile (never null in a run)
 
   [[nodiscard]] std::size_t region_of(VertexId v) const { return v < region.size() ? region[v] : 0; }
   /// The channel an open on arrival is credited to: `sharer`'s delivery reached `reader` `hop`

@@ -7,6 +7,9 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string_view>
+
+#include "sim/phase_times.hpp"
 
 namespace {
 
@@ -80,6 +83,24 @@ TEST_F(Cli, RunWritesTheResultAndASummary) {
   const Outcome info = run("info " + out.string());
   EXPECT_EQ(info.code, 0) << info.output;
   EXPECT_NE(info.output.find("small"), std::string::npos) << info.output;
+}
+
+TEST_F(Cli, ProfileNamesEveryPhaseAndTheirSharesAddUp) {
+  const fs::path scenario = write("feed.yaml", kFeed);
+  const Outcome o = run("run " + scenario.string() + " --quiet --profile -o " + (dir_ / "feed.h5").string());
+  ASSERT_EQ(o.code, 0) << o.output;
+  EXPECT_NE(o.output.find("profile    graph "), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("of which writing"), std::string::npos) << o.output;
+  double shares = 0.0;
+  for (std::string_view phase : softpower::kPhaseNames) {
+    const auto at = o.output.find("  " + std::string(phase) + " ");
+    ASSERT_NE(at, std::string::npos) << phase << "\n" << o.output;
+    const auto percent = o.output.find('%', at);
+    const auto start = o.output.rfind(' ', percent) + 1;
+    shares += std::stod(o.output.substr(start, percent - start));
+  }
+  EXPECT_NEAR(shares, 100.0, 0.1 * softpower::kPhaseNames.size()) << o.output;  // each share is rounded to 0.1
+  EXPECT_EQ(o.output.find("scenario   "), std::string::npos) << "--quiet keeps the summary out";
 }
 
 TEST_F(Cli, DefaultOutputIsResultsScenarioName) {

@@ -192,6 +192,38 @@ TEST(AttitudeEngine, SoftPowerIndexIsTheGapToARunWithoutItems) {
   for (double value : b.series[series_index(without, "soft_power_index")]) EXPECT_EQ(value, 0.0);
 }
 
+// Days before the first read are skipped only where they are no-ops: under the content-free
+// anchor nobody moves, under the classic Friedkin-Johnsen anchor attitudes drift from day one.
+TEST(AttitudeEngine, DaysWithoutReadsAreSkippedOnlyWhereNobodyMoves) {
+  const Population pop;
+  const Items nothing(std::vector<ItemSpec>{});
+  BoundedConfidence::Params params;
+  params.snapshot_every_hours = 24;
+  const BoundedConfidence content_free(params, &pop.prepared.graph, pop.prepared.publisher.num_users);
+  params.social_anchor = "prior";
+  const BoundedConfidence classic(params, &pop.prepared.graph, pop.prepared.publisher.num_users);
+  EXPECT_TRUE(content_free.day_keeps_priors());
+  EXPECT_FALSE(classic.day_keeps_priors());
+
+  for (const BoundedConfidence* model : {&content_free, &classic}) {
+    EngineConfig config = pop.config();
+    config.attitude = model;
+    const Engine engine(pop.prepared.graph, pop.prepared.publisher, *pop.diffusion, nothing, config);
+    const RunResult r = engine.run(1);
+    const VertexId users = engine.snapshot_users();
+    ASSERT_GE(r.snapshot_steps.size(), 3u);
+    const auto day = [&](std::size_t k) {
+      return std::vector<float>(r.snapshots.begin() + static_cast<std::ptrdiff_t>(k * users),
+                                r.snapshots.begin() + static_cast<std::ptrdiff_t>((k + 1) * users));
+    };
+    if (model == &content_free) {
+      for (std::size_t k = 1; k < r.snapshot_steps.size(); ++k) EXPECT_EQ(day(k), day(0)) << "snapshot " << k;
+    } else {
+      EXPECT_NE(day(1), day(0)) << "the classic anchor must move attitudes without any read";
+    }
+  }
+}
+
 TEST(AttitudeEngine, BitIdenticalForAnyThreadCount) {
   const Population pop;
   const Engine engine(pop.prepared.graph, pop.prepared.publisher, *pop.diffusion, *pop.strategy, pop.config());
