@@ -12,6 +12,7 @@
 #include <deque>
 #include <functional>
 #include <limits>
+#include <mutex>
 #include <numeric>
 #include <span>
 #include <stdexcept>
@@ -64,27 +65,31 @@ void gather_row(const CsrView& in, std::span<const ArcId> in_ids, const std::vec
   row.resize(kept);
 }
 
-// (W y)_v for one user v, read straight from W's CSR arrays. Rows are never empty (a user
-// without in-neighbours has w_vv = 1); with uniform rows every entry of a row is equal, so the
-// row is summed first and scaled once.
-struct Rows {
-  const StorageIndex* outer;
-  const StorageIndex* inner;
-  const double* values;
-  bool uniform;
+}  // namespace
 
-  [[nodiscard]] double mean(Index v, const double* y) const {
+namespace detail {
+
+// (W y)_v for one user v, read straight from the compact rows. Rows are never empty (a user
+// without in-neighbours has w_vv = 1); with uniform rows every entry of a row is equal, so the
+// row is summed first and scaled once, and no per-entry weight is stored or streamed.
+struct Rows {
+  const std::uint64_t* offsets;
+  const VertexId* sources;
+  const double* weights;  // null: uniform rows, scaled by `scale`
+  const double* scale;
+
+  [[nodiscard]] double mean(std::size_t v, const double* y) const {
     double social = 0.0;
-    if (uniform) {
-      for (StorageIndex k = outer[v]; k < outer[v + 1]; ++k) social += y[inner[k]];
-      return social * values[outer[v]];
+    if (weights == nullptr) {
+      for (std::uint64_t k = offsets[v]; k < offsets[v + 1]; ++k) social += y[sources[k]];
+      return social * scale[v];
     }
-    for (StorageIndex k = outer[v]; k < outer[v + 1]; ++k) social += values[k] * y[inner[k]];
+    for (std::uint64_t k = offsets[v]; k < offsets[v + 1]; ++k) social += weights[k] * y[sources[k]];
     return social;
   }
 };
 
-}  // namespace
+}  // namespace detail
 
 const Schema<FriedkinJohnsen::Params>& FriedkinJohnsen::schema() {
   static const auto schema = Schema<Params>{}.number(
@@ -102,10 +107,6 @@ FriedkinJohnsen::FriedkinJohnsen(const SocialGraph& graph, VertexId num_users, P
         fmt::format("friedkin_johnsen: num_users {} exceeds the graph's {} vertices", num_users,
                     graph.num_vertices()));
   }
-  if (num_users > static_cast<VertexId>(std::numeric_limits<StorageIndex>::max())) {
-    throw std::invalid_argument(fmt::format(
-        "friedkin_johnsen: {} users exceed the influence matrix's index range", num_users));
-  }
   if (!is_susceptibility(params.susceptibility)) {
     throw std::invalid_argument(fmt::format(
         "friedkin_johnsen: susceptibility must be in [0, 1] (got {})", params.susceptibility));
@@ -117,57 +118,87 @@ FriedkinJohnsen::FriedkinJohnsen(const SocialGraph& graph, VertexId num_users, P
   const std::vector<float>& weights = graph.weights();
   const VertexId n = num_users;
 
-  // Pass 1: entries per row (an empty row gets its self-weight). Pass 2 fills them in.
+  // Pass 1: entries per row (an empty row gets its self-weight); whether every row is uniform
+  // (an unweighted graph without repeated arcs, so every entry is 1 / row size). Pass 2 fills
+  // the rows in.
   std::vector<std::uint64_t> counts(n, 0);
-  std::atomic<bool> bad_weight{false};
+  std::atomic<bool> bad_weight{false}, unequal_entries{false};
   tbb::parallel_for(tbb::blocked_range<VertexId>(0, n, 1024), [&](const auto& range) {
     std::vector<std::pair<VertexId, double>> row;
-    bool bad = false;
+    bool bad = false, unequal = false;
     for (VertexId v = range.begin(); v < range.end(); ++v) {
       gather_row(in, in_ids, weights, n, v, row, bad);
       counts[v] = row.empty() ? 1 : row.size();
+      for (const auto& entry : row) unequal = unequal || entry.second != row.front().second;
     }
     if (bad) bad_weight.store(true, std::memory_order_relaxed);
+    if (unequal) unequal_entries.store(true, std::memory_order_relaxed);
   });
   if (bad_weight.load()) {
     throw std::invalid_argument(
         "friedkin_johnsen: arc weights between users must be finite and non-negative");
   }
-  std::vector<std::uint64_t> offsets(std::size_t{n} + 1, 0);
-  std::partial_sum(counts.begin(), counts.end(), offsets.begin() + 1);
-  const std::uint64_t nnz = offsets[n];
-  if (nnz > static_cast<std::uint64_t>(std::numeric_limits<StorageIndex>::max())) {
-    throw std::invalid_argument(fmt::format(
-        "friedkin_johnsen: {} influence weights exceed the influence matrix's index range", nnz));
-  }
+  row_offsets_.assign(std::size_t{n} + 1, 0);
+  std::partial_sum(counts.begin(), counts.end(), row_offsets_.begin() + 1);
+  std::vector<std::uint64_t>().swap(counts);
+  const std::uint64_t entries = row_offsets_[n];
 
-  uniform_rows_ = weights.empty();
-  w_.resize(n, n);
-  w_.resizeNonZeros(static_cast<Index>(nnz));
-  StorageIndex* outer = w_.outerIndexPtr();
-  StorageIndex* inner = w_.innerIndexPtr();
-  double* values = w_.valuePtr();
-  for (std::size_t v = 0; v <= n; ++v) outer[v] = static_cast<StorageIndex>(offsets[v]);
+  uniform_rows_ = !unequal_entries.load();
+  row_sources_.resize(entries);
+  row_scale_.assign(n, 1.0);
+  if (!uniform_rows_) row_weights_.resize(entries);
   tbb::parallel_for(tbb::blocked_range<VertexId>(0, n, 1024), [&](const auto& range) {
     std::vector<std::pair<VertexId, double>> row;
     bool bad = false;
     for (VertexId v = range.begin(); v < range.end(); ++v) {
       gather_row(in, in_ids, weights, n, v, row, bad);
-      std::uint64_t pos = offsets[v];
+      std::uint64_t pos = row_offsets_[v];
       if (row.empty()) {
-        inner[pos] = static_cast<StorageIndex>(v);
-        values[pos] = 1.0;
+        row_sources_[pos] = v;
+        if (!uniform_rows_) row_weights_[pos] = 1.0;
         continue;
       }
       double total = 0.0;
       for (const auto& [u, w] : row) total += w;
+      row_scale_[v] = row.front().second / total;
       for (const auto& [u, w] : row) {
-        inner[pos] = static_cast<StorageIndex>(u);
-        values[pos] = w / total;
+        row_sources_[pos] = u;
+        if (!uniform_rows_) row_weights_[pos] = w / total;
         ++pos;
       }
     }
   });
+}
+
+detail::Rows FriedkinJohnsen::rows() const {
+  return {row_offsets_.data(), row_sources_.data(), uniform_rows_ ? nullptr : row_weights_.data(), row_scale_.data()};
+}
+
+const FriedkinJohnsen::Matrix& FriedkinJohnsen::influence_matrix() const {
+  std::call_once(*w_built_, [this] {
+    const VertexId n = num_users_;
+    const std::uint64_t entries = row_offsets_[n];
+    if (n > static_cast<VertexId>(std::numeric_limits<StorageIndex>::max()) ||
+        entries > static_cast<std::uint64_t>(std::numeric_limits<StorageIndex>::max())) {
+      throw std::invalid_argument(fmt::format(
+          "friedkin_johnsen: {} users and {} influence weights exceed the Eigen matrix's index range "
+          "(the daily step has no such limit; only fixed_point and influence_matrix do)",
+          n, entries));
+    }
+    w_.resize(n, n);
+    w_.resizeNonZeros(static_cast<Index>(entries));
+    StorageIndex* outer = w_.outerIndexPtr();
+    StorageIndex* inner = w_.innerIndexPtr();
+    double* values = w_.valuePtr();
+    for (std::size_t v = 0; v <= n; ++v) outer[v] = static_cast<StorageIndex>(row_offsets_[v]);
+    for (VertexId v = 0; v < n; ++v) {
+      for (std::uint64_t k = row_offsets_[v]; k < row_offsets_[v + 1]; ++k) {
+        inner[k] = static_cast<StorageIndex>(row_sources_[k]);
+        values[k] = uniform_rows_ ? row_scale_[v] : row_weights_[k];
+      }
+    }
+  });
+  return w_;
 }
 
 void FriedkinJohnsen::set_susceptibility(std::vector<double> lambda) {
@@ -214,12 +245,12 @@ void FriedkinJohnsen::step(std::span<const double> x, std::span<const double> an
   if (n > 0 && before(out.data(), x.data() + n) && before(x.data(), out.data() + n)) {
     throw std::invalid_argument("friedkin_johnsen: step cannot write into x (double buffer it)");
   }
-  const Rows rows{w_.outerIndexPtr(), w_.innerIndexPtr(), w_.valuePtr(), uniform_rows_};
+  const detail::Rows w = rows();
   const double* lambda = lambda_.data();
-  tbb::parallel_for(tbb::blocked_range<Index>(0, static_cast<Index>(n), 2048),
-                    [&](const tbb::blocked_range<Index>& r) {
-    for (Index v = r.begin(); v < r.end(); ++v) {
-      const double mixed = lambda[v] * rows.mean(v, x.data()) + (1.0 - lambda[v]) * anchor[v];
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 2048),
+                    [&](const tbb::blocked_range<std::size_t>& r) {
+    for (std::size_t v = r.begin(); v < r.end(); ++v) {
+      const double mixed = lambda[v] * w.mean(v, x.data()) + (1.0 - lambda[v]) * anchor[v];
       out[v] = std::clamp(mixed, -1.0, 1.0);
     }
   });
@@ -232,26 +263,24 @@ void FriedkinJohnsen::step_with_gap(std::span<const double> x, std::span<const d
   if (x.size() != n || anchor.size() != n || gap.size() != n || out.size() != n || out_gap.size() != n) {
     throw std::invalid_argument(fmt::format("friedkin_johnsen: step_with_gap needs vectors of size {}", n));
   }
-  const StorageIndex* outer = w_.outerIndexPtr();
-  const StorageIndex* inner = w_.innerIndexPtr();
-  const double* values = w_.valuePtr();
+  const detail::Rows w = rows();
   const double* lambda = lambda_.data();
   // One pass over W for both vectors: the step is bound by reading W, not by arithmetic.
-  tbb::parallel_for(tbb::blocked_range<Index>(0, static_cast<Index>(n), 2048),
-                    [&](const tbb::blocked_range<Index>& r) {
-    for (Index v = r.begin(); v < r.end(); ++v) {
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 2048),
+                    [&](const tbb::blocked_range<std::size_t>& r) {
+    for (std::size_t v = r.begin(); v < r.end(); ++v) {
       double social = 0.0, social_gap = 0.0;
-      if (uniform_rows_) {
-        for (StorageIndex k = outer[v]; k < outer[v + 1]; ++k) {
-          social += x[inner[k]];
-          social_gap += gap[inner[k]];
+      if (w.weights == nullptr) {
+        for (std::uint64_t k = w.offsets[v]; k < w.offsets[v + 1]; ++k) {
+          social += x[w.sources[k]];
+          social_gap += gap[w.sources[k]];
         }
-        social *= values[outer[v]];
-        social_gap *= values[outer[v]];
+        social *= w.scale[v];
+        social_gap *= w.scale[v];
       } else {
-        for (StorageIndex k = outer[v]; k < outer[v + 1]; ++k) {
-          social += values[k] * x[inner[k]];
-          social_gap += values[k] * gap[inner[k]];
+        for (std::uint64_t k = w.offsets[v]; k < w.offsets[v + 1]; ++k) {
+          social += w.weights[k] * x[w.sources[k]];
+          social_gap += w.weights[k] * gap[w.sources[k]];
         }
       }
       out[v] = std::clamp(lambda[v] * social + (1.0 - lambda[v]) * anchor[v], -1.0, 1.0);
@@ -270,12 +299,12 @@ void FriedkinJohnsen::step_deviation(std::span<const double> g, double retention
   if (n > 0 && before(out.data(), g.data() + n) && before(g.data(), out.data() + n)) {
     throw std::invalid_argument("friedkin_johnsen: step_deviation cannot write into g (double buffer it)");
   }
-  const Rows rows{w_.outerIndexPtr(), w_.innerIndexPtr(), w_.valuePtr(), uniform_rows_};
+  const detail::Rows w = rows();
   const double* lambda = lambda_.data();
-  tbb::parallel_for(tbb::blocked_range<Index>(0, static_cast<Index>(n), 2048),
-                    [&](const tbb::blocked_range<Index>& r) {
-    for (Index v = r.begin(); v < r.end(); ++v) {
-      out[v] = retention * (lambda[v] * rows.mean(v, g.data()) + (1.0 - lambda[v]) * g[v]);
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 2048),
+                    [&](const tbb::blocked_range<std::size_t>& r) {
+    for (std::size_t v = r.begin(); v < r.end(); ++v) {
+      out[v] = retention * (lambda[v] * w.mean(v, g.data()) + (1.0 - lambda[v]) * g[v]);
     }
   });
 }
@@ -291,21 +320,15 @@ bool FriedkinJohnsen::every_user_reaches_an_anchored_user() const {
     }
   }
   if (queue.size() == n) return true;
-  // Column access to W: for each u, the users v with w_vu > 0 (those u influences).
-  const StorageIndex* outer = w_.outerIndexPtr();
-  const StorageIndex* inner = w_.innerIndexPtr();
-  const double* values = w_.valuePtr();
+  // Column access to W: for each u, the users v with w_vu > 0 (those u influences); every
+  // stored entry is positive (gather_row drops zero weights).
   std::vector<std::uint64_t> col_offsets(std::size_t{n} + 1, 0);
-  for (Index k = 0; k < w_.nonZeros(); ++k) {
-    if (values[k] > 0.0) ++col_offsets[static_cast<std::size_t>(inner[k]) + 1];
-  }
+  for (std::uint64_t k = 0; k < row_sources_.size(); ++k) ++col_offsets[std::size_t{row_sources_[k]} + 1];
   std::partial_sum(col_offsets.begin(), col_offsets.end(), col_offsets.begin());
   std::vector<VertexId> col_rows(col_offsets[n]);
   std::vector<std::uint64_t> next(col_offsets.begin(), col_offsets.end() - 1);
   for (VertexId v = 0; v < n; ++v) {
-    for (StorageIndex k = outer[v]; k < outer[v + 1]; ++k) {
-      if (values[k] > 0.0) col_rows[next[static_cast<std::size_t>(inner[k])]++] = v;
-    }
+    for (std::uint64_t k = row_offsets_[v]; k < row_offsets_[v + 1]; ++k) col_rows[next[row_sources_[k]]++] = v;
   }
   std::size_t reached = queue.size();
   while (!queue.empty()) {
@@ -341,7 +364,7 @@ Eigen::VectorXd FriedkinJohnsen::fixed_point(const Eigen::VectorXd& anchor) cons
 
   Matrix identity(n, n);
   identity.setIdentity();
-  const Matrix a = identity - lambda.asDiagonal() * w_;
+  const Matrix a = identity - lambda.asDiagonal() * influence_matrix();
   Eigen::BiCGSTAB<Matrix, Eigen::DiagonalPreconditioner<double>> solver;
   solver.setTolerance(kSolverTolerance);
   solver.setMaxIterations(kSolverIterations);

@@ -27,6 +27,8 @@
 
 #include <Eigen/Core>
 #include <Eigen/SparseCore>
+#include <memory>
+#include <mutex>
 #include <span>
 #include <vector>
 
@@ -34,6 +36,9 @@
 #include "sim/schema.hpp"
 
 namespace softpower {
+namespace detail {
+struct Rows;
+}
 
 class FriedkinJohnsen {
  public:
@@ -89,7 +94,11 @@ class FriedkinJohnsen {
   /// solver does not reach the tolerance.
   [[nodiscard]] Eigen::VectorXd fixed_point(const Eigen::VectorXd& anchor) const;
 
-  [[nodiscard]] const Matrix& influence_matrix() const { return w_; }
+  /// W as an Eigen matrix, built on first use from the compact rows the steps read (the steps
+  /// never need it: building it only for fixed_point and analyses keeps 8 bytes per entry out
+  /// of every run). Thread-safe. Throws std::invalid_argument if W has more users or entries
+  /// than Eigen's int index holds.
+  [[nodiscard]] const Matrix& influence_matrix() const;
   [[nodiscard]] const std::vector<double>& susceptibility() const { return lambda_; }
   [[nodiscard]] VertexId num_users() const { return num_users_; }
   [[nodiscard]] const Params& params() const { return params_; }
@@ -98,13 +107,22 @@ class FriedkinJohnsen {
   /// True iff every user reaches, along the non-zeros of ΛW, a user with λ < 1.
   [[nodiscard]] bool every_user_reaches_an_anchored_user() const;
 
+  [[nodiscard]] detail::Rows rows() const;
+
   VertexId num_users_;
   Params params_;
-  Matrix w_;
-  std::vector<double> lambda_;
-  // Every row's weights are equal (an unweighted graph: 1 / in-degree), so a step can sum the
-  // neighbours first and multiply once, without streaming W's values.
+  // W by rows: row v's sources (sorted, merged) in [row_offsets_[v], row_offsets_[v + 1]).
+  std::vector<std::uint64_t> row_offsets_;
+  std::vector<VertexId> row_sources_;
+  // Every row's weights are equal (an unweighted graph without repeated arcs: 1 / row size), so
+  // a step sums the neighbours and multiplies once by row_scale_; otherwise row_weights_ holds
+  // every entry and row_scale_ is unused.
   bool uniform_rows_ = false;
+  std::vector<double> row_scale_;
+  std::vector<double> row_weights_;
+  std::vector<double> lambda_;
+  mutable Matrix w_;  // influence_matrix(), built once on demand
+  mutable std::unique_ptr<std::once_flag> w_built_ = std::make_unique<std::once_flag>();
 };
 
 /// DeGroot consensus verifier: the left Perron eigenvector π of a row-stochastic, irreducible W

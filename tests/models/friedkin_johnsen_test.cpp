@@ -187,6 +187,23 @@ TEST(FriedkinJohnsenWeights, DuplicateArcsAddAndZeroWeightsDrop) {
   EXPECT_EQ(w.coeff(0, 0), 1.0);
 }
 
+TEST(FriedkinJohnsenWeights, RepeatedArcsOfAnUnweightedGraphCountTwiceInTheStep) {
+  // No weights, but 0 -> 2 twice (from_csr keeps it): row 2 is (2/3, 1/3), not uniform, and the
+  // step must use those entries (a uniform shortcut that scales the row's sum by its first
+  // entry would give 2/3 here instead of 1/3).
+  const SocialGraph g = SocialGraph::from_csr({0, 2, 3, 3}, {2, 2, 2});
+  const FriedkinJohnsen fj(g, 3, {.susceptibility = 1.0});
+  EXPECT_EQ(fj.influence_matrix().coeff(2, 0), 2.0 / 3.0);
+  EXPECT_EQ(fj.influence_matrix().coeff(2, 1), 1.0 / 3.0);
+  const std::vector<double> x{0.0, 1.0, 0.5};
+  std::vector<double> out(3), next_gap(3);
+  fj.step(x, x, out);
+  EXPECT_DOUBLE_EQ(out[2], 1.0 / 3.0);
+  fj.step_deviation(x, 1.0, next_gap);
+  EXPECT_DOUBLE_EQ(next_gap[2], 1.0 / 3.0);
+  EXPECT_EQ(out[1], 1.0);  // no in-neighbour: keeps itself
+}
+
 TEST(FriedkinJohnsenWeights, RowStochasticOnWeightedRandomGraph) {
   const SocialGraph er = erdos_renyi(3000, 6.0, true, 5);
   std::vector<float> weights(er.num_arcs());
