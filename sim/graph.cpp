@@ -34,11 +34,11 @@ struct InArcs {
 };
 
 /// In-arcs ordered within each target by forward arc id: exactly what Boost's own
-/// bidirectional constructor builds (tests/sim/graph_test.cpp). The sources are cut into a few
+/// bidirectional constructor builds (tests/sim/graph_test.cpp), with or without the arc ids. The sources are cut into a few
 /// chunks of about equal arc counts; each chunk counts its arcs per target, the counts give every
 /// chunk its own write position per target, and the chunks then scatter in parallel, each in
 /// arc order. The result does not depend on the number of chunks or threads.
-InArcs transpose(const std::vector<ArcId>& offsets, const std::vector<VertexId>& targets) {
+InArcs transpose(const std::vector<ArcId>& offsets, const std::vector<VertexId>& targets, bool with_arc_ids) {
   const auto n = static_cast<VertexId>(offsets.size() - 1);
   const ArcId m = targets.size();
   // Each chunk costs n counters; a few chunks already saturate memory bandwidth.
@@ -69,14 +69,14 @@ InArcs transpose(const std::vector<ArcId>& offsets, const std::vector<VertexId>&
     in.offsets[v + 1] = position;
   }
   in.sources.resize(m);
-  in.arc_ids.resize(m);
+  if (with_arc_ids) in.arc_ids.resize(m);
   tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
     std::vector<ArcId>& next = cursor[c];
     for (VertexId u = chunk_begin[c]; u < chunk_begin[c + 1]; ++u) {
       for (ArcId a = offsets[u]; a < offsets[u + 1]; ++a) {
         const ArcId position = next[targets[a]]++;
         in.sources[position] = u;
-        in.arc_ids[position] = a;
+        if (with_arc_ids) in.arc_ids[position] = a;
       }
     }
   });
@@ -181,11 +181,13 @@ SocialGraph SocialGraph::from_arcs(VertexId num_vertices, std::vector<ArcInput> 
   BuildReport local;
   if (options.canonicalize) canonicalize_rows(offsets, targets, sorted_weights, local);
   if (report) *report = local;
-  return from_csr(std::move(offsets), std::move(targets), std::move(sorted_weights), std::move(labels));
+  return from_csr(std::move(offsets), std::move(targets), std::move(sorted_weights), std::move(labels),
+                  options.in_arc_ids);
 }
 
 SocialGraph SocialGraph::from_csr(std::vector<ArcId> offsets, std::vector<VertexId> targets,
-                                  std::vector<float> weights, std::vector<std::string> labels) {
+                                  std::vector<float> weights, std::vector<std::string> labels,
+                                  InArcIds in_arc_ids) {
   if (offsets.empty() || offsets.front() != 0 || offsets.back() != targets.size() ||
       !std::is_sorted(offsets.begin(), offsets.end())) {
     throw std::invalid_argument("SocialGraph::from_csr: offsets must rise from 0 to the arc count");
@@ -204,7 +206,8 @@ SocialGraph SocialGraph::from_csr(std::vector<ArcId> offsets, std::vector<Vertex
     throw std::invalid_argument("SocialGraph::from_csr: arc target out of range");
   }
 
-  InArcs in = transpose(offsets, targets);
+  const bool keep_ids = in_arc_ids == InArcIds::kAlways || !weights.empty();
+  InArcs in = transpose(offsets, targets, keep_ids);
   SocialGraph g;
   g.graph_ = Graph(n);
   g.graph_.m_forward.m_rowstart = std::move(offsets);
@@ -214,6 +217,7 @@ SocialGraph SocialGraph::from_csr(std::vector<ArcId> offsets, std::vector<Vertex
   g.graph_.m_backward.m_edge_properties = std::move(in.arc_ids);
   g.weights_ = std::move(weights);
   g.labels_ = std::move(labels);
+  g.keeps_in_arc_ids_ = keep_ids;
   return g;
 }
 
@@ -236,8 +240,9 @@ VertexId SocialGraph::append_vertex(std::span<const VertexId> targets, const std
 
   // The new arcs have the largest ids, so each goes last among its target's in-arcs: one
   // sequential merge instead of a new transpose.
+  const bool with_arc_ids = keeps_in_arc_ids_;
   std::vector<VertexId> sources(bwd.m_column.size() + targets.size());
-  std::vector<ArcId> arc_ids(sources.size());
+  std::vector<ArcId> arc_ids(with_arc_ids ? sources.size() : 0);
   std::vector<ArcId> offsets(static_cast<std::size_t>(n) + 2);
   ArcId out = 0;
   std::size_t next = 0;
@@ -246,13 +251,15 @@ VertexId SocialGraph::append_vertex(std::span<const VertexId> targets, const std
     const ArcId begin = bwd.m_rowstart[v], end = bwd.m_rowstart[v + 1];
     std::copy(bwd.m_column.begin() + static_cast<std::ptrdiff_t>(begin),
               bwd.m_column.begin() + static_cast<std::ptrdiff_t>(end), sources.begin() + static_cast<std::ptrdiff_t>(out));
-    std::copy(bwd.m_edge_properties.begin() + static_cast<std::ptrdiff_t>(begin),
-              bwd.m_edge_properties.begin() + static_cast<std::ptrdiff_t>(end),
-              arc_ids.begin() + static_cast<std::ptrdiff_t>(out));
+    if (with_arc_ids) {
+      std::copy(bwd.m_edge_properties.begin() + static_cast<std::ptrdiff_t>(begin),
+                bwd.m_edge_properties.begin() + static_cast<std::ptrdiff_t>(end),
+                arc_ids.begin() + static_cast<std::ptrdiff_t>(out));
+    }
     out += end - begin;
     if (next < targets.size() && targets[next] == v) {
       sources[out] = n;
-      arc_ids[out] = first_new_arc + next;
+      if (with_arc_ids) arc_ids[out] = first_new_arc + next;
       ++out;
       ++next;
     }

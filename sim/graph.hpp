@@ -24,12 +24,18 @@ struct BuildReport {
   std::uint64_t duplicate_arcs_merged = 0;
 };
 
+/// Whether a graph stores, for each in-arc, the id of the forward arc it mirrors (8 bytes per
+/// arc). Only weight lookups along in-arcs and Boost's in_edges() need them, so by default only
+/// weighted graphs keep them.
+enum class InArcIds { kIfWeighted, kAlways };
+
 /// How to turn raw arcs into the CSR graph.
 struct BuildOptions {
   /// Sort arcs by (source, target) so arc ids do not depend on input order; drop self-loops and
   /// merge duplicate arcs (summing weights). Generators that already emit unique arcs in a
   /// deterministic order may skip this.
   bool canonicalize = true;
+  InArcIds in_arc_ids = InArcIds::kIfWeighted;
 };
 
 class SocialGraph {
@@ -48,7 +54,8 @@ class SocialGraph {
   /// in-arcs. `offsets` has n + 1 entries from 0 to targets.size(), non-decreasing; every target
   /// is below n. Throws std::invalid_argument otherwise.
   static SocialGraph from_csr(std::vector<ArcId> offsets, std::vector<VertexId> targets,
-                              std::vector<float> weights = {}, std::vector<std::string> labels = {});
+                              std::vector<float> weights = {}, std::vector<std::string> labels = {},
+                              InArcIds in_arc_ids = InArcIds::kIfWeighted);
 
   /// Adds a vertex (id num_vertices()) with arcs to `targets`, which must be distinct, sorted
   /// existing vertices, and `label` if the graph has labels. Existing arcs keep their ids; the
@@ -59,7 +66,8 @@ class SocialGraph {
   [[nodiscard]] const Graph& csr() const { return graph_; }
   [[nodiscard]] CsrView out_view() const;
   [[nodiscard]] CsrView in_view() const;  // in-arcs; `targets` holds the sources
-  /// For in-arc position i (as in in_view), the id of the forward arc it mirrors.
+  /// For in-arc position i (as in in_view), the id of the forward arc it mirrors; empty for a
+  /// graph built without them (InArcIds). Boost's in_edges() on csr() needs them.
   [[nodiscard]] std::span<const ArcId> in_arc_ids() const;
 
   [[nodiscard]] VertexId num_vertices() const {
@@ -86,6 +94,7 @@ class SocialGraph {
   std::vector<float> weights_;
   std::vector<std::string> labels_;
   std::string description_;
+  bool keeps_in_arc_ids_ = false;
 };
 
 }  // namespace softpower

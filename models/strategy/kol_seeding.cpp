@@ -74,7 +74,9 @@ std::vector<VertexId> choose_kols(const SocialGraph& graph, VertexId num_users, 
       const CsrView in = graph.in_view();
       std::vector<ArcId> offsets(in.offsets.begin(), in.offsets.end());
       std::vector<VertexId> targets(in.targets.begin(), in.targets.end());
-      const SocialGraph reversed = SocialGraph::from_csr(std::move(offsets), std::move(targets));
+      // Boost's PageRank walks in_edges(), which needs the in-arc ids.
+      const SocialGraph reversed =
+          SocialGraph::from_csr(std::move(offsets), std::move(targets), {}, {}, InArcIds::kAlways);
       std::vector<double> rank(graph.num_vertices(), 0.0);
       boost::graph::page_rank(reversed.csr(),
                        boost::make_iterator_property_map(rank.begin(), boost::get(boost::vertex_index, reversed.csr())),

@@ -31,7 +31,7 @@ TEST(SocialGraph, CanonicalizeSortsDropsSelfLoopsAndMergesDuplicates) {
 }
 
 TEST(SocialGraph, InArcsMirrorOutArcs) {
-  const SocialGraph g = SocialGraph::from_arcs(3, {{0, 1}, {0, 2}, {1, 2}});
+  const SocialGraph g = SocialGraph::from_arcs(3, {{0, 1}, {0, 2}, {1, 2}}, {}, {}, {.in_arc_ids = InArcIds::kAlways});
   const CsrView in = g.in_view();
   const CsrView out = g.out_view();
   ASSERT_EQ(in.num_arcs(), 3u);
@@ -58,7 +58,8 @@ TEST(SocialGraph, SameStructureAsBoostsOwnConstructor) {
   }
   std::stable_sort(pairs.begin(), pairs.end(), [](auto a, auto b) { return a.first < b.first; });
   const Graph boost_graph(boost::edges_are_unsorted_multi_pass, pairs.begin(), pairs.end(), VertexId{300});
-  const SocialGraph ours = SocialGraph::from_arcs(300, arcs, {}, {}, {.canonicalize = false});
+  const SocialGraph ours =
+      SocialGraph::from_arcs(300, arcs, {}, {}, {.canonicalize = false, .in_arc_ids = InArcIds::kAlways});
   const Graph& g = ours.csr();
   EXPECT_EQ(g.m_forward.m_rowstart, boost_graph.m_forward.m_rowstart);
   EXPECT_EQ(g.m_forward.m_column, boost_graph.m_forward.m_column);
@@ -99,6 +100,21 @@ std::vector<std::pair<VertexId, ArcId>> in_arcs(const SocialGraph& g) {
   return all;
 }
 
+TEST(SocialGraph, InArcIdsOnlyWhereNeeded) {
+  const SocialGraph plain = SocialGraph::from_arcs(3, {{0, 1}, {0, 2}, {1, 2}});
+  EXPECT_TRUE(plain.in_arc_ids().empty()) << "an unweighted graph does not pay 8 bytes per arc for them";
+  EXPECT_EQ(plain.in_view().num_arcs(), 3u);
+  const SocialGraph weighted = SocialGraph::from_arcs(3, {{0, 1}, {0, 2}, {1, 2}}, {1.f, 2.f, 3.f});
+  EXPECT_EQ(weighted.in_arc_ids().size(), 3u);
+  SocialGraph grown = SocialGraph::from_csr({0, 1, 1}, {1}, {}, {}, InArcIds::kAlways);
+  grown.append_vertex(std::vector<VertexId>{0, 1}, "");
+  EXPECT_EQ(std::vector<ArcId>(grown.in_arc_ids().begin(), grown.in_arc_ids().end()), (std::vector<ArcId>{1, 0, 2}));
+  SocialGraph lean = SocialGraph::from_csr({0, 1, 1}, {1});
+  lean.append_vertex(std::vector<VertexId>{0, 1}, "");
+  EXPECT_TRUE(lean.in_arc_ids().empty());
+  EXPECT_EQ(lean.in_view().num_arcs(), 3u);
+}
+
 TEST(SocialGraph, TransposeDoesNotDependOnTheThreadCount) {
   auto [offsets, targets] = random_csr(50000, 600000, 7);
   std::vector<std::vector<std::pair<VertexId, ArcId>>> results;
@@ -106,13 +122,13 @@ TEST(SocialGraph, TransposeDoesNotDependOnTheThreadCount) {
   for (int threads : {1, 2, 3, 4}) {
     tbb::task_arena arena(threads);
     arena.execute([&] {
-      const SocialGraph g = SocialGraph::from_csr(offsets, targets);
+      const SocialGraph g = SocialGraph::from_csr(offsets, targets, {}, {}, InArcIds::kAlways);
       results.push_back(in_arcs(g));
       in_offsets.emplace_back(g.in_view().offsets.begin(), g.in_view().offsets.end());
     });
   }
   // Within each target, in-arcs come in forward arc order.
-  const SocialGraph g = SocialGraph::from_csr(offsets, targets);
+  const SocialGraph g = SocialGraph::from_csr(offsets, targets, {}, {}, InArcIds::kAlways);
   for (VertexId v = 0; v < g.num_vertices(); ++v) {
     const CsrView in = g.in_view();
     for (ArcId i = in.offsets[v]; i < in.offsets[v + 1]; ++i) {
