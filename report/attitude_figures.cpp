@@ -60,7 +60,7 @@ void add_histogram_strips(const ResultSummary& s, Figures& out) {
 }
 
 void add_community(const ResultSummary& s, Figures& out) {
-  const std::string title = "Attitude by community: mean attitude of each community at the end of the run";
+  const std::string title = "Attitude by community: mean attitude of each community at the end of the run, and its change";
   if (s.data.empty() || s.data[0].community_last.empty()) {
     out.omitted.push_back({title, "the file has no attitude_mean_by_community series (no attitude model, or a graph without communities)"});
     return;
@@ -84,33 +84,38 @@ void add_community(const ResultSummary& s, Figures& out) {
   chart.title = title;
   chart.x = {"communities, ranked by final mean attitude", 0, static_cast<double>(communities)};
   chart.y = {"attitude (on [-1, 1])", -1, 1};
-  Panel panel;
   std::vector<double> x(communities);
   std::iota(x.begin(), x.end(), 1.0);
-  const auto column_band = [&](const std::vector<std::vector<double>>& runs) {
-    std::vector<std::vector<double>> ordered;
+  const auto ordered = [&](const std::vector<std::vector<double>>& runs) {
+    std::vector<std::vector<double>> out_runs;
     for (const auto& run : runs) {
       std::vector<double> row;
       for (std::size_t c : order) row.push_back(run[c]);
-      ordered.push_back(std::move(row));
+      out_runs.push_back(std::move(row));
     }
-    return replicate_band(ordered);
+    return out_runs;
   };
+  Panel level{"mean attitude at the last step", {}}, change{"change since the first step", {}};
   for (std::size_t g = 0; g < s.groups.size(); ++g) {
-    if (s.data[g].community_last.empty()) continue;
-    const Band last = column_band(s.data[g].community_last);
-    panel.curves.push_back({s.groups.size() > 1 ? s.groups[g].label : "at the end", line_colour(g), x, last.mean, last.low, last.high});
+    const GroupData& d = s.data[g];
+    if (d.community_last.empty()) continue;
+    const std::string label = s.groups.size() > 1 ? s.groups[g].label : "mean";
+    const Band last = replicate_band(ordered(d.community_last));
+    level.curves.push_back({label, line_colour(g), x, last.mean, last.low, last.high});
+    std::vector<std::vector<double>> delta = d.community_last;
+    for (std::size_t r = 0; r < delta.size(); ++r)
+      for (std::size_t c = 0; c < delta[r].size(); ++c) delta[r][c] -= d.community_first[r][c];
+    const Band moved = replicate_band(ordered(delta));
+    change.curves.push_back({label, line_colour(g), x, moved.mean, moved.low, moved.high});
   }
-  const Band first = column_band(s.data[0].community_first);
-  panel.curves.push_back({"at the first step", "#777777", x, first.mean, {}, {}, true});
+  chart.panels.push_back(std::move(level));
+  chart.panels.push_back(std::move(change));
   chart.legend = group_legend(s);
-  if (s.groups.size() == 1) chart.legend.push_back({"at the end", line_colour(0), false});
-  chart.legend.push_back({s.groups.size() > 1 ? "at the first step (" + s.groups[0].label + ")" : "at the first step", "#777777", true});
-  chart.panels.push_back(std::move(panel));
   out.figures.push_back(
       {"attitude_by_community", title, line_chart(chart),
-       fmt::format("The {} communities ranked by their mean attitude at the last step; the dashed "
-                   "line is the same communities' mean at the first step. {}",
+       fmt::format("The {} communities ranked by their mean attitude at the last step (left), and "
+                   "how far each community's mean moved between the first and the last step "
+                   "(right, same ranking). {}",
                    communities, band_caption(s)),
        "/metrics/attitude_mean_by_community [run, step, community]", ""});
 }

@@ -49,9 +49,16 @@ std::vector<double> linear_ticks(double lo, double hi, double step) {
 }
 
 std::vector<double> log_ticks(double lo, double hi) {
+  // Over two decades or less, 2 and 5 times each power of ten as well: one decade with two
+  // ticks says little.
+  const bool fine = std::log10(hi) - std::log10(lo) <= 2.0 + 1e-9;
   std::vector<double> ticks;
-  for (double e = std::ceil(std::log10(lo) - 1e-9); e <= std::log10(hi) + 1e-9; e += 1.0) {
-    ticks.push_back(std::pow(10.0, e));
+  for (double e = std::floor(std::log10(lo) + 1e-9); e <= std::log10(hi) + 1e-9; e += 1.0) {
+    for (double m : {1.0, 2.0, 5.0}) {
+      if (m != 1.0 && !fine) continue;
+      const double tick = m * std::pow(10.0, e);
+      if (tick >= lo * (1 - 1e-9) && tick <= hi * (1 + 1e-9)) ticks.push_back(tick);
+    }
   }
   return ticks;
 }

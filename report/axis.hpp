@@ -1,6 +1,6 @@
 // Axis scales and tick placement for the report's plots: linear axes get "nice" ticks (1, 2 or
-// 5 times a power of ten, Heckbert 1990, "Nice numbers for graph labels"), log axes one tick
-// per decade.
+// 5 times a power of ten, Heckbert 1990, "Nice numbers for graph labels"), log axes a tick
+// per decade (and at 2 and 5 times each power over short ranges).
 #pragma once
 
 #include <string>
@@ -37,7 +37,8 @@ struct NiceRange {
 /// The multiples of `step` in [lo, hi] (with a tolerance of a millionth of a step).
 [[nodiscard]] std::vector<double> linear_ticks(double lo, double hi, double step);
 
-/// The powers of ten in [lo, hi], 0 < lo <= hi.
+/// The powers of ten in [lo, hi], 0 < lo <= hi; over two decades or less also 2 and 5 times
+/// each.
 [[nodiscard]] std::vector<double> log_ticks(double lo, double hi);
 
 /// [lo, hi] widened to whole decades: [10^floor(log10 lo), 10^ceil(log10 hi)]; 0 < lo.

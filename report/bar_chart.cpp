@@ -9,10 +9,9 @@
 namespace softpower::report {
 namespace {
 
-constexpr double kWidth = 880;
-constexpr double kTitleHeight = 30;
-constexpr double kLabelWidth = 250;
+constexpr double kLabelWidth = 270;
 constexpr double kTextWidth = 150;
+constexpr double kRangeLabelWidth = 300;
 
 }  // namespace
 
@@ -20,12 +19,12 @@ std::string bar_chart(const BarChart& chart) {
   const std::size_t groups = std::max<std::size_t>(chart.series.size(), 1);
   const double bar = groups == 1 ? 20 : std::max(6.0, 28.0 / static_cast<double>(groups));
   const double row = bar * static_cast<double>(groups) + 12;
-  const double legend = legend_height(kWidth - kLabelWidth, chart.legend);
+  const double legend = legend_height(kFigureWidth - kLabelWidth, chart.legend);
   const double top = kTitleHeight + legend + 6;
   const double plot_height = row * static_cast<double>(chart.categories.size());
-  Svg svg(kWidth, top + plot_height + 50, chart.title);
-  svg.text(kWidth / 2, 19, chart.title, "middle", 14, "font-weight=\"bold\"");
-  draw_legend(svg, kLabelWidth, kTitleHeight, kWidth - kLabelWidth, chart.legend);
+  Svg svg(kFigureWidth, top + plot_height + 50, chart.title);
+  draw_title(svg, chart.title);
+  draw_legend(svg, kLabelWidth, kTitleHeight, kFigureWidth - kLabelWidth, chart.legend);
 
   double lo = std::numeric_limits<double>::infinity(), hi = 0;
   for (const auto& s : chart.series)
@@ -41,7 +40,7 @@ std::string bar_chart(const BarChart& chart) {
   }
   x.lo = chart.x.log ? lo / 2 : 0.0;  // so that the smallest bar still shows
   x.hi = std::max(hi, chart.x.log ? lo * 10 : 1e-9);
-  const Rect area{kLabelWidth, top, kWidth - kLabelWidth - kTextWidth, plot_height};
+  const Rect area{kLabelWidth, top, kFigureWidth - kLabelWidth - kTextWidth, plot_height};
   const Scale scale = draw_x_axis(svg, area, x);
   for (std::size_t c = 0; c < chart.categories.size(); ++c) {
     const double y0 = top + static_cast<double>(c) * row + 6;
@@ -63,13 +62,13 @@ std::string bar_chart(const BarChart& chart) {
 
 std::string range_chart(const RangeChart& chart) {
   const std::size_t series = std::max<std::size_t>(chart.legend.size(), 1);
-  const double row = std::max(34.0, 10.0 * static_cast<double>(series) + 22);
-  const double legend = legend_height(kWidth - kLabelWidth, chart.legend);
+  const double row = std::max(44.0, 10.0 * static_cast<double>(series) + 30);
+  const double legend = legend_height(kFigureWidth - kRangeLabelWidth, chart.legend);
   const double top = kTitleHeight + legend + 6;
-  Svg svg(kWidth, top + row * static_cast<double>(chart.rows.size()) + 10, chart.title);
-  svg.text(kWidth / 2, 19, chart.title, "middle", 14, "font-weight=\"bold\"");
-  draw_legend(svg, kLabelWidth, kTitleHeight, kWidth - kLabelWidth, chart.legend);
-  const double x0 = kLabelWidth, x1 = kWidth - kTextWidth;
+  Svg svg(kFigureWidth, top + row * static_cast<double>(chart.rows.size()) + 10, chart.title);
+  draw_title(svg, chart.title);
+  draw_legend(svg, kRangeLabelWidth, kTitleHeight, kFigureWidth - kRangeLabelWidth, chart.legend);
+  const double x0 = kRangeLabelWidth, x1 = kFigureWidth - kTextWidth;
   for (std::size_t r = 0; r < chart.rows.size(); ++r) {
     const RangeRow& rr = chart.rows[r];
     const double y0 = top + static_cast<double>(r) * row;
@@ -78,17 +77,17 @@ std::string range_chart(const RangeChart& chart) {
       if (std::isfinite(e.value)) hi = std::max(hi, e.value + (std::isfinite(e.se) ? 2 * e.se : 0));
     const NiceRange nice = nice_range(0, std::max(hi * chart.scale, 1e-9), 4);
     const Scale scale(nice.lo, nice.hi, x0, x1);
-    if (r % 2 == 0) svg.rect({0, y0, kWidth, row}, "#f6f6f6");
-    svg.text(x0 - 8, y0 + row / 2 + 4, rr.label, "end", 12);
-    svg.line(x0, y0 + row - 8, x1, y0 + row - 8, "#999999");
+    if (r % 2 == 0) svg.rect({0, y0, kFigureWidth, row}, "#f4f4f4");
+    svg.text(x0 - 10, y0 + row / 2, rr.label, "end", 12);
+    // The row's own axis: a base line with ticks, labelled at its ends, inside the row.
+    const double base = y0 + row - 13;
+    svg.line(x0, base, x1, base, "#999999");
     for (double t : linear_ticks(nice.lo, nice.hi, nice.step)) {
-      svg.line(scale(t), y0 + row - 8, scale(t), y0 + row - 5, "#999999");
-      if (t == nice.hi || t == 0.0) {
-        svg.text(scale(t), y0 + row + 3, tick_label(t, nice.step) + chart.unit, "middle", 9);
-      }
+      svg.line(scale(t), base, scale(t), base + 3, "#999999");
+      svg.text(scale(t), base + 11, tick_label(t, nice.step) + chart.unit, "middle", 9, "fill=\"#555555\"");
     }
     const double a = scale(rr.low * chart.scale), b = scale(rr.high * chart.scale);
-    svg.rect({a, y0 + 4, std::max(b - a, 3.0), row - 14}, "#bbbbbb", "published range " + rr.range_text);
+    svg.rect({a, y0 + 3, std::max(b - a, 3.0), base - y0 - 3}, "#bbbbbb", "published range " + rr.range_text);
     for (std::size_t s = 0; s < rr.model.size(); ++s) {
       const Estimate& e = rr.model[s];
       if (!std::isfinite(e.value)) continue;
@@ -105,11 +104,14 @@ std::string range_chart(const RangeChart& chart) {
                fmt::format("{}: {:.3g}{} (se {:.2g})", s < chart.legend.size() ? chart.legend[s].label : "",
                            v, chart.unit, e.se * chart.scale));
     }
-    const std::string first = rr.model.empty() || !std::isfinite(rr.model[0].value)
-                                  ? "n/a"
-                                  : fmt::format("{:.3g}{}", rr.model[0].value * chart.scale, chart.unit);
-    svg.text(x1 + 8, y0 + row / 2, "model " + first, "start", 11);
-    svg.text(x1 + 8, y0 + row / 2 + 13, "published " + rr.range_text, "start", 11, "fill=\"#555555\"");
+    if (rr.model.size() == 1) {  // with several series the dots and the table give the values
+      const std::string model = std::isfinite(rr.model[0].value)
+                                    ? fmt::format("{:.3g}{}", rr.model[0].value * chart.scale, chart.unit)
+                                    : "n/a";
+      svg.text(x1 + 10, y0 + row / 2 - 3, "model " + model, "start", 11);
+    }
+    svg.text(x1 + 10, y0 + row / 2 + (rr.model.size() == 1 ? 11 : 4), "published " + rr.range_text, "start", 11,
+             "fill=\"#555555\"");
   }
   return svg.finish();
 }

@@ -85,6 +85,7 @@ Ratio reference_estimate(const GroupData& d, const std::string& quantity) {
     return pooled_ratio(moments, plus(plus(moments, total(d, "shares_chat")), total(d, "shares_group")));
   }
   if (quantity == "takedown_share") return pooled_ratio(d.taken_down, d.delivered);
+  if (quantity == "takedown_share_ordinary") return pooled_ratio(d.ordinary_taken_down, d.ordinary);
   return {kNaN, kNaN};
 }
 

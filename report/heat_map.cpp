@@ -12,8 +12,6 @@
 namespace softpower::report {
 namespace {
 
-constexpr double kWidth = 880;
-constexpr double kTitleHeight = 30;
 constexpr double kMarginLeft = 80;
 constexpr double kColourBar = 110;  // room right of the plots for the bar and its labels
 constexpr double kMarginBottom = 46;
@@ -65,16 +63,16 @@ std::string heat_strips(const HeatStrips& chart) {
   const double strip_height = n == 1 ? 220 : 120;
   const double panel_title = n == 1 ? 6 : 18;
   const double cell = panel_title + strip_height + kMarginBottom;
-  Svg svg(kWidth, kTitleHeight + static_cast<double>(n) * cell, chart.title);
-  svg.text(kWidth / 2, 19, chart.title, "middle", 14, "font-weight=\"bold\"");
+  Svg svg(kFigureWidth, kTitleHeight + static_cast<double>(n) * cell, chart.title);
+  draw_title(svg, chart.title);
   std::vector<const Matrix*> all;
   for (const auto& s : chart.strips) all.push_back(&s.values);
   const ColourRange range = colour_range(all);
   for (std::size_t k = 0; k < chart.strips.size(); ++k) {
     const HeatStrip& strip = chart.strips[k];
     const double top = kTitleHeight + static_cast<double>(k) * cell;
-    if (!strip.title.empty()) svg.text(kWidth / 2, top + 13, strip.title, "middle");
-    const Rect area{kMarginLeft, top + panel_title, kWidth - kMarginLeft - kColourBar, strip_height};
+    if (!strip.title.empty()) svg.text(kFigureWidth / 2, top + 13, strip.title, "middle");
+    const Rect area{kMarginLeft, top + panel_title, kFigureWidth - kMarginLeft - kColourBar, strip_height};
     if (strip.x_edges.size() < 2 || strip.y_edges.size() < 2) continue;
     AxisSpec x{chart.x_label, strip.x_edges.front(), strip.x_edges.back(), false, false};
     AxisSpec y{chart.y_label, strip.y_edges.front(), strip.y_edges.back(), false, false};
@@ -108,13 +106,13 @@ std::string heat_grids(const HeatGrids& chart) {
   const std::size_t columns = chart.columns.size(), rows = chart.rows.size();
   const std::size_t per_row = n == 1 ? 1 : std::min<std::size_t>(n, columns > 6 ? 1 : 2);
   const std::size_t lines = (n + per_row - 1) / per_row;
-  const double plot_width = (kWidth - kColourBar) / static_cast<double>(per_row) - kMarginLeft - 10;
-  const double cell_h = std::clamp(320.0 / static_cast<double>(std::max<std::size_t>(rows, 1)), 12.0, 60.0);
+  const double plot_width = (kFigureWidth - kColourBar) / static_cast<double>(per_row) - kMarginLeft - 10;
+  const double cell_h = std::clamp(320.0 / static_cast<double>(std::max<std::size_t>(rows, 1)), 12.0, 90.0);
   const double plot_height = cell_h * static_cast<double>(std::max<std::size_t>(rows, 1));
   const double panel_title = n == 1 ? 6 : 18;
   const double block = panel_title + plot_height + kMarginBottom + 10;
-  Svg svg(kWidth, kTitleHeight + static_cast<double>(lines) * block, chart.title);
-  svg.text(kWidth / 2, 19, chart.title, "middle", 14, "font-weight=\"bold\"");
+  Svg svg(kFigureWidth, kTitleHeight + static_cast<double>(lines) * block, chart.title);
+  draw_title(svg, chart.title);
   std::vector<const Matrix*> all;
   for (const auto& g : chart.grids) all.push_back(&g.values);
   const ColourRange range = colour_range(all);
@@ -153,7 +151,7 @@ std::string heat_grids(const HeatGrids& chart) {
     const double lx = area.x - 62, ly = area.y + area.h / 2;
     svg.text(lx, ly, chart.y_label, "middle", 12, fmt::format("transform=\"rotate(-90 {} {})\"", px(lx), px(ly)));
   }
-  draw_colour_bar(svg, kWidth - kColourBar + 16, kTitleHeight + panel_title, std::max(plot_height, 80.0), range,
+  draw_colour_bar(svg, kFigureWidth - kColourBar + 16, kTitleHeight + panel_title, std::max(plot_height, 80.0), range,
                   chart.colour_label);
   return svg.finish();
 }

@@ -9,8 +9,6 @@
 namespace softpower::report {
 namespace {
 
-constexpr double kWidth = 880;
-constexpr double kTitleHeight = 28;
 constexpr double kPanelTitle = 18;
 constexpr double kMarginLeft = 70;
 constexpr double kMarginRight = 16;
@@ -94,12 +92,13 @@ std::string line_chart(const LineChart& chart) {
   const std::size_t columns = std::min<std::size_t>(panels, panels == 4 ? 2 : 3);
   const std::size_t rows = (panels + columns - 1) / columns;
   const double panel_height = panels == 1 ? 300 : 210;
-  const double legend = legend_height(kWidth - 2 * kMarginRight, chart.legend);
-  const double cell_width = kWidth / static_cast<double>(columns);
+  const double legend_width = kFigureWidth - kMarginLeft - kMarginRight;
+  const double legend = legend_height(legend_width, chart.legend);
+  const double cell_width = kFigureWidth / static_cast<double>(columns);
   const double cell_height = panel_height + kMarginBottom + (panels > 1 ? kPanelTitle : 6);
-  Svg svg(kWidth, kTitleHeight + legend + 4 + static_cast<double>(rows) * cell_height, chart.title);
-  svg.text(kWidth / 2, 19, chart.title, "middle", 14, "font-weight=\"bold\"");
-  draw_legend(svg, kMarginLeft, kTitleHeight, kWidth - kMarginLeft - kMarginRight, chart.legend);
+  Svg svg(kFigureWidth, kTitleHeight + legend + 4 + static_cast<double>(rows) * cell_height, chart.title);
+  draw_title(svg, chart.title);
+  draw_legend(svg, kMarginLeft, kTitleHeight, legend_width, chart.legend);
 
   std::vector<const Curve*> all;
   for (const Panel& p : chart.panels)

@@ -14,7 +14,7 @@ constexpr double kTickLength = 4;
 constexpr double kLegendRow = 18;
 constexpr double kSwatch = 18;
 // Rough width of a 11 px character in the sans-serif fonts browsers and rsvg pick.
-constexpr double kCharWidth = 6.2;
+constexpr double kCharWidth = 6.6;
 
 double entry_width(const LegendEntry& e) {
   return kSwatch + 6 + kCharWidth * static_cast<double>(e.label.size()) + 16;
@@ -71,6 +71,10 @@ void Svg::cell(const Rect& r, std::string_view fill, std::string_view tooltip,
 
 void Svg::path(std::string_view d, std::string_view attributes) {
   body_ += fmt::format("<path d=\"{}\" {}/>", d, attributes);
+}
+
+void draw_title(Svg& svg, std::string_view title) {
+  svg.text(svg.width() / 2, 19, title, "middle", 14, "font-weight=\"bold\"");
 }
 
 std::string Svg::finish() const { return body_ + "</svg>"; }

@@ -13,6 +13,10 @@
 
 namespace softpower::report {
 
+/// Every figure is this wide (pixels), with its title in a band of kTitleHeight at the top.
+inline constexpr double kFigureWidth = 880;
+inline constexpr double kTitleHeight = 30;
+
 /// Pixel coordinates with one decimal: enough for a screen, and what keeps the SVG small.
 [[nodiscard]] std::string px(double value);
 
@@ -56,6 +60,9 @@ class Svg {
   double width_, height_;
   std::string body_;
 };
+
+/// The figure's title, centred in the title band.
+void draw_title(Svg& svg, std::string_view title);
 
 /// One axis of a plot: label (with its unit), data range, log or linear. With `nice`, a linear
 /// range is widened to whole ticks and a log range to whole decades.

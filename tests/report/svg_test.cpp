@@ -40,7 +40,9 @@ TEST(Ticks, LogAxisHasOneTickPerDecade) {
   EXPECT_DOUBLE_EQ(r.lo, 1);
   EXPECT_DOUBLE_EQ(r.hi, 10000);
   EXPECT_EQ(log_ticks(r.lo, r.hi), (std::vector<double>{1, 10, 100, 1000, 10000}));
-  EXPECT_EQ(log_ticks(0.01, 1), (std::vector<double>{0.01, 0.1, 1}));
+  EXPECT_EQ(log_ticks(0.001, 1), (std::vector<double>{0.001, 0.01, 0.1, 1}));
+  EXPECT_EQ(log_ticks(1000, 10000), (std::vector<double>{1000, 2000, 5000, 10000}));
+  EXPECT_EQ(log_ticks(1, 100), (std::vector<double>{1, 2, 5, 10, 20, 50, 100}));
   const Scale s(1, 10000, 0, 400, true);
   EXPECT_DOUBLE_EQ(s(100), 200);
   EXPECT_DOUBLE_EQ(s(10), 100);
