@@ -38,7 +38,8 @@ void add_histogram_strips(const ResultSummary& s, Figures& out) {
     strip.title = s.groups.size() > 1 ? s.groups[g].label : "";
     strip.x_edges.push_back(0.0);
     for (std::size_t b : kept) strip.x_edges.push_back(s.bins.end_days[b]);
-    for (std::size_t c = 0; c <= width; ++c) strip.y_edges.push_back(-1.0 + 2.0 * static_cast<double>(c) / static_cast<double>(width));
+    for (std::size_t c = 0; c <= width; ++c)
+      strip.y_edges.push_back(-1.0 + 2.0 * static_cast<double>(c) / static_cast<double>(width));
     strip.values.assign(width, {});
     for (std::size_t b : kept) {
       double total = 0;
@@ -51,18 +52,23 @@ void add_histogram_strips(const ResultSummary& s, Figures& out) {
   }
   out.figures.push_back(
       {"attitude_distribution", title, heat_strips(chart),
-       fmt::format("Each column is a time (the end of a bin, {}), each row an attitude bin of width "
-                   "{:g}; the colour is the share of users whose attitude is in the bin, averaged "
-                   "over the runs{}.",
-                   s.bins.per, 2.0 / static_cast<double>(width),
-                   s.groups.size() > 1 ? " of each group (one strip per group)" : ""),
+       fmt::format(
+           "Each column is a time (the end of a bin, {}), each row an attitude bin of width "
+           "{:g}; the colour is the share of users whose attitude is in the bin, averaged "
+           "over the runs{}.",
+           s.bins.per, 2.0 / static_cast<double>(width),
+           s.groups.size() > 1 ? " of each group (one strip per group)" : ""),
        "/metrics/attitude_histogram [run, step, bin]", ""});
 }
 
 void add_community(const ResultSummary& s, Figures& out) {
-  const std::string title = "Attitude by community: mean attitude of each community at the end of the run, and its change";
+  const std::string title =
+      "Attitude by community: mean attitude of each community at the end of the run, and its "
+      "change";
   if (s.data.empty() || s.data[0].community_last.empty()) {
-    out.omitted.push_back({title, "the file has no attitude_mean_by_community series (no attitude model, or a graph without communities)"});
+    out.omitted.push_back({title,
+                           "the file has no attitude_mean_by_community series (no attitude model, "
+                           "or a graph without communities)"});
     return;
   }
   const std::size_t communities = s.data[0].community_last[0].size();
@@ -77,7 +83,8 @@ void add_community(const ResultSummary& s, Figures& out) {
   std::vector<std::size_t> order(communities);
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    const double x = std::isnan(rank_key[a]) ? -2 : rank_key[a], y = std::isnan(rank_key[b]) ? -2 : rank_key[b];
+    const double x = std::isnan(rank_key[a]) ? -2 : rank_key[a],
+                 y = std::isnan(rank_key[b]) ? -2 : rank_key[b];
     return x < y;
   });
   LineChart chart;
@@ -123,7 +130,8 @@ void add_community(const ResultSummary& s, Figures& out) {
 }  // namespace
 
 void add_attitude_figures(const ResultSummary& s, Figures& out) {
-  add_trajectories(s, out, "attitude_by_region", "Mean attitude by region: domestic and international users",
+  add_trajectories(s, out, "attitude_by_region",
+                   "Mean attitude by region: domestic and international users",
                    "attitude (on [-1, 1])",
                    {{"attitude_mean_by_region/domestic", "domestic users"},
                     {"attitude_mean_by_region/international", "international users"}},

@@ -15,8 +15,9 @@ Scale::Scale(double lo, double hi, double from, double to, bool log)
 }
 
 double Scale::operator()(double value) const {
-  const double f = log_ ? (std::log10(value) - std::log10(lo_)) / (std::log10(hi_) - std::log10(lo_))
-                        : (value - lo_) / (hi_ - lo_);
+  const double f = log_
+                       ? (std::log10(value) - std::log10(lo_)) / (std::log10(hi_) - std::log10(lo_))
+                       : (value - lo_) / (hi_ - lo_);
   return from_ + f * (to_ - from_);
 }
 
@@ -78,6 +79,7 @@ std::string tick_label(double value, double step) {
     const int decimals = s >= 1.0 ? 0 : static_cast<int>(std::ceil(-std::log10(s) - 1e-9));
     return fmt::format("{:.{}f}{}", value / unit, decimals, suffix);
   };
+  if (step < 1e-3) return fmt::format("{:.2g}", value);  // "5e-05": shorter than 0.00005
   if (magnitude >= 1e6 && step >= 1e5) return scaled(1e6, "M");
   if (magnitude >= 1e4 && step >= 1e3) return scaled(1e3, "k");
   return scaled(1.0, "");

@@ -45,7 +45,8 @@ struct NiceRange {
 [[nodiscard]] NiceRange decade_range(double lo, double hi);
 
 /// A tick label with as many decimals as `step` needs; thousands and millions as "20k",
-/// "1.5M" so that labels stay short; "0" for values within a millionth of a step of zero.
+/// "1.5M", and values on steps below 0.001 as "5e-05", so that labels stay short; "0" for
+/// values within a millionth of a step of zero.
 [[nodiscard]] std::string tick_label(double value, double step);
 
 }  // namespace softpower::report

@@ -53,7 +53,8 @@ std::string bar_chart(const BarChart& chart) {
       const bool drawn = std::isfinite(v) && (chart.x.log ? v > 0 : v != 0);
       const double end = drawn ? scale(v) : start;
       const std::string text = c < s.texts.size() ? s.texts[c] : "";
-      if (drawn) svg.cell({start, y, std::max(end - start, 1.0), bar - 1}, s.colour, s.label + ": " + text);
+      if (drawn)
+        svg.cell({start, y, std::max(end - start, 1.0), bar - 1}, s.colour, s.label + ": " + text);
       svg.text(end + 4, y + bar / 2 + 3.5, text, "start", std::min(11.0, bar));
     }
   }
@@ -84,10 +85,12 @@ std::string range_chart(const RangeChart& chart) {
     svg.line(x0, base, x1, base, "#999999");
     for (double t : linear_ticks(nice.lo, nice.hi, nice.step)) {
       svg.line(scale(t), base, scale(t), base + 3, "#999999");
-      svg.text(scale(t), base + 11, tick_label(t, nice.step) + chart.unit, "middle", 9, "fill=\"#555555\"");
+      svg.text(scale(t), base + 11, tick_label(t, nice.step) + chart.unit, "middle", 9,
+               "fill=\"#555555\"");
     }
     const double a = scale(rr.low * chart.scale), b = scale(rr.high * chart.scale);
-    svg.rect({a, y0 + 3, std::max(b - a, 3.0), base - y0 - 3}, "#bbbbbb", "published range " + rr.range_text);
+    svg.rect({a, y0 + 3, std::max(b - a, 3.0), base - y0 - 3}, "#bbbbbb",
+             "published range " + rr.range_text);
     for (std::size_t s = 0; s < rr.model.size(); ++s) {
       const Estimate& e = rr.model[s];
       if (!std::isfinite(e.value)) continue;
@@ -101,17 +104,19 @@ std::string range_chart(const RangeChart& chart) {
                  fmt::format("class=\"data\" stroke=\"{}\" stroke-width=\"2\"", colour));
       }
       svg.cell({scale(v) - 3.5, y - 3.5, 7, 7}, colour,
-               fmt::format("{}: {:.3g}{} (se {:.2g})", s < chart.legend.size() ? chart.legend[s].label : "",
-                           v, chart.unit, e.se * chart.scale));
+               fmt::format("{}: {:.3g}{} (se {:.2g})",
+                           s < chart.legend.size() ? chart.legend[s].label : "", v, chart.unit,
+                           e.se * chart.scale));
     }
     if (rr.model.size() == 1) {  // with several series the dots and the table give the values
-      const std::string model = std::isfinite(rr.model[0].value)
-                                    ? fmt::format("{:.3g}{}", rr.model[0].value * chart.scale, chart.unit)
-                                    : "n/a";
+      const std::string model =
+          std::isfinite(rr.model[0].value)
+              ? fmt::format("{:.3g}{}", rr.model[0].value * chart.scale, chart.unit)
+              : "n/a";
       svg.text(x1 + 10, y0 + row / 2 - 3, "model " + model, "start", 11);
     }
-    svg.text(x1 + 10, y0 + row / 2 + (rr.model.size() == 1 ? 11 : 4), "published " + rr.range_text, "start", 11,
-             "fill=\"#555555\"");
+    svg.text(x1 + 10, y0 + row / 2 + (rr.model.size() == 1 ? 11 : 4), "published " + rr.range_text,
+             "start", 11, "fill=\"#555555\"");
   }
   return svg.finish();
 }

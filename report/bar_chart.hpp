@@ -32,9 +32,9 @@ struct Estimate {
 };
 
 struct RangeRow {
-  std::string label;       // what is compared, e.g. "P22 items taken down"
-  double low, high;        // the published range (equal for a single figure)
-  std::string range_text;  // e.g. "1.06-1.55%"
+  std::string label;            // what is compared, e.g. "P22 items taken down"
+  double low, high;             // the published range (equal for a single figure)
+  std::string range_text;       // e.g. "1.06-1.55%"
   std::vector<Estimate> model;  // one per series
 };
 

@@ -24,17 +24,21 @@ std::string group_name(const ResultSummary& s, std::size_t g) {
 }
 
 void add_funnel(const ResultSummary& s, Figures& out) {
-  const std::string title = "Censorship funnel: items published, blocked, taken down; shares filtered and self-censored";
+  const std::string title =
+      "Censorship funnel: items published, blocked, taken down; shares filtered and self-censored";
   const std::vector<FunnelStage> stages = funnel_stages(s);
   if (stages.empty()) {
-    out.omitted.push_back({title, "the file has none of the metrics published, blocked, taken_down, shares, shares_filtered, shares_self_censored"});
+    out.omitted.push_back({title,
+                           "the file has none of the metrics published, blocked, taken_down, "
+                           "shares, shares_filtered, shares_self_censored"});
     return;
   }
   BarChart chart;
   chart.title = title;
   chart.x = {"count per run (mean over runs, log scale)", 1, 10, true};
   chart.legend = group_legend(s);
-  for (const FunnelStage& stage : stages) chart.categories.push_back(fmt::format("{} ({})", stage.label, stage.unit));
+  for (const FunnelStage& stage : stages)
+    chart.categories.push_back(fmt::format("{} ({})", stage.label, stage.unit));
   std::vector<std::vector<std::string>> rows;
   for (std::size_t g = 0; g < s.groups.size(); ++g) {
     BarSeries series{s.groups[g].label, line_colour(g), {}, {}};
@@ -42,7 +46,8 @@ void add_funnel(const ResultSummary& s, Figures& out) {
       series.values.push_back(stage.per_run[g]);
       series.texts.push_back(stage.rate_of.empty()
                                  ? format_value(stage.per_run[g])
-                                 : fmt::format("{} ({:.3g}%)", format_value(stage.per_run[g]), 100 * stage.rate[g].value));
+                                 : fmt::format("{} ({:.3g}%)", format_value(stage.per_run[g]),
+                                               100 * stage.rate[g].value));
       rows.push_back({group_name(s, g), stage.label, stage.unit, format_value(stage.per_run[g]),
                       stage.rate_of.empty() ? "" : percent(stage.rate[g]) + " " + stage.rate_of});
     }
@@ -55,7 +60,8 @@ void add_funnel(const ResultSummary& s, Figures& out) {
        "Taken-down items are counted among the items delivered (published and not blocked); "
        "self-censored shares among would-be shares (shares plus self-censored). The table gives "
        "each rate with its standard error (a ratio estimator over runs, as scripts/funnel.py).",
-       "/metrics/published, blocked, taken_down, opens, shares, shares_filtered, shares_self_censored",
+       "/metrics/published, blocked, taken_down, opens, shares, shares_filtered, "
+       "shares_self_censored",
        html_table({"", "stage", "unit", "per run (mean)", "rate ± standard error"}, rows)});
 }
 
@@ -65,13 +71,16 @@ void add_references(const ResultSummary& s, Figures& out) {
   chart.title = title;
   chart.unit = "%";
   chart.scale = 100;
-  for (std::size_t g = 0; g < s.groups.size(); ++g) chart.legend.push_back({group_name(s, g), line_colour(g), false});
+  for (std::size_t g = 0; g < s.groups.size(); ++g)
+    chart.legend.push_back({group_name(s, g), line_colour(g), false});
   std::vector<std::vector<std::string>> rows;
   for (const ReferenceRange& r : reference_ranges()) {
-    const std::string range = r.low == r.high ? fmt::format("{:.3g}%", 100 * r.low)
-                                              : fmt::format("{:.3g}-{:.3g}%", 100 * r.low, 100 * r.high);
+    const std::string range = r.low == r.high
+                                  ? fmt::format("{:.3g}%", 100 * r.low)
+                                  : fmt::format("{:.3g}-{:.3g}%", 100 * r.low, 100 * r.high);
     if (r.quantity == "none") {
-      rows.push_back({r.id, r.label, range, "not comparable with a result file", r.source + " " + r.grade});
+      rows.push_back(
+          {r.id, r.label, range, "not comparable with a result file", r.source + " " + r.grade});
       continue;
     }
     RangeRow row{fmt::format("{} {}", r.id, r.label), r.low, r.high, range, {}};
@@ -95,7 +104,8 @@ void add_references(const ResultSummary& s, Figures& out) {
        "and their sources ship with softpower (report/data/wechat_ranges.yaml, copied from the "
        "project's calibration reference wechat-parameters.md); the open rate needs a new account "
        "(institution.placement: new).",
-       "/metrics/opens*, shares*, /items blocked and takedown_step, /scenario institution.followers",
+       "/metrics/opens*, shares*, /items blocked and takedown_step, /scenario "
+       "institution.followers",
        html_table({"row", "quantity", "published", "model (± standard error)", "source"}, rows)});
 }
 

@@ -17,7 +17,8 @@ std::vector<LegendEntry> group_legend(const ResultSummary& s) {
   std::vector<LegendEntry> legend;
   if (s.groups.size() < 2) return legend;
   for (std::size_t g = 0; g < s.groups.size(); ++g) {
-    legend.push_back({fmt::format("{} ({} runs)", s.groups[g].label, s.groups[g].rows.size()), line_colour(g), false});
+    legend.push_back({fmt::format("{} ({} runs)", s.groups[g].label, s.groups[g].rows.size()),
+                      line_colour(g), false});
   }
   return legend;
 }
@@ -36,7 +37,7 @@ std::string band_caption(const ResultSummary& s) {
 void add_trajectories(const ResultSummary& s, Figures& out, const std::string& id,
                       const std::string& title, const std::string& y_label,
                       const std::vector<Quantity>& quantities, const std::string& caption,
-                      const std::string& datasets, const std::string& missing) {
+                      const std::string& datasets, const std::string& missing, bool own_panels) {
   std::vector<Quantity> present;
   for (const Quantity& q : quantities) {
     if (!s.data.empty() && s.data[0].trajectories.contains(q.key)) present.push_back(q);
@@ -54,7 +55,7 @@ void add_trajectories(const ResultSummary& s, Figures& out, const std::string& i
     const Band band = replicate_band(runs);
     return Curve{q.label, line_colour(colour), s.bins.end_days, band.mean, band.low, band.high};
   };
-  if (s.groups.size() == 1) {
+  if (s.groups.size() == 1 && !own_panels) {
     Panel panel;
     for (std::size_t k = 0; k < present.size(); ++k) {
       panel.curves.push_back(curve(0, present[k], k));
@@ -66,12 +67,15 @@ void add_trajectories(const ResultSummary& s, Figures& out, const std::string& i
     for (const Quantity& q : present) {
       Panel panel{q.label, {}};
       for (std::size_t g = 0; g < s.groups.size(); ++g) {
-        if (s.data[g].trajectories.contains(q.key) && !s.groups[g].rows.empty()) panel.curves.push_back(curve(g, q, g));
+        if (s.data[g].trajectories.contains(q.key) && !s.groups[g].rows.empty())
+          panel.curves.push_back(curve(g, q, g));
       }
+      if (s.groups.size() == 1 && !panel.curves.empty()) panel.curves.back().label = q.label;
       chart.panels.push_back(std::move(panel));
     }
   }
-  out.figures.push_back({id, title, line_chart(chart), caption + " " + band_caption(s), datasets, ""});
+  out.figures.push_back(
+      {id, title, line_chart(chart), caption + " " + band_caption(s), datasets, ""});
 }
 
 std::string html_table(const std::vector<std::string>& header,
@@ -90,7 +94,8 @@ std::string html_table(const std::vector<std::string>& header,
 namespace {
 
 void add_cascade_ccdf(const ResultSummary& s, Figures& out) {
-  const std::string title = "Cascade sizes: complementary cumulative distribution of users reached per item (log-log)";
+  const std::string title =
+      "Cascade sizes: complementary cumulative distribution of users reached per item (log-log)";
   LineChart chart;
   chart.title = title;
   chart.x = {"cascade size: users reached by the item", 1, 10, true};
@@ -116,7 +121,8 @@ void add_cascade_ccdf(const ResultSummary& s, Figures& out) {
     panel.curves.push_back(std::move(c));
   }
   if (panel.curves.empty()) {
-    out.omitted.push_back({title, "no delivered item reached anyone (/items reach is 0 or there are no items)"});
+    out.omitted.push_back(
+        {title, "no delivered item reached anyone (/items reach is 0 or there are no items)"});
     return;
   }
   chart.panels.push_back(std::move(panel));
@@ -143,40 +149,50 @@ Figures build_figures(const ResultSummary& s) {
   using detail::add_trajectories;
   Figures out;
   const std::string per = s.bins.per;
-  add_trajectories(s, out, "reach", "Reach over time: distinct users reached by any item (cumulative)",
+  add_trajectories(s, out, "reach",
+                   "Reach over time: distinct users reached by any item (cumulative)",
                    "users reached (cumulative)", {{"reach_cumulative", "reach"}},
                    "Distinct users any item was delivered to, up to each time.",
                    "/metrics/reach_cumulative", "no reach_cumulative metric in /metrics");
-  add_trajectories(s, out, "opens_by_channel", "Opens by channel: push, Moments, chats, groups, Top Stories",
-                   "opens " + per,
-                   {{"opens_push", "push"}, {"opens_moments", "Moments"}, {"opens_chat", "chats"},
-                    {"opens_group", "groups"}, {"opens_wow", "Top Stories (Wow)"}},
-                   fmt::format("Users opening an item, by the channel credited with the open, counted {}.", per),
-                   "/metrics/opens_push, opens_moments, opens_chat, opens_group, opens_wow",
-                   "no opens_* metrics in /metrics");
+  add_trajectories(
+      s, out, "opens_by_channel", "Opens by channel: push, Moments, chats, groups, Top Stories",
+      "opens " + per,
+      {{"opens_push", "push"},
+       {"opens_moments", "Moments"},
+       {"opens_chat", "chats"},
+       {"opens_group", "groups"},
+       {"opens_wow", "Top Stories (Wow)"}},
+      fmt::format("Users opening an item, by the channel credited with the open, counted {}.", per),
+      "/metrics/opens_push, opens_moments, opens_chat, opens_group, opens_wow",
+      "no opens_* metrics in /metrics");
   add_trajectories(s, out, "shares", "Shares over time (filtered shares included)", "shares " + per,
                    {{"shares", "shares"}}, fmt::format("Users sharing an item, counted {}.", per),
                    "/metrics/shares", "no shares metric in /metrics");
-  add_trajectories(s, out, "blocked_taken_down", "Items blocked at publication and taken down (cumulative)",
-                   "items (cumulative)", {{"blocked", "blocked at publication"}, {"taken_down", "taken down"}},
-                   "Items the platform filter stopped at publication, and items it removed later, summed from the start.",
-                   "/metrics/blocked, /metrics/taken_down", "no blocked or taken_down metric in /metrics");
-  add_trajectories(s, out, "filtered_self_censored", "Shares silently filtered and shares self-censored",
-                   "shares " + per,
-                   {{"shares_filtered", "filtered by the platform"}, {"shares_self_censored", "self-censored"}},
-                   fmt::format("Shares the platform dropped without telling the sharer, and readers who would "
-                               "have shared but for self-censorship, counted {}.", per),
-                   "/metrics/shares_filtered, /metrics/shares_self_censored",
-                   "no shares_filtered or shares_self_censored metric in /metrics");
-  add_trajectories(s, out, "attitude_soft_power", "Mean attitude and soft-power index",
-                   "attitude (on [-1, 1])",
-                   {{"attitude_mean", "mean attitude"}, {"soft_power_index", "soft-power index (all users)"},
-                    {"soft_power_index_reached", "soft-power index (reached users)"}},
-                   "Mean attitude toward the institution, and the soft-power index: the mean difference "
-                   "between each user's attitude and the attitude they would have had without the "
-                   "institution's items, over all users and over the users reached so far.",
-                   "/metrics/attitude_mean, soft_power_index, soft_power_index_reached",
-                   "the file has no attitude series (the scenario ran without an attitude model)");
+  add_trajectories(
+      s, out, "blocked_taken_down", "Items blocked at publication and taken down (cumulative)",
+      "items (cumulative)", {{"blocked", "blocked at publication"}, {"taken_down", "taken down"}},
+      "Items the platform filter stopped at publication, and items it removed later, summed from "
+      "the start.",
+      "/metrics/blocked, /metrics/taken_down", "no blocked or taken_down metric in /metrics");
+  add_trajectories(
+      s, out, "filtered_self_censored", "Shares silently filtered and shares self-censored",
+      "shares " + per,
+      {{"shares_filtered", "filtered by the platform"}, {"shares_self_censored", "self-censored"}},
+      fmt::format("Shares the platform dropped without telling the sharer, and readers who would "
+                  "have shared but for self-censorship, counted {}.",
+                  per),
+      "/metrics/shares_filtered, /metrics/shares_self_censored",
+      "no shares_filtered or shares_self_censored metric in /metrics");
+  add_trajectories(
+      s, out, "attitude_soft_power", "Mean attitude and soft-power index", "attitude (on [-1, 1])",
+      {{"attitude_mean", "mean attitude"},
+       {"soft_power_index", "soft-power index (all users)"},
+       {"soft_power_index_reached", "soft-power index (reached users)"}},
+      "Mean attitude toward the institution, and the soft-power index: the mean difference "
+      "between each user's attitude and the attitude they would have had without the "
+      "institution's items, over all users and over the users reached so far.",
+      "/metrics/attitude_mean, soft_power_index, soft_power_index_reached",
+      "the file has no attitude series (the scenario ran without an attitude model)", true);
   detail::add_attitude_figures(s, out);
   detail::add_cascade_ccdf(s, out);
   detail::add_censorship_figures(s, out);

@@ -12,7 +12,7 @@
 namespace softpower::report {
 
 struct Figure {
-  std::string id;        // the HTML id and the PNG file name
+  std::string id;  // the HTML id and the PNG file name
   std::string title;
   std::string svg;       // standalone SVG
   std::string caption;   // what is plotted and how (plain text)

@@ -78,11 +78,13 @@ Ratio reference_estimate(const GroupData& d, const std::string& quantity) {
   if (quantity == "share_rate") return pooled_ratio(total(d, "shares"), opens);
   if (quantity == "reads_push") return pooled_ratio(total(d, "opens_push"), opens);
   if (quantity == "reads_moments") return pooled_ratio(total(d, "opens_moments"), opens);
-  if (quantity == "reads_chats") return pooled_ratio(plus(total(d, "opens_chat"), total(d, "opens_group")), opens);
+  if (quantity == "reads_chats")
+    return pooled_ratio(plus(total(d, "opens_chat"), total(d, "opens_group")), opens);
   if (quantity == "reads_wow") return pooled_ratio(total(d, "opens_wow"), opens);
   if (quantity == "moments_shares") {
     const auto moments = total(d, "shares_moments");
-    return pooled_ratio(moments, plus(plus(moments, total(d, "shares_chat")), total(d, "shares_group")));
+    return pooled_ratio(moments,
+                        plus(plus(moments, total(d, "shares_chat")), total(d, "shares_group")));
   }
   if (quantity == "takedown_share") return pooled_ratio(d.taken_down, d.delivered);
   if (quantity == "takedown_share_ordinary") return pooled_ratio(d.ordinary_taken_down, d.ordinary);

@@ -21,7 +21,7 @@ struct ColourRange {
 [[nodiscard]] ColourRange colour_range(const std::vector<const Matrix*>& matrices);
 
 struct HeatStrip {
-  std::string title;  // the panel title (empty for a single strip)
+  std::string title;            // the panel title (empty for a single strip)
   std::vector<double> x_edges;  // columns + 1 increasing edges
   std::vector<double> y_edges;  // rows + 1 increasing edges
   Matrix values;

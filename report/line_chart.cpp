@@ -16,10 +16,13 @@ constexpr double kMarginBottom = 46;
 
 bool drawable(const Scale& scale, double v) { return !std::isnan(v) && (!scale.log() || v > 0.0); }
 
-bool drawable(const Plot& plot, double x, double y) { return drawable(plot.x, x) && drawable(plot.y, y); }
+bool drawable(const Plot& plot, double x, double y) {
+  return drawable(plot.x, x) && drawable(plot.y, y);
+}
 
 /// [lo, hi] over every finite (and, for a log axis, positive) value of the panels' curves.
-std::pair<double, double> data_range(const std::vector<const Curve*>& curves, bool use_x, bool log) {
+std::pair<double, double> data_range(const std::vector<const Curve*>& curves, bool use_x,
+                                     bool log) {
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
   const auto take = [&](const std::vector<double>& values) {
     for (double v : values) {
@@ -66,8 +69,8 @@ std::string line_path(const Plot& plot, const std::vector<double>& x, const std:
   return d;
 }
 
-std::string band_path(const Plot& plot, const std::vector<double>& x, const std::vector<double>& low,
-                      const std::vector<double>& high) {
+std::string band_path(const Plot& plot, const std::vector<double>& x,
+                      const std::vector<double>& low, const std::vector<double>& high) {
   std::string d;
   const std::size_t n = std::min({x.size(), low.size(), high.size()});
   std::size_t i = 0;
@@ -96,7 +99,8 @@ std::string line_chart(const LineChart& chart) {
   const double legend = legend_height(legend_width, chart.legend);
   const double cell_width = kFigureWidth / static_cast<double>(columns);
   const double cell_height = panel_height + kMarginBottom + (panels > 1 ? kPanelTitle : 6);
-  Svg svg(kFigureWidth, kTitleHeight + legend + 4 + static_cast<double>(rows) * cell_height, chart.title);
+  Svg svg(kFigureWidth, kTitleHeight + legend + 4 + static_cast<double>(rows) * cell_height,
+          chart.title);
   draw_title(svg, chart.title);
   draw_legend(svg, kMarginLeft, kTitleHeight, legend_width, chart.legend);
 
@@ -109,7 +113,8 @@ std::string line_chart(const LineChart& chart) {
     const double cx = static_cast<double>(k % columns) * cell_width;
     const double cy = kTitleHeight + legend + 4 + static_cast<double>(k / columns) * cell_height;
     const double top = cy + (panels > 1 ? kPanelTitle : 6);
-    if (!panel.title.empty()) svg.text(cx + cell_width / 2 + 20, cy + 13, panel.title, "middle", 12);
+    if (!panel.title.empty())
+      svg.text(cx + cell_width / 2 + 20, cy + 13, panel.title, "middle", 12);
     std::vector<const Curve*> mine;
     for (const Curve& c : panel.curves) mine.push_back(&c);
     AxisSpec x = chart.x;
@@ -123,14 +128,16 @@ std::string line_chart(const LineChart& chart) {
     for (const Curve* c : mine) {
       if (!c->low.empty()) {
         const std::string d = band_path(plot, c->x, c->low, c->high);
-        if (!d.empty()) svg.path(d, fmt::format("class=\"data\" fill=\"{}\" fill-opacity=\"0.2\" stroke=\"none\"", c->colour));
+        if (!d.empty())
+          svg.path(d, fmt::format("class=\"data\" fill=\"{}\" fill-opacity=\"0.2\" stroke=\"none\"",
+                                  c->colour));
       }
     }
     for (const Curve* c : mine) {
       const std::string d = line_path(plot, c->x, c->y, c->steps);
       if (d.empty()) continue;
-      svg.path(d, fmt::format("class=\"data\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"{}", c->colour,
-                              c->dashed ? " stroke-dasharray=\"6 3\"" : ""));
+      svg.path(d, fmt::format("class=\"data\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"{}",
+                              c->colour, c->dashed ? " stroke-dasharray=\"6 3\"" : ""));
     }
   }
   return svg.finish();

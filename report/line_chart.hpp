@@ -47,6 +47,7 @@ struct LineChart {
 /// The path data of the closed band between low and high, one subpath per run of defined
 /// values.
 [[nodiscard]] std::string band_path(const Plot& plot, const std::vector<double>& x,
-                                    const std::vector<double>& low, const std::vector<double>& high);
+                                    const std::vector<double>& low,
+                                    const std::vector<double>& high);
 
 }  // namespace softpower::report

@@ -35,16 +35,19 @@ std::string provenance(const ResultSummary& s) {
   out += row("graph", p.graph_description);
   out += row("graph checksum", fmt::format("{} (0x{:016x})", p.graph_checksum, p.graph_checksum));
   out += row("vertices, arcs", fmt::format("{}, {}", p.num_vertices, p.num_arcs));
-  out += row("runs, steps", fmt::format("{} runs x {} steps of {:g} h ({:g} days)", p.num_runs, p.num_steps,
-                                        p.step_hours, static_cast<double>(p.num_steps) * p.step_hours / 24));
+  out += row("runs, steps",
+             fmt::format("{} runs x {} steps of {:g} h ({:g} days)", p.num_runs, p.num_steps,
+                         p.step_hours, static_cast<double>(p.num_steps) * p.step_hours / 24));
   out += row("started, completed", p.start_time + ", " + s.end_time);
   if (p.sweep) {
     const SweepInfo& w = *p.sweep;
-    out += row("sweep", fmt::format("{} points x {} replicates = {} runs, seeds {}, fingerprint {}", w.num_points,
-                                    w.replicates, w.total_runs, w.seeds, w.fingerprint));
+    out +=
+        row("sweep", fmt::format("{} points x {} replicates = {} runs, seeds {}, fingerprint {}",
+                                 w.num_points, w.replicates, w.total_runs, w.seeds, w.fingerprint));
     out += row("shard", fmt::format("{} of {}", w.shard, w.num_shards));
   }
-  if (!p.merged_from.empty()) out += row("merged from", fmt::format("{}", fmt::join(p.merged_from, ", ")));
+  if (!p.merged_from.empty())
+    out += row("merged from", fmt::format("{}", fmt::join(p.merged_from, ", ")));
   out += "</table><h3>Effective scenario (/scenario)</h3><pre>" + xml(p.scenario_text) + "</pre>";
   if (p.sweep) out += "<h3>Sweep block (/sweep)</h3><pre>" + xml(p.sweep->text) + "</pre>";
   return out;
@@ -59,24 +62,28 @@ std::string render_page(const ResultSummary& s, const Figures& figures) {
       "<!DOCTYPE html>\n"
       "<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\"><head><meta charset=\"UTF-8\"/>"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>"
-      "<meta name=\"generator\" content=\"softpower " + xml(kVersion) + "\"/>";
+      "<meta name=\"generator\" content=\"softpower " +
+      xml(kVersion) + "\"/>";
   out += "<title>" + xml(title) + "</title><style>" + kStyle + "</style></head><body>";
   out += "<h1>" + xml(title) + "</h1>";
-  out += "<p>" + xml(fmt::format("{}: {} run{} of {:g} days ({} steps of {:g} h) on {} ({} vertices, {} arcs){}.",
-                                 s.file.filename().string(), p.num_runs, p.num_runs == 1 ? "" : "s",
-                                 static_cast<double>(p.num_steps) * p.step_hours / 24, p.num_steps,
-                                 p.step_hours, p.graph_description, p.num_vertices, p.num_arcs,
-                                 p.sweep ? fmt::format("; a sweep of {} points x {} replicates over {}",
-                                                       p.sweep->num_points, p.sweep->replicates,
-                                                       fmt::join(s.axes, ", "))
-                                         : std::string())) +
-         "</p>";
+  out +=
+      "<p>" +
+      xml(fmt::format(
+          "{}: {} run{} of {:g} days ({} steps of {:g} h) on {} ({} vertices, {} arcs){}.",
+          s.file.filename().string(), p.num_runs, p.num_runs == 1 ? "" : "s",
+          static_cast<double>(p.num_steps) * p.step_hours / 24, p.num_steps, p.step_hours,
+          p.graph_description, p.num_vertices, p.num_arcs,
+          p.sweep ? fmt::format("; a sweep of {} points x {} replicates over {}",
+                                p.sweep->num_points, p.sweep->replicates, fmt::join(s.axes, ", "))
+                  : std::string())) +
+      "</p>";
   if (!s.grouping_note.empty()) out += "<p class=\"note\">" + xml(s.grouping_note) + "</p>";
   out += "<p class=\"note\">Time is simulated time in days; counts are summed " + xml(s.bins.per) +
          " unless marked cumulative. Every figure is drawn from the result file alone; "
          "<a href=\"#provenance\">provenance</a> at the end.</p>";
   out += "<ul>";
-  for (const Figure& f : figures.figures) out += "<li><a href=\"#" + f.id + "\">" + xml(f.title) + "</a></li>";
+  for (const Figure& f : figures.figures)
+    out += "<li><a href=\"#" + f.id + "\">" + xml(f.title) + "</a></li>";
   out += "</ul>";
   for (const Figure& f : figures.figures) {
     out += "<figure id=\"" + f.id + "\">" + f.svg + "<figcaption>" + xml(f.caption) +
@@ -85,11 +92,13 @@ std::string render_page(const ResultSummary& s, const Figures& figures) {
   }
   if (!figures.omitted.empty()) {
     out += "<h2>Figures left out</h2><ul>";
-    for (const Omitted& o : figures.omitted) out += "<li class=\"note\">" + xml(o.title) + ": " + xml(o.reason) + ".</li>";
+    for (const Omitted& o : figures.omitted)
+      out += "<li class=\"note\">" + xml(o.title) + ": " + xml(o.reason) + ".</li>";
     out += "</ul>";
   }
   out += provenance(s);
-  out += "<p class=\"note\">Written by softpower " + xml(kVersion) + " (softpower report).</p></body></html>\n";
+  out += "<p class=\"note\">Written by softpower " + xml(kVersion) +
+         " (softpower report).</p></body></html>\n";
   return out;
 }
 

@@ -22,7 +22,8 @@ std::optional<std::filesystem::path> find_rsvg_convert() {
   for (std::size_t begin = 0; begin <= dirs.size();) {
     const std::size_t end = std::min(dirs.find(':', begin), dirs.size());
     const std::filesystem::path candidate =
-        std::filesystem::path(dirs.substr(begin, end - begin).empty() ? "." : dirs.substr(begin, end - begin)) /
+        std::filesystem::path(
+            dirs.substr(begin, end - begin).empty() ? "." : dirs.substr(begin, end - begin)) /
         "rsvg-convert";
     if (::access(candidate.c_str(), X_OK) == 0) return candidate;
     begin = end + 1;
@@ -46,17 +47,20 @@ std::vector<std::filesystem::path> write_pngs(const std::filesystem::path& rsvg_
       if (!out.flush()) throw RuntimeFailure(fmt::format("cannot write {}", svg.string()));
     }
     // posix_spawn with an argument vector: no shell, so no quoting of file names.
-    std::vector<std::string> args{rsvg_convert.string(), "--background-color", "white", "-o", png.string(), svg.string()};
+    std::vector<std::string> args{rsvg_convert.string(), "--background-color", "white", "-o",
+                                  png.string(),          svg.string()};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     pid_t pid = 0;
     int status = 0;
     const int spawned = posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ);
-    const bool ok = spawned == 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    const bool ok = spawned == 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+                    WEXITSTATUS(status) == 0;
     std::filesystem::remove(svg, ec);
     if (!ok) {
-      throw RuntimeFailure(fmt::format("rsvg-convert failed to convert figure {} to {}", f.id, png.string()));
+      throw RuntimeFailure(
+          fmt::format("rsvg-convert failed to convert figure {} to {}", f.id, png.string()));
     }
     written.push_back(png);
   }

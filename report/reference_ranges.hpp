@@ -9,8 +9,8 @@
 namespace softpower::report {
 
 struct ReferenceRange {
-  std::string id;        // the reference row, e.g. "P22"
-  std::string quantity;  // what the report computes ("none": not comparable with a result file)
+  std::string id;            // the reference row, e.g. "P22"
+  std::string quantity;      // what the report computes ("none": not comparable with a result file)
   double low = 0, high = 0;  // fractions
   std::string label, source, grade;
 };

@@ -19,18 +19,23 @@ namespace fs = std::filesystem;
 /// Checks what can be checked before reading the file; returns the output path.
 fs::path checked_output(const ReportOptions& options) {
   std::error_code ec;
-  if (!fs::exists(options.input, ec)) throw InputError(fmt::format("{}: no such file", options.input.string()));
-  if (!fs::is_regular_file(options.input, ec)) throw InputError(fmt::format("{}: not a file", options.input.string()));
+  if (!fs::exists(options.input, ec))
+    throw InputError(fmt::format("{}: no such file", options.input.string()));
+  if (!fs::is_regular_file(options.input, ec))
+    throw InputError(fmt::format("{}: not a file", options.input.string()));
   fs::path output = options.output;
   if (output.empty()) output = fs::path(options.input).replace_extension(".html");
   const fs::path folder = output.parent_path().empty() ? fs::path(".") : output.parent_path();
   if (!fs::is_directory(folder, ec)) {
-    throw InputError(fmt::format("{}: the output folder {} does not exist", output.string(), folder.string()));
+    throw InputError(
+        fmt::format("{}: the output folder {} does not exist", output.string(), folder.string()));
   }
   if (fs::exists(output, ec) && fs::equivalent(output, options.input, ec)) {
-    throw InputError(fmt::format("{}: the output would overwrite the input result file", output.string()));
+    throw InputError(
+        fmt::format("{}: the output would overwrite the input result file", output.string()));
   }
-  if (fs::is_directory(output, ec)) throw InputError(fmt::format("{}: the output is a folder", output.string()));
+  if (fs::is_directory(output, ec))
+    throw InputError(fmt::format("{}: the output is a folder", output.string()));
   return output;
 }
 
@@ -68,7 +73,8 @@ ReportResult write_report(const ReportOptions& options) {
   fs::rename(temporary, output, ec);
   if (ec) {
     fs::remove(temporary, ec);
-    throw RuntimeFailure(fmt::format("cannot rename {} to {}", temporary.string(), output.string()));
+    throw RuntimeFailure(
+        fmt::format("cannot rename {} to {}", temporary.string(), output.string()));
   }
   ReportResult result{output, page.size(), figures.figures.size(), {}, {}};
   for (const Omitted& o : figures.omitted) result.omitted.push_back(o.title + ": " + o.reason);

@@ -35,8 +35,8 @@ std::string value_text(const ParamColumn& column, std::uint64_t point) {
 double base_followers(const std::string& scenario_text) {
   try {
     const YAML::Node institution = YAML::Load(scenario_text)["institution"];
-    if (institution && institution["placement"] && institution["placement"].as<std::string>() == "new" &&
-        institution["followers"]) {
+    if (institution && institution["placement"] &&
+        institution["placement"].as<std::string>() == "new" && institution["followers"]) {
       return institution["followers"].as<double>();
     }
   } catch (const YAML::Exception&) {
@@ -54,7 +54,8 @@ std::vector<double> as_doubles(const std::vector<std::int64_t>& values) {
 void group_rows(ResultSummary& s, const std::vector<std::uint64_t>& point_of_row) {
   const std::size_t rows = point_of_row.size();
   if (s.points.size() <= 1) {
-    s.groups.push_back({fmt::format("{} ({} run{})", s.prov.scenario_name, rows, rows == 1 ? "" : "s"), {}});
+    s.groups.push_back(
+        {fmt::format("{} ({} run{})", s.prov.scenario_name, rows, rows == 1 ? "" : "s"), {}});
     s.groups[0].rows.resize(rows);
     std::iota(s.groups[0].rows.begin(), s.groups[0].rows.end(), std::size_t{0});
     return;
@@ -67,7 +68,8 @@ void group_rows(ResultSummary& s, const std::vector<std::uint64_t>& point_of_row
     const auto& v = s.points[p].values;
     std::string key;
     if (by_point) {
-      for (std::size_t a = 0; a < s.axes.size(); ++a) key += fmt::format("{}{}={}", a ? ", " : "", s.axes[a], v[a]);
+      for (std::size_t a = 0; a < s.axes.size(); ++a)
+        key += fmt::format("{}{}={}", a ? ", " : "", s.axes[a], v[a]);
     } else {
       key = fmt::format("{}={}", s.axes[0], v[0]);
     }
@@ -82,7 +84,8 @@ void group_rows(ResultSummary& s, const std::vector<std::uint64_t>& point_of_row
     chosen.resize(keys.size());
     std::iota(chosen.begin(), chosen.end(), std::size_t{0});
   } else {
-    for (std::size_t k = 0; k < kMaxGroups; ++k) chosen.push_back(k * (keys.size() - 1) / (kMaxGroups - 1));
+    for (std::size_t k = 0; k < kMaxGroups; ++k)
+      chosen.push_back(k * (keys.size() - 1) / (kMaxGroups - 1));
   }
   std::map<std::string, std::size_t> slot;
   for (std::size_t k : chosen) {
@@ -100,7 +103,9 @@ void group_rows(ResultSummary& s, const std::vector<std::uint64_t>& point_of_row
         "{} sweep points: the trajectory figures draw one band per value of {} over every value "
         "of the other swept keys{}; the heat map and the table show every point.",
         s.points.size(), s.axes[0],
-        keys.size() > kMaxGroups ? fmt::format(" ({} of its {} values, evenly spaced)", kMaxGroups, keys.size()) : "");
+        keys.size() > kMaxGroups
+            ? fmt::format(" ({} of its {} values, evenly spaced)", kMaxGroups, keys.size())
+            : "");
   }
 }
 
@@ -174,8 +179,9 @@ Outcome parse_outcome(const std::string& spec, const std::vector<MetricSpec>& me
       out = {name, "final", s.unit};
     }
   }
-  const bool reduction_ok = reduction.empty() ||
-                            std::find(std::begin(kReductions), std::end(kReductions), reduction) != std::end(kReductions);
+  const bool reduction_ok =
+      reduction.empty() ||
+      std::find(std::begin(kReductions), std::end(kReductions), reduction) != std::end(kReductions);
   if (!found || !reduction_ok) {
     throw InputError(fmt::format(
         "unknown --metric '{}': use NAME or NAME:REDUCTION with NAME one of {} and REDUCTION one "
@@ -204,11 +210,13 @@ double reduce(const std::vector<double>& values, const std::string& reduction) {
 }
 
 bool ResultSummary::has_metric(const std::string& name) const {
-  return std::any_of(metrics.begin(), metrics.end(), [&](const MetricSpec& m) { return m.name == name; });
+  return std::any_of(metrics.begin(), metrics.end(),
+                     [&](const MetricSpec& m) { return m.name == name; });
 }
 
 const SeriesSpec* ResultSummary::find_series(const std::string& name) const {
-  const auto it = std::find_if(series.begin(), series.end(), [&](const SeriesSpec& s) { return s.name == name; });
+  const auto it = std::find_if(series.begin(), series.end(),
+                               [&](const SeriesSpec& s) { return s.name == name; });
   return it == series.end() ? nullptr : &*it;
 }
 
@@ -222,7 +230,8 @@ ResultSummary summarize_result(const std::filesystem::path& file, const std::str
   s.metrics = reader.metrics();
   s.series = reader.series();
   s.snapshots_users = reader.snapshot_users();
-  s.outcome = parse_outcome(outcome_spec.empty() ? kDefaultOutcome : outcome_spec, s.metrics, s.series);
+  s.outcome =
+      parse_outcome(outcome_spec.empty() ? kDefaultOutcome : outcome_spec, s.metrics, s.series);
   s.bins = choose_bins(s.prov.num_steps, s.prov.step_hours);
   const std::size_t rows = s.prov.run_ids.size();
 
@@ -284,7 +293,8 @@ ResultSummary summarize_result(const std::filesystem::path& file, const std::str
     const std::vector<double> outcome_values =
         outcome_is_metric ? as_doubles(run.metrics[metric_at.at(s.outcome.name)])
                           : run.series[series_at.at(s.outcome.name)];
-    s.points[point_index.at(point_of_row[row])].outcome.push_back(reduce(outcome_values, s.outcome.reduction));
+    s.points[point_index.at(point_of_row[row])].outcome.push_back(
+        reduce(outcome_values, s.outcome.reduction));
     if (group_of_row[row] < 0) continue;
     GroupData& d = s.data[static_cast<std::size_t>(group_of_row[row])];
     const auto slot = static_cast<std::size_t>(slot_of_row[row]);
@@ -311,7 +321,8 @@ ResultSummary summarize_result(const std::filesystem::path& file, const std::str
     for (std::size_t k = 0; k < s.metrics.size(); ++k) {
       auto& totals = d.totals[s.metrics[k].name];
       totals.resize(n);
-      totals[slot] = static_cast<double>(std::accumulate(run.metrics[k].begin(), run.metrics[k].end(), std::int64_t{0}));
+      totals[slot] = static_cast<double>(
+          std::accumulate(run.metrics[k].begin(), run.metrics[k].end(), std::int64_t{0}));
     }
     for (const ItemRecord& item : run.items) {
       if (item.blocked) continue;
@@ -324,7 +335,8 @@ ResultSummary summarize_result(const std::filesystem::path& file, const std::str
       d.item_reach.push_back(static_cast<double>(item.reach));
     }
     if (followers_axis != s.axes.end()) {
-      const std::string text = s.points[point_index.at(point_of_row[row])].values[followers_axis - s.axes.begin()];
+      const std::string text =
+          s.points[point_index.at(point_of_row[row])].values[followers_axis - s.axes.begin()];
       d.followers[slot] = std::strtod(text.c_str(), nullptr);
     }
     if (histogram != series_at.end()) {
@@ -332,14 +344,17 @@ ResultSummary summarize_result(const std::filesystem::path& file, const std::str
       for (std::size_t c = 0; c < width; ++c) {
         const std::vector<double> binned =
             bin_series(run.series[histogram->second], width, c, s.bins, Binning::kLast);
-        for (std::size_t b = 0; b < binned.size(); ++b) d.histogram[c][b] += binned[b] / static_cast<double>(n);
+        for (std::size_t b = 0; b < binned.size(); ++b)
+          d.histogram[c][b] += binned[b] / static_cast<double>(n);
       }
     }
     if (community != series_at.end()) {
       const std::vector<double>& values = run.series[community->second];
       const std::size_t width = s.series[community->second].width();
-      d.community_first.emplace_back(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(width));
-      d.community_last.emplace_back(values.end() - static_cast<std::ptrdiff_t>(width), values.end());
+      d.community_first.emplace_back(values.begin(),
+                                     values.begin() + static_cast<std::ptrdiff_t>(width));
+      d.community_last.emplace_back(values.end() - static_cast<std::ptrdiff_t>(width),
+                                    values.end());
     }
   }
   return s;

@@ -35,13 +35,20 @@ struct TrajectorySpec {
 /// The series the trajectory figures draw; absent ones are skipped. A series with columns is
 /// stored per column as "<name>/<column label>".
 inline constexpr TrajectorySpec kTrajectories[] = {
-    {"reach_cumulative", Binning::kLast},     {"opens_push", Binning::kSum},
-    {"opens_moments", Binning::kSum},         {"opens_chat", Binning::kSum},
-    {"opens_group", Binning::kSum},           {"opens_wow", Binning::kSum},
-    {"shares", Binning::kSum},                {"blocked", Binning::kCumulative},
-    {"taken_down", Binning::kCumulative},     {"shares_filtered", Binning::kSum},
-    {"shares_self_censored", Binning::kSum},  {"attitude_mean", Binning::kLast},
-    {"soft_power_index", Binning::kLast},     {"soft_power_index_reached", Binning::kLast},
+    {"reach_cumulative", Binning::kLast},
+    {"opens_push", Binning::kSum},
+    {"opens_moments", Binning::kSum},
+    {"opens_chat", Binning::kSum},
+    {"opens_group", Binning::kSum},
+    {"opens_wow", Binning::kSum},
+    {"shares", Binning::kSum},
+    {"blocked", Binning::kCumulative},
+    {"taken_down", Binning::kCumulative},
+    {"shares_filtered", Binning::kSum},
+    {"shares_self_censored", Binning::kSum},
+    {"attitude_mean", Binning::kLast},
+    {"soft_power_index", Binning::kLast},
+    {"soft_power_index_reached", Binning::kLast},
     {"attitude_mean_by_region", Binning::kLast},
 };
 
@@ -100,8 +107,8 @@ struct GroupData {
   // Per run, over its items not blocked at publication: how many, how many taken down, and the
   // same for ordinary items (sensitivity <= kOrdinarySensitivity, P22's baseline).
   std::vector<double> delivered, taken_down, ordinary, ordinary_taken_down;
-  std::vector<double> followers;    // per run: the followers of a new account; NaN otherwise
-  std::vector<double> item_reach;   // reach of every item not blocked, every run
+  std::vector<double> followers;   // per run: the followers of a new account; NaN otherwise
+  std::vector<double> item_reach;  // reach of every item not blocked, every run
   std::vector<std::vector<double>> histogram;  // [bin of attitude][time bin], mean over runs
   std::vector<std::vector<double>> community_first, community_last;  // [run][community]
 };
@@ -116,7 +123,7 @@ struct ResultSummary {
   std::vector<SeriesSpec> series;
   TimeBins bins;
   std::vector<Group> groups;
-  std::string grouping_note;  // how runs were grouped, when not one group per point
+  std::string grouping_note;    // how runs were grouped, when not one group per point
   std::vector<GroupData> data;  // one per group
   std::vector<std::string> histogram_columns;  // attitude bin labels; empty without histogram
   std::vector<std::string> axes;               // swept keys, in axis order

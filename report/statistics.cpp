@@ -31,7 +31,8 @@ Band replicate_band(const std::vector<std::vector<double>>& runs) {
   for (std::size_t s = 0; s < steps; ++s) {
     column.clear();
     for (const auto& run : runs) {
-      if (run.size() != steps) throw std::invalid_argument("replicate_band: runs of different lengths");
+      if (run.size() != steps)
+        throw std::invalid_argument("replicate_band: runs of different lengths");
       column.push_back(run[s]);
     }
     const Summary summary = summarize(column);
@@ -51,9 +52,9 @@ Summary summarize(std::vector<double> values) {
   const double mean = sum / static_cast<double>(n);
   double squares = 0.0;
   for (double v : values) squares += (v - mean) * (v - mean);
-  const double se = n < 2 ? kNaN
-                          : std::sqrt(squares / static_cast<double>(n - 1)) /
-                                std::sqrt(static_cast<double>(n));
+  const double se =
+      n < 2 ? kNaN
+            : std::sqrt(squares / static_cast<double>(n - 1)) / std::sqrt(static_cast<double>(n));
   std::sort(values.begin(), values.end());
   return {mean, se, quantile_sorted(values, kBandLow), quantile_sorted(values, kBandHigh), n};
 }

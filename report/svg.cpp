@@ -55,18 +55,20 @@ void Svg::line(double x1, double y1, double x2, double y2, std::string_view stro
 
 void Svg::rect(const Rect& r, std::string_view fill, std::string_view tooltip,
                std::string_view extra) {
-  body_ += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"{}{}", px(r.x),
-                       px(r.y), px(std::max(r.w, 0.0)), px(std::max(r.h, 0.0)), fill,
+  body_ += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"{}{}",
+                       px(r.x), px(r.y), px(std::max(r.w, 0.0)), px(std::max(r.h, 0.0)), fill,
                        extra.empty() ? "" : " ", extra);
-  body_ += tooltip.empty() ? std::string("/>") : fmt::format("><title>{}</title></rect>", xml(tooltip));
+  body_ +=
+      tooltip.empty() ? std::string("/>") : fmt::format("><title>{}</title></rect>", xml(tooltip));
 }
 
 void Svg::cell(const Rect& r, std::string_view fill, std::string_view tooltip,
                std::string_view extra) {
-  body_ += fmt::format("<path class=\"data\" d=\"M{} {}h{}v{}h-{}Z\" fill=\"{}\"{}{}", px(r.x), px(r.y),
-                       px(std::max(r.w, 0.0)), px(std::max(r.h, 0.0)), px(std::max(r.w, 0.0)), fill,
-                       extra.empty() ? "" : " ", extra);
-  body_ += tooltip.empty() ? std::string("/>") : fmt::format("><title>{}</title></path>", xml(tooltip));
+  body_ += fmt::format("<path class=\"data\" d=\"M{} {}h{}v{}h-{}Z\" fill=\"{}\"{}{}", px(r.x),
+                       px(r.y), px(std::max(r.w, 0.0)), px(std::max(r.h, 0.0)),
+                       px(std::max(r.w, 0.0)), fill, extra.empty() ? "" : " ", extra);
+  body_ +=
+      tooltip.empty() ? std::string("/>") : fmt::format("><title>{}</title></path>", xml(tooltip));
 }
 
 void Svg::path(std::string_view d, std::string_view attributes) {

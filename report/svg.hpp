@@ -37,8 +37,8 @@ class Svg {
   /// attributes as is (e.g. a rotation).
   void text(double x, double y, std::string_view content, std::string_view anchor = "start",
             double size = 12, std::string_view extra = "");
-  void line(double x1, double y1, double x2, double y2, std::string_view stroke,
-            double width = 1, std::string_view dash = "");
+  void line(double x1, double y1, double x2, double y2, std::string_view stroke, double width = 1,
+            std::string_view dash = "");
   /// A filled rectangle; a non-empty `tooltip` becomes its <title>.
   void rect(const Rect& r, std::string_view fill, std::string_view tooltip = "",
             std::string_view extra = "");

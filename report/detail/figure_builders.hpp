@@ -17,12 +17,14 @@ struct Quantity {
 };
 
 /// One figure of trajectories with replicate bands: with one group, one panel with a curve per
-/// quantity; with several, one panel per quantity with a curve per group. Quantities absent
-/// from the file are skipped; none present: an Omitted note with `missing`.
+/// quantity (or a panel each with `own_panels`, for quantities of different magnitudes); with
+/// several groups, one panel per quantity with a curve per group. Quantities absent from the
+/// file are skipped; none present: an Omitted note with `missing`.
 void add_trajectories(const ResultSummary& s, Figures& out, const std::string& id,
                       const std::string& title, const std::string& y_label,
                       const std::vector<Quantity>& quantities, const std::string& caption,
-                      const std::string& datasets, const std::string& missing);
+                      const std::string& datasets, const std::string& missing,
+                      bool own_panels = false);
 
 /// The legend of the groups (empty for a single group).
 [[nodiscard]] std::vector<LegendEntry> group_legend(const ResultSummary& s);

@@ -23,7 +23,8 @@ TEST(Quantile, InterpolatesBetweenOrderStatistics) {
 
 TEST(ReplicateBand, MeanAndNinetyPercentIntervalPerStep) {
   // Five runs of three steps; step 1 reversed, step 2 constant.
-  const std::vector<std::vector<double>> runs{{1, 50, 2}, {2, 40, 2}, {3, 30, 2}, {4, 20, 2}, {5, 10, 2}};
+  const std::vector<std::vector<double>> runs{
+      {1, 50, 2}, {2, 40, 2}, {3, 30, 2}, {4, 20, 2}, {5, 10, 2}};
   const Band band = replicate_band(runs);
   ASSERT_EQ(band.mean.size(), 3u);
   EXPECT_DOUBLE_EQ(band.mean[0], 3.0);
@@ -51,7 +52,7 @@ TEST(Summarize, MeanStandardErrorAndInterval) {
   // Sample variance 32/7; se = sqrt(32/7) / sqrt(8).
   EXPECT_DOUBLE_EQ(s.se, std::sqrt(32.0 / 7.0) / std::sqrt(8.0));
   EXPECT_EQ(s.n, 8u);
-  EXPECT_DOUBLE_EQ(s.low, 2.0 + 0.35 * 2.0);  // position 0.35
+  EXPECT_DOUBLE_EQ(s.low, 2.0 + 0.35 * 2.0);   // position 0.35
   EXPECT_DOUBLE_EQ(s.high, 7.0 + 0.65 * 2.0);  // position 6.65
   EXPECT_TRUE(std::isnan(summarize({3}).se));
 }

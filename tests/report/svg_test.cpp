@@ -1,3 +1,5 @@
+#include "report/svg.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -7,7 +9,6 @@
 #include "report/line_chart.hpp"
 #include "report/palette.hpp"
 #include "report/result_summary.hpp"
-#include "report/svg.hpp"
 
 namespace softpower::report {
 namespace {
@@ -55,6 +56,7 @@ TEST(Ticks, LabelsAreShort) {
   EXPECT_EQ(tick_label(1e-18, 0.1), "0");
   EXPECT_EQ(tick_label(40, 20), "40");
   EXPECT_EQ(tick_label(0.01, 0.01), "0.01");
+  EXPECT_EQ(tick_label(0.00005, 0.00001), "5e-05");
 }
 
 TEST(Scale, LinearMapsToPixelsAndFlipsForY) {
@@ -79,12 +81,14 @@ TEST(Svg, LineChartIsStandaloneWithDataPaths) {
   chart.title = "Reach <over> time & more";
   chart.x = {"time (days)", 0, 1};
   chart.y = {"users", 0, 1};
-  chart.panels.push_back({"", {Curve{"a", line_colour(0), {1, 2, 3}, {1, 4, 9}, {0, 3, 8}, {2, 5, 10}}}});
+  chart.panels.push_back(
+      {"", {Curve{"a", line_colour(0), {1, 2, 3}, {1, 4, 9}, {0, 3, 8}, {2, 5, 10}}}});
   const std::string svg = line_chart(chart);
   EXPECT_EQ(svg.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0), 0u);
   EXPECT_NE(svg.find("<title>Reach &lt;over&gt; time &amp; more</title>"), std::string::npos);
   EXPECT_NE(svg.find("class=\"data\" fill=\"#0072B2\" fill-opacity"), std::string::npos);  // band
-  EXPECT_NE(svg.find("class=\"data\" fill=\"none\" stroke=\"#0072B2\""), std::string::npos);  // line
+  EXPECT_NE(svg.find("class=\"data\" fill=\"none\" stroke=\"#0072B2\""),
+            std::string::npos);  // line
   EXPECT_NE(svg.find(">time (days)</text>"), std::string::npos);
   EXPECT_TRUE(svg.ends_with("</svg>"));
 }
@@ -95,7 +99,9 @@ TEST(Svg, HeatStripDrawsOnePathPerColourLevel) {
   const std::string svg = heat_strips(chart);
   // Levels: 0 (two cells), top (one), NaN (one) -> three data paths.
   std::size_t paths = 0;
-  for (std::size_t at = svg.find("class=\"data\""); at != std::string::npos; at = svg.find("class=\"data\"", at + 1)) ++paths;
+  for (std::size_t at = svg.find("class=\"data\""); at != std::string::npos;
+       at = svg.find("class=\"data\"", at + 1))
+    ++paths;
   EXPECT_EQ(paths, 3u);
   EXPECT_NE(svg.find(viridis(0.5 / 64)), std::string::npos);
 }
@@ -149,7 +155,9 @@ TEST(Outcome, ParsesNamesAndReductionsAndListsTheValidOnes) {
     (void)parse_outcome("attitude_histogram", metrics, series);
     FAIL() << "a series with columns is not an outcome";
   } catch (const std::exception& e) {
-    EXPECT_NE(std::string(e.what()).find("reach_cumulative, shares, soft_power_index"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("reach_cumulative, shares, soft_power_index"),
+              std::string::npos)
+        << e.what();
   }
   EXPECT_ANY_THROW((void)parse_outcome("shares:median", metrics, series));
   EXPECT_DOUBLE_EQ(reduce({1, 5, std::nan(""), 2}, "peak"), 5);
