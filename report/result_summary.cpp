@@ -229,7 +229,6 @@ ResultSummary summarize_result(const std::filesystem::path& file, const std::str
   s.end_time = reader.end_time();
   s.metrics = reader.metrics();
   s.series = reader.series();
-  s.snapshots_users = reader.snapshot_users();
   s.outcome =
       parse_outcome(outcome_spec.empty() ? kDefaultOutcome : outcome_spec, s.metrics, s.series);
   s.bins = choose_bins(s.prov.num_steps, s.prov.step_hours);

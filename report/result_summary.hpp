@@ -129,7 +129,6 @@ struct ResultSummary {
   std::vector<std::string> axes;               // swept keys, in axis order
   std::vector<PointRuns> points;               // sweep points present, in point order
   Outcome outcome;
-  std::size_t snapshots_users = 0;
   [[nodiscard]] bool has_metric(const std::string& name) const;
   [[nodiscard]] const SeriesSpec* find_series(const std::string& name) const;
 };
