@@ -77,7 +77,9 @@ ReportResult write_report(const ReportOptions& options) {
         fmt::format("cannot rename {} to {}", temporary.string(), output.string()));
   }
   ReportResult result{output, page.size(), figures.figures.size(), {}, {}};
-  for (const Omitted& o : figures.omitted) result.omitted.push_back(o.title + ": " + o.reason);
+  for (const Omitted& o : figures.omitted) {
+    if (!o.expected) result.omitted.push_back(o.title + ": " + o.reason);
+  }
   if (rsvg) result.pngs = write_pngs(*rsvg, figures.figures, options.png_dir);
   return result;
 }

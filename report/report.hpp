@@ -20,7 +20,7 @@ struct ReportResult {
   std::filesystem::path output;
   std::uintmax_t bytes = 0;
   std::size_t figures = 0;
-  std::vector<std::string> omitted;  // "title: reason" of each figure left out
+  std::vector<std::string> omitted;  // "title: reason" of each figure left out for want of data
   std::vector<std::filesystem::path> pngs;
 };
 

@@ -34,7 +34,7 @@ void add_sweep_figures(const ResultSummary& s, Figures& out) {
   const std::string title =
       fmt::format("Sweep: {} at every point (mean over replicates)", s.outcome.label());
   if (s.axes.empty()) {
-    out.omitted.push_back({title, "not a sweep file (no swept keys in /params)"});
+    out.omitted.push_back({title, "not a sweep file (no swept keys in /params)", true});
     return;
   }
   const std::vector<std::string> xs = distinct(s, 0);
