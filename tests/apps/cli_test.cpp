@@ -247,7 +247,7 @@ TEST_F(Cli, ShippedScenariosRun) {
 }
 
 TEST_F(Cli, HelpOnEveryCommand) {
-  for (const char* cmd : {"", "run ", "sweep ", "merge ", "export ", "validate ", "info ", "graph ", "graph generate ",
+  for (const char* cmd : {"", "run ", "sweep ", "merge ", "export ", "validate ", "info ", "report ", "graph ", "graph generate ",
                           "graph import "}) {
     const Outcome o = run(std::string(cmd) + "--help");
     EXPECT_EQ(o.code, 0) << cmd;
