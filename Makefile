@@ -20,6 +20,8 @@ run: build
 	@mkdir -p results
 	$(BUILD)/apps/softpower run scenarios/polito_baseline.yaml -o results/polito_baseline.h5
 	$(BUILD)/apps/softpower info results/polito_baseline.h5
+	@$(BUILD)/apps/softpower report results/polito_baseline.h5 -o results/polito_baseline.html >/dev/null
+	@echo "report: $(CURDIR)/results/polito_baseline.html"
 
 test: build
 	@ctest --preset $(PRESET) -j $(JOBS)

@@ -302,6 +302,18 @@ int info(const std::string& file) {
   return 0;
 }
 
+int report(const report::ReportOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  const report::ReportResult r = report::write_report(options);
+  for (const auto& note : r.omitted) std::cerr << "softpower: note: left out " << note << "\n";
+  fmt::print("wrote {}: {} figures, {:.0f} KiB in {:.2f} s\n", r.output.string(), r.figures,
+             static_cast<double>(r.bytes) / 1024.0, seconds_since(started));
+  if (!r.pngs.empty()) {
+    fmt::print("wrote {} PNG files to {}\n", r.pngs.size(), options.png_dir.string());
+  }
+  return 0;
+}
+
 int graph_generate(const GraphGenerateOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   const auto threads_guard = limit_threads(options.threads);

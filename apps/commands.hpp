@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "report/report.hpp"
 #include "sim/scenario.hpp"
 
 namespace softpower::cli {
@@ -93,6 +94,7 @@ int export_run(const ExportOptions& options);
 int rerun(const RerunOptions& options);
 int validate(const ValidateOptions& options);
 int info(const std::string& file);
+int report(const report::ReportOptions& options);
 int graph_generate(const GraphGenerateOptions& options);
 int graph_import(const GraphImportOptions& options);
 int scenario_reference();

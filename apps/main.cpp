@@ -102,6 +102,13 @@ int main(int argc, char** argv) {
   auto* info_cmd = app.add_subcommand("info", "Describe a result file or a graph cache");
   info_cmd->add_option("file", info_file, "softpower HDF5 file")->required();
 
+  softpower::report::ReportOptions reporting;
+  auto* report_cmd = app.add_subcommand("report", "Write a self-contained HTML report (inline SVG figures, no network) of a result file: a run, a sweep, a shard or a merged sweep");
+  report_cmd->add_option("result", reporting.input, "Result file (.h5)")->required();
+  report_cmd->add_option("-o,--output", reporting.output, "HTML file to write (default: the result file with the extension .html); its folder must exist");
+  report_cmd->add_option("--metric", reporting.metric, "Sweep outcome for the heat map: NAME or NAME:REDUCTION, NAME a metric or float series of the file, REDUCTION final, peak, total or mean (default: reach_cumulative:final)");
+  report_cmd->add_option("--png", reporting.png_dir, "Also write each figure as DIR/<figure>.png (needs rsvg-convert, Debian package librsvg2-bin)");
+
   auto* graph_cmd = app.add_subcommand("graph", "Generate or import a graph into a binary cache (HDF5)");
   graph_cmd->require_subcommand(1);
   cli::GraphGenerateOptions generate;
@@ -140,6 +147,7 @@ int main(int argc, char** argv) {
     if (*rerun_cmd) return cli::rerun(rerun);
     if (*validate_cmd) return cli::validate(validate);
     if (*info_cmd) return cli::info(info_file);
+    if (*report_cmd) return cli::report(reporting);
     if (*generate_cmd) return cli::graph_generate(generate);
     if (*import_cmd) return cli::graph_import(import);
     if (*reference_cmd) return cli::scenario_reference();

@@ -172,12 +172,14 @@ struct ResultReader::Impl {
   void open_attitude();
   void open_events();
   void index_items();
-  [[nodiscard]] RunResult read_run(std::size_t row) const;
+  [[nodiscard]] RunResult read_run(std::size_t row, RunParts parts) const;
   void read_events(RunResult& r, std::size_t row) const;
 
   detail::Checker check_;
   detail::File file_;
   Provenance prov_;
+  std::string softpower_version_;
+  std::string end_time_;
   std::vector<MetricSpec> metrics_;
   std::vector<SeriesSpec> series_;
   VertexId snapshot_users_ = 0;
@@ -272,6 +274,8 @@ void ResultReader::Impl::read_provenance() {
   prov_.start_time = read_string_attribute(check_, root, "start_time");
   prov_.scenario_text = read_text(check_, root, detail::kScenarioDataset);
   prov_.scenario_dir = string_attribute_or_empty(check_, root, "scenario_dir");
+  softpower_version_ = string_attribute_or_empty(check_, root, "softpower_version");
+  end_time_ = string_attribute_or_empty(check_, root, "end_time");
   const std::string merged = string_attribute_or_empty(check_, root, "merged_from");
   for (std::size_t begin = 0; !merged.empty() && begin <= merged.size();) {
     const std::size_t end = std::min(merged.find('\n', begin), merged.size());
@@ -536,7 +540,7 @@ void ResultReader::Impl::index_items() {
   for (std::size_t r = 0; r < ids.size(); ++r) item_begin_[r + 1] += item_begin_[r];
 }
 
-RunResult ResultReader::Impl::read_run(std::size_t row) const {
+RunResult ResultReader::Impl::read_run(std::size_t row, RunParts parts) const {
   if (row >= params_.num_rows) {
     throw std::out_of_range(fmt::format("{}: row {} is out of range (the file holds {} rows)",
                                         check_.path().string(), row, params_.num_rows));
@@ -571,7 +575,7 @@ RunResult ResultReader::Impl::read_run(std::size_t row) const {
     r.series.push_back(std::move(values));
   }
 
-  if (snapshot_users_ > 0) {
+  if (parts.snapshots && snapshot_users_ > 0) {
     const std::string what = fmt::format("cannot read the attitude snapshots of run {}", r.run);
     const hsize_t extent =
         detail::dataset_dims(check_, snapshot_steps_.get(), detail::kSnapshotSteps)[1];
@@ -602,7 +606,7 @@ RunResult ResultReader::Impl::read_run(std::size_t row) const {
     for (hsize_t i = 0; i < count; ++i)
       r.items.push_back(items_layout_.record(&rows[i * row_size]));
   }
-  if (events_.enabled()) read_events(r, row);
+  if (parts.events && events_.enabled()) read_events(r, row);
   return r;
 }
 
@@ -653,10 +657,14 @@ ResultReader::ResultReader(const std::filesystem::path& file)
 ResultReader::~ResultReader() = default;
 
 const Provenance& ResultReader::provenance() const { return impl_->prov_; }
+const std::string& ResultReader::softpower_version() const { return impl_->softpower_version_; }
+const std::string& ResultReader::end_time() const { return impl_->end_time_; }
 const std::vector<MetricSpec>& ResultReader::metrics() const { return impl_->metrics_; }
 const std::vector<SeriesSpec>& ResultReader::series() const { return impl_->series_; }
 VertexId ResultReader::snapshot_users() const { return impl_->snapshot_users_; }
 EventsLayout ResultReader::events_layout() const { return impl_->events_; }
-RunResult ResultReader::read_run(std::size_t row) const { return impl_->read_run(row); }
+RunResult ResultReader::read_run(std::size_t row, RunParts parts) const {
+  return impl_->read_run(row, parts);
+}
 
 }  // namespace softpower

@@ -5,12 +5,21 @@
 
 #include <filesystem>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "output/result_writer.hpp"
 #include "sim/run_result.hpp"
 
 namespace softpower {
+
+/// Which optional parts of a run ResultReader::read_run reads: a reader that needs only the
+/// metrics, series and items (`softpower report`) skips the per-user arrays, which are most of
+/// a large run's bytes.
+struct RunParts {
+  bool snapshots = true;  // /attitude
+  bool events = true;     // /events
+};
 
 class ResultReader {
  public:
@@ -29,6 +38,10 @@ class ResultReader {
   /// the values of the points with a row in this file; the others (possible in a shard file)
   /// are 0, NaN or "".
   [[nodiscard]] const Provenance& provenance() const;
+  /// The root attributes softpower_version (of the softpower that wrote the file) and end_time
+  /// (when the file was completed); "" if absent.
+  [[nodiscard]] const std::string& softpower_version() const;
+  [[nodiscard]] const std::string& end_time() const;
   /// The int64 datasets of /metrics, in the order they were written (the writer's order).
   [[nodiscard]] const std::vector<MetricSpec>& metrics() const;
   /// The float64 series of /metrics, in the writer's order, with their column labels.
@@ -44,7 +57,8 @@ class ResultReader {
   /// ResultWriter::write_run (items in item order, snapshots only the run's own, events if the
   /// file has them). Throws std::out_of_range for a row past the end, InputError if the file
   /// cannot be read or a read in /events/reads is not of the row's run or has an undefined code.
-  [[nodiscard]] RunResult read_run(std::size_t row) const;
+  /// Optional parts not asked for in `parts` are left empty.
+  [[nodiscard]] RunResult read_run(std::size_t row, RunParts parts = {}) const;
 
  private:
   struct Impl;

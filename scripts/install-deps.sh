@@ -11,6 +11,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev
   python3 python3-h5py python3-numpy python3-networkx
   libxml2-utils
+  librsvg2-bin chromium
   munge slurmctld slurmd slurm-client
   libopenmpi-dev openmpi-bin
 )

@@ -268,8 +268,8 @@ TEST_F(Cli, ShippedScenariosRun) {
 }
 
 TEST_F(Cli, HelpOnEveryCommand) {
-  for (const char* cmd : {"", "run ", "sweep ", "merge ", "export ", "validate ", "info ", "graph ", "graph generate ",
-                          "graph import ", "rerun "}) {
+  for (const char* cmd : {"", "run ", "sweep ", "merge ", "export ", "validate ", "info ", "report ", "graph ",
+                          "graph generate ", "graph import ", "rerun "}) {
     const Outcome o = run(std::string(cmd) + "--help");
     EXPECT_EQ(o.code, 0) << cmd;
     EXPECT_NE(o.output.find("Usage"), std::string::npos) << cmd << o.output;

@@ -306,6 +306,28 @@ TEST(ResultReader, RoundTripsEventsOfRunsWrittenOutOfOrder) {
   }
 }
 
+TEST(ResultReader, ReadsOnlyTheOptionalPartsAskedFor) {
+  TempDir dir;
+  const fs::path path = dir.path() / "parts.h5";
+  write_file(path, provenance({}, 0, 1, false), {2, 0, 1}, kEvents);
+  const ResultReader reader(path);
+  EXPECT_FALSE(reader.softpower_version().empty());
+  EXPECT_FALSE(reader.end_time().empty());
+  for (RunId run = 0; run < 3; ++run) {
+    RunResult expected = as_read(events_run(run, kEvents));
+    const RunResult bare = reader.read_run(run, {.snapshots = false, .events = false});
+    EXPECT_TRUE(bare.snapshot_steps.empty() && bare.snapshots.empty()) << "run " << run;
+    EXPECT_FALSE(bare.events.recorded()) << "run " << run;
+    expected.snapshot_steps.clear();
+    expected.snapshots.clear();
+    expected.events = {};
+    expect_same_run(bare, expected);
+    const RunResult no_events = reader.read_run(run, {.snapshots = true, .events = false});
+    EXPECT_EQ(no_events.snapshots.size(), as_read(events_run(run, kEvents)).snapshots.size());
+    EXPECT_FALSE(no_events.events.recorded());
+  }
+}
+
 TEST(ResultReader, FilesWithoutEventsHaveLayoutZero) {
   TempDir dir;
   const fs::path path = dir.path() / "plain.h5";
