@@ -8,7 +8,8 @@
 // --sources-out the source vertices, so another implementation can start from the same ones.
 //
 // usage: cascade_bench (--graph CACHE.h5 | --n N --mean-degree D) --p T [--runs R]
-//                      [--threads 1 2 ...] [--case NAME] [--records FILE] [--sources-out FILE]
+//                      [--threads 1 2 ...] [--steps S] [--case NAME] [--records FILE]
+//                      [--sources-out FILE]
 #include <fmt/format.h>
 #include <fmt/os.h>
 #include <tbb/task_arena.h>
@@ -16,6 +17,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <numeric>
 #include <optional>
 #include <string>
@@ -34,6 +36,14 @@ using Clock = std::chrono::steady_clock;
 
 double seconds(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
+}
+
+// CPU time of the whole process, every thread: beside the wall time it tells how many CPUs a
+// run actually had, which on a shared machine is not the number of threads it asked for.
+double cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
 }
 
 double median(std::vector<double> v) {
@@ -55,6 +65,10 @@ int main(int argc, char** argv) {
   std::uint32_t n = 0;
   double mean_degree = 0.0, T = 0.0;
   int runs = 10;
+  // The run's horizon: the engine keeps every metric per step of it (23 series of int64), so a
+  // horizon of 100,000 steps would cost 18 MB of zeroed memory per run, more than a critical
+  // cascade itself. A cascade cut short by the horizon fails the check against the bare loop.
+  Step steps = 1000;
   std::vector<int> thread_counts{1, 2};
   auto* graph_opt =
       app.add_option("--graph", graph_path, "Graph cache (.h5) to load")->check(CLI::ExistingFile);
@@ -69,6 +83,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1000000));
   app.add_option("--threads", thread_counts, "Engine thread counts, each timed on every run")
       ->check(CLI::Range(1, 4096));
+  app.add_option("--steps", steps, "Horizon of each engine run, in steps")
+      ->check(CLI::Range(1, 100000000));
   app.add_option("--case", case_name, "Label of this case in the records");
   app.add_option("--records", records_path,
                  "Write one tab-separated row per run and implementation");
@@ -92,7 +108,7 @@ int main(int argc, char** argv) {
 
   const IndependentCascade model(
       {.open_probability = T, .share_probability = 1.0, .activity = 1.0});
-  const EngineConfig config{.seed = 42, .num_steps = 100000, .step_hours = 1};
+  const EngineConfig config{.seed = 42, .num_steps = steps, .step_hours = 1};
   const FixedSchedule once({.hours = {0}});
   const Engine engine(g, {.vertex = kNoVertex, .num_users = users}, model, once, config);
   const CsrView out = g.out_view();
@@ -100,7 +116,7 @@ int main(int argc, char** argv) {
   std::optional<fmt::ostream> records, sources;
   if (!records_path.empty()) {
     records.emplace(fmt::output_file(records_path));
-    records->print("case\timpl\tthreads\trun\tsource\tsize\tseconds\n");
+    records->print("case\timpl\tthreads\trun\tsource\tsize\tseconds\tcpu_seconds\n");
   }
   if (!sources_path.empty()) sources.emplace(fmt::output_file(sources_path));
 
@@ -112,10 +128,12 @@ int main(int argc, char** argv) {
     const CounterRng rng(config.seed, run);
     // The engine's own draw of the publisher for this run (Publisher{kNoVertex, users}).
     const auto source = static_cast<VertexId>(rng.bits(Purpose::kSeedVertex, 0, 0) % users);
+    double cpu = cpu_seconds();
     auto a = Clock::now();
     const auto bare = detail::serial_cascade(out.offsets.data(), out.targets.data(), users, source,
                                              rng, 0, 0, model.rule(0));
     auto b = Clock::now();
+    double cpu_used = cpu_seconds() - cpu;
     bare_times.push_back(seconds(a, b));
     arcs_total += bare.arcs_examined;
     // Final size as graph-tool counts it: the source and everyone it reached.
@@ -123,14 +141,16 @@ int main(int argc, char** argv) {
     sizes.push_back(static_cast<double>(size));
     if (sources) sources->print("{}\n", source);
     if (records)
-      records->print("{}\tbare\t1\t{}\t{}\t{}\t{:.9f}\n", case_name, s, source, size,
-                     bare_times.back());
+      records->print("{}\tbare\t1\t{}\t{}\t{}\t{:.9f}\t{:.9f}\n", case_name, s, source, size,
+                     bare_times.back(), cpu_used);
     for (std::size_t k = 0; k < thread_counts.size(); ++k) {
       tbb::task_arena arena(thread_counts[k]);
       RunResult r;
+      cpu = cpu_seconds();
       a = Clock::now();
       arena.execute([&] { r = engine.run(run); });
       b = Clock::now();
+      cpu_used = cpu_seconds() - cpu;
       engine_times[k].push_back(seconds(a, b));
       if (r.items[0].reads != bare.reads || r.items[0].depth != bare.depth) {
         fmt::print(stderr, "MISMATCH run {}: engine reads {} depth {}, bare reads {} depth {}\n", s,
@@ -138,8 +158,8 @@ int main(int argc, char** argv) {
         return 1;
       }
       if (records) {
-        records->print("{}\tengine\t{}\t{}\t{}\t{}\t{:.9f}\n", case_name, thread_counts[k], s,
-                       source, size, engine_times[k].back());
+        records->print("{}\tengine\t{}\t{}\t{}\t{}\t{:.9f}\t{:.9f}\n", case_name, thread_counts[k],
+                       s, source, size, engine_times[k].back(), cpu_used);
       }
     }
   }
