@@ -69,6 +69,7 @@ def main():
     large_size = LARGE * args.users
     times = defaultdict(list)   # (case, impl, threads) -> wall seconds of the timed runs
     cpus = defaultdict(list)    # (case, impl, threads) -> CPU seconds / wall seconds of those runs
+    cpu_time = defaultdict(list)  # (case, impl, threads) -> CPU seconds of those runs
     sizes = defaultdict(list)   # (case, impl, threads) -> final sizes of every run
     for r in rows:
         key = (r["case"], r["impl"], int(r["threads"]))
@@ -78,6 +79,7 @@ def main():
             continue
         times[key].append(float(r["seconds"]))
         cpus[key].append(float(r["cpu_seconds"]) / float(r["seconds"]))
+        cpu_time[key].append(float(r["cpu_seconds"]))
     order = ["bare", "engine", "graph-tool"]
     impls = sorted({(i, t) for (_, i, t) in sizes}, key=lambda k: (order.index(k[0]), k[1]))
     med = {k: statistics.median(v) for k, v in times.items() if v}
@@ -109,6 +111,14 @@ def main():
             v = cpus.get((name, i, t))
             cells.append(f"{statistics.median(v):.2f}" if v else "—")
         out.append(f"| {desc} | " + " | ".join(cells) + " |")
+    out.append("\nCPU time the engine spends per cascade on 2 threads over that on 1 (median over the timed "
+               "runs): the work a second thread adds (spinning, atomics, merging); near 1, a wall-time "
+               "speedup short of 2 comes from CPUs the machine did not give, or from serial parts.\n")
+    out.append("| case | engine CPU time 2t / 1t |")
+    out.append("|---|---|")
+    for name, desc in cases:
+        a, b = cpu_time.get((name, "engine", 2)), cpu_time.get((name, "engine", 1))
+        out.append(f"| {desc} | {statistics.median(a) / statistics.median(b):.2f} |" if a and b else f"| {desc} | — |")
 
     out.append("\nRatios of the medians above (targets of issue 11 in brackets):\n")
     out.append("| case | engine 1t / bare (<= 1.2) | engine 1t / engine 2t (>= 1.7 supercritical) "

@@ -12,9 +12,9 @@ echo
 echo "== Independent cascade side by side: engine, bare loop, graph-tool (bench/ic_side_by_side.sh)"
 bash "$(dirname "$0")/ic_side_by_side.sh" "$build"
 echo
-echo "== Independent cascade, n = 4,000,000, mean degree 20, p = 0.1, 10 runs"
+echo "== Independent cascade, n = 4,000,000, mean degree 20, p = 0.1, 5 runs"
 /usr/bin/time -f "wall %e s, max RSS %M KiB" "$build/bench/cascade_bench" --n 4000000 --mean-degree 20 --p 0.1 \
-  --runs 10 --threads 1 2
+  --runs 5 --threads 1 2
 echo
 echo "== Micro benchmarks"
 "$build/bench/micro_bench" --benchmark_min_time=0.2
