@@ -19,7 +19,7 @@ softpower=$build/apps/softpower
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 n=1000000
-python=/usr/bin/python3
+python=${PYTHON:-/usr/bin/python3}  # the Debian interpreter, where python3-graph-tool installs
 
 echo "== graphs (softpower graph generate, once; both sides load these files)"
 "$softpower" graph generate --set graph.type=erdos_renyi --set graph.n=$n --set graph.mean_degree=10 \
@@ -65,7 +65,7 @@ gt_version=$("$python" -c 'import graph_tool; print(graph_tool.__version__)' 2>/
 {
   echo "# Independent cascade side by side: $date on $host"
   echo
-  echo "Produced by \`make bench\` (bench/ic_side_by_side.sh $build $runs_override), commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)."
+  echo "Produced by \`make bench\` (bench/ic_side_by_side.sh $build${runs_override:+ $runs_override}), commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)."
   echo
   echo "## Machine"
   echo
