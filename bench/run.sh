@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make bench`: the scale benchmarks of the independent cascade engine, then micro benchmarks.
+# `make bench`: the scale benchmarks of the independent cascade engine (beside graph-tool and a
+# bare loop), then micro benchmarks, sweep overhead and export cost.
 # Usage: bench/run.sh BUILD_DIR
 set -euo pipefail
 build=${1:-build/release}
@@ -8,11 +9,12 @@ echo "== Erdos-Renyi generation: 1,000,000 vertices, 10,000,000 edges (mean degr
   --set graph.n=1000000 --set graph.mean_degree=20 -o /tmp/softpower_bench_er.h5
 rm -f /tmp/softpower_bench_er.h5
 echo
-echo "== Independent cascade, n = 1,000,000, mean degree 10, T = 0.2, 10 seeds"
-/usr/bin/time -f "wall %e s, max RSS %M KiB" "$build/bench/cascade_bench" 1000000 10 0.2 10 1 2
+echo "== Independent cascade side by side: engine, bare loop, graph-tool (bench/ic_side_by_side.sh)"
+bash "$(dirname "$0")/ic_side_by_side.sh" "$build"
 echo
-echo "== Independent cascade, n = 4,000,000, mean degree 20, T = 0.1, 10 seeds"
-/usr/bin/time -f "wall %e s, max RSS %M KiB" "$build/bench/cascade_bench" 4000000 20 0.1 10 1 2
+echo "== Independent cascade, n = 4,000,000, mean degree 20, p = 0.1, 5 runs"
+/usr/bin/time -f "wall %e s, max RSS %M KiB" "$build/bench/cascade_bench" --n 4000000 --mean-degree 20 --p 0.1 \
+  --runs 5 --threads 1 2
 echo
 echo "== Micro benchmarks"
 "$build/bench/micro_bench" --benchmark_min_time=0.2

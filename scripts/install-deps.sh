@@ -2,6 +2,9 @@
 # Installs the Debian packages softpower needs, and only those that are missing.
 # `apt-get update` runs only when something has to be installed, so a warm
 # machine pays nothing.
+# Usage: install-deps.sh [--bench]
+#   --bench  also the packages only `make bench` uses (graph-tool, the comparison point of
+#            bench/ic_graph_tool.py); the build, `make test` and `make run` never need them.
 set -euo pipefail
 
 packages=(
@@ -15,6 +18,13 @@ packages=(
   munge slurmctld slurmd slurm-client
   libopenmpi-dev openmpi-bin
 )
+bench_packages=(python3-graph-tool)
+
+case "${1:-}" in
+  --bench) packages=("${bench_packages[@]}") ;;
+  "") ;;
+  *) echo "usage: $0 [--bench]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
