@@ -187,11 +187,13 @@ Figures build_figures(const ResultSummary& s) {
       s, out, "attitude_soft_power", "Mean attitude and soft-power index", "attitude (on [-1, 1])",
       {{"attitude_mean", "mean attitude"},
        {"soft_power_index", "soft-power index (all users)"},
-       {"soft_power_index_reached", "soft-power index (reached users)"}},
+       {"soft_power_index_reached", "soft-power index (reached users)"},
+       {"soft_power_index_readers", "soft-power index (readers)"}},
       "Mean attitude toward the institution, and the soft-power index: the mean difference "
       "between each user's attitude and the attitude they would have had without the "
-      "institution's items, over all users and over the users reached so far.",
-      "/metrics/attitude_mean, soft_power_index, soft_power_index_reached",
+      "institution's items, over all users, over the users reached so far and over the users "
+      "who opened an item so far.",
+      "/metrics/attitude_mean, soft_power_index, soft_power_index_reached, soft_power_index_readers",
       "the file has no attitude series (the scenario ran without an attitude model)", true);
   detail::add_attitude_figures(s, out);
   detail::add_cascade_ccdf(s, out);

@@ -49,6 +49,7 @@ inline constexpr TrajectorySpec kTrajectories[] = {
     {"attitude_mean", Binning::kLast},
     {"soft_power_index", Binning::kLast},
     {"soft_power_index_reached", Binning::kLast},
+    {"soft_power_index_readers", Binning::kLast},
     {"attitude_mean_by_region", Binning::kLast},
 };
 
