@@ -23,6 +23,7 @@
 #include "sim/error.hpp"
 #include "sim/graph_cache.hpp"
 #include "sim/graph_source.hpp"
+#include "sim/memory_budget.hpp"
 #include "sim/graphml.hpp"
 #include "sim/scenario.hpp"
 #include "sim/sweep.hpp"
@@ -75,6 +76,7 @@ int run(const RunOptions& options) {
       options.output.empty() ? std::filesystem::path("results") / (scenario.name + ".h5")
                              : std::filesystem::path(options.output);
 
+  if (!options.no_memory_check) check_memory(scenario, active_threads(), "--no-memory-check");
   const PreparedGraph prepared = prepare_graph(scenario);
   if (!options.quiet) {
     for (const auto& note : prepared.notes) std::cerr << "softpower: note: " << note << "\n";
@@ -320,6 +322,7 @@ int graph_generate(const GraphGenerateOptions& options) {
   const Scenario scenario = options.scenario.empty()
                                 ? parse_scenario("{}", "(command line)", options.overrides)
                                 : load_scenario(options.scenario, options.overrides);
+  if (!options.no_memory_check) check_memory(scenario, 0, "--no-memory-check");
   std::vector<std::string> notes;
   VertexAttributes attributes;
   const SocialGraph graph = build_graph(scenario, &notes, &attributes);

@@ -19,6 +19,7 @@ struct RunOptions {
   std::vector<std::string> overrides;
   bool quiet = false;
   bool profile = false;  // print the time per phase of the runs
+  bool no_memory_check = false;
   std::string command_line;
 };
 
@@ -32,6 +33,7 @@ struct SweepOptions {
   bool resume = false;
   bool quiet = false;
   double log_interval = 60.0;  // seconds between progress lines when stderr is not a terminal
+  bool no_memory_check = false;
   std::string command_line;
 };
 
@@ -59,6 +61,7 @@ struct GraphGenerateOptions {
   std::vector<std::string> overrides;
   std::string output;
   int threads = 0;
+  bool no_memory_check = false;
 };
 
 struct GraphImportOptions {

@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--seed", run.seed, "Base seed (same as --set seed=S)");
   run_cmd->add_option("--set", run.overrides, "Override a scenario key: --set key.path=value (repeatable)");
   run_cmd->add_flag("-q,--quiet", run.quiet, "Print nothing but errors");
+  run_cmd->add_flag("--no-memory-check", run.no_memory_check, "Run even if the graph and runs are estimated not to fit in the available memory");
   run_cmd->add_flag("--profile", run.profile, "Print where the time went: graph, each phase of the runs' step loop, writing (docs/performance.md)");
 
   cli::SweepOptions sweep;
@@ -58,6 +59,7 @@ int main(int argc, char** argv) {
   sweep_cmd->add_flag("--resume", sweep.resume, "Finish an interrupted sweep from its checkpoint (OUTPUT.checkpoint/), running only the missing runs");
   sweep_cmd->add_option("--log-interval", sweep.log_interval, "Seconds between progress lines when stderr is not a terminal (default 60)")->check(CLI::Range(0.1, 1e6));
   sweep_cmd->add_flag("-q,--quiet", sweep.quiet, "Print nothing but errors");
+  sweep_cmd->add_flag("--no-memory-check", sweep.no_memory_check, "Run even if the graph and runs are estimated not to fit in the available memory");
 
   cli::MergeOptions merge;
   merge.command_line = run.command_line;
@@ -117,6 +119,7 @@ int main(int argc, char** argv) {
   generate_cmd->add_option("--set", generate.overrides, "Override a scenario key, e.g. --set graph.n=1000000");
   generate_cmd->add_option("-o,--output", generate.output, "Graph cache file (.h5)")->required();
   generate_cmd->add_option("--threads", generate.threads, "Worker threads (default: every core)")->check(CLI::Range(1, 4096));
+  generate_cmd->add_flag("--no-memory-check", generate.no_memory_check, "Generate even if the graph is estimated not to fit in the available memory");
   cli::GraphImportOptions import;
   auto* import_cmd = graph_cmd->add_subcommand("import", "Import an edge list or GraphML file");
   import_cmd->add_option("file", import.input, "Edge list (.txt, .csv, .tsv, .edges, ...) or GraphML (.graphml, .xml)")->required()->check(CLI::ExistingFile);

@@ -22,6 +22,7 @@
 #include "output/result_writer.hpp"
 #include "output/run_journal.hpp"
 #include "sim/error.hpp"
+#include "sim/memory_budget.hpp"
 
 namespace softpower::cli {
 namespace {
@@ -110,6 +111,17 @@ int run_sweep(const SweepOptions& options, const MpiSession& mpi) {
 
   StopSignals signals;
   const std::vector<RunId> runs = shard_runs(sweep, shard);
+  if (!options.no_memory_check) {
+    // One graph for the whole sweep, or one per point when the sweep changes it: check each.
+    const std::uint64_t threads = active_threads();
+    if (!base.sweep_node || !sweep_changes_graph(sweep)) {
+      check_memory(base, threads, "--no-memory-check");
+    } else {
+      for (std::uint64_t point = 0; point < sweep.num_points(); ++point) {
+        check_memory(scenario_at_point(base, sweep, point), threads, "--no-memory-check");
+      }
+    }
+  }
   const std::shared_ptr<const PreparedGraph> shared_graph =
       sweep_changes_graph(sweep)
           ? nullptr

@@ -103,6 +103,25 @@ TEST_F(Cli, ProfileNamesEveryPhaseAndTheirSharesAddUp) {
   EXPECT_EQ(o.output.find("scenario   "), std::string::npos) << "--quiet keeps the summary out";
 }
 
+TEST_F(Cli, ScenariosThatCannotFitAreRefusedBeforeAnyWork) {
+  const fs::path scenario = write("huge.yaml", "graph: {type: wechat_like, n: 4000000000, mean_degree: 1000}\n");
+  const fs::path out = dir_ / "huge.h5";
+  for (const std::string& command : {"run " + scenario.string() + " -o " + out.string(),
+                                     "sweep " + scenario.string() + " -o " + out.string(),
+                                     "graph generate " + scenario.string() + " -o " + out.string()}) {
+    const auto started = std::chrono::steady_clock::now();
+    const Outcome o = run(command);
+    EXPECT_EQ(o.code, 2) << command << "\n" << o.output;
+    EXPECT_NE(o.output.find("huge.yaml: needs about"), std::string::npos) << o.output;
+    EXPECT_NE(o.output.find("graph.mean_degree"), std::string::npos) << o.output;
+    EXPECT_NE(o.output.find("--no-memory-check"), std::string::npos) << o.output;
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), 10.0)
+        << "refused before building anything";
+    EXPECT_FALSE(fs::exists(out));
+    EXPECT_FALSE(fs::exists(out.string() + ".partial"));
+  }
+}
+
 TEST_F(Cli, DefaultOutputIsResultsScenarioName) {
   const fs::path scenario = write("small.yaml", kSmall);
   const std::string cd = "cd " + dir_.string() + " && ";
