@@ -33,11 +33,11 @@ struct InArcs {
   std::vector<ArcId> arc_ids;
 };
 
-/// In-arcs ordered within each target by forward arc id: exactly what Boost's own
-/// bidirectional constructor builds (tests/sim/graph_test.cpp), with or without the arc ids. The sources are cut into a few
-/// chunks of about equal arc counts; each chunk counts its arcs per target, the counts give every
-/// chunk its own write position per target, and the chunks then scatter in parallel, each in
-/// arc order. The result does not depend on the number of chunks or threads.
+/// In-arcs ordered within each target by forward arc id, with or without the arc ids: exactly
+/// what Boost's own bidirectional constructor builds (tests/sim/graph_test.cpp). The sources are
+/// cut into a few chunks of about equal arc counts; each chunk counts its arcs per target, the
+/// counts give every chunk its own write position per target, and the chunks then scatter in
+/// parallel, each in arc order. The result does not depend on the number of chunks or threads.
 InArcs transpose(const std::vector<ArcId>& offsets, const std::vector<VertexId>& targets, bool with_arc_ids) {
   const auto n = static_cast<VertexId>(offsets.size() - 1);
   const ArcId m = targets.size();
