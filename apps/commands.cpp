@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "apps/cli_support.hpp"
+#include "apps/output_checks.hpp"
 #include "apps/sweep_plan.hpp"
 #include "models/censorship/pipeline.hpp"
 #include "models/registry.hpp"
@@ -74,6 +75,11 @@ int run(const RunOptions& options) {
   const std::filesystem::path output =
       options.output.empty() ? std::filesystem::path("results") / (scenario.name + ".h5")
                              : std::filesystem::path(options.output);
+  std::vector<OutputPath> outputs{{.path = output, .role = options.output.empty() ? "the default output" : "-o"}};
+  if (export_files) {
+    for (OutputPath& out : export_outputs(exports, output.parent_path(), "export.")) outputs.push_back(std::move(out));
+  }
+  check_outputs(outputs, scenario_inputs(scenario, options.scenario), options.quiet);
 
   const PreparedGraph prepared = prepare_graph(scenario);
   if (!options.quiet) {
@@ -308,6 +314,7 @@ int graph_generate(const GraphGenerateOptions& options) {
   const Scenario scenario = options.scenario.empty()
                                 ? parse_scenario("{}", "(command line)", options.overrides)
                                 : load_scenario(options.scenario, options.overrides);
+  check_outputs({{.path = options.output, .role = "-o"}}, scenario_inputs(scenario, options.scenario), false);
   std::vector<std::string> notes;
   VertexAttributes attributes;
   const SocialGraph graph = build_graph(scenario, &notes, &attributes);
@@ -325,6 +332,9 @@ int graph_import(const GraphImportOptions& options) {
     const auto ext = std::filesystem::path(options.input).extension().string();
     format = ext == ".graphml" || ext == ".xml" ? "graphml" : "edge_list";
   }
+  std::vector<InputPath> inputs{{options.input, "the graph file"}};
+  if (!options.nodes.empty()) inputs.push_back({options.nodes, "the node table"});
+  check_outputs({{.path = options.output, .role = "-o"}}, inputs, false);
   ImportReport report;
   VertexAttributes attributes;
   SocialGraph graph;
