@@ -251,7 +251,6 @@ ResultWriter::Impl::Impl(std::filesystem::path final_path, detail::ResultShape s
   }
   detail::silence_errors();
   detail::create_parent_directories(final_path_);
-  ensure_replaceable(write_target(final_path_), partial_path_);
   params_type_ = params_layout_.layout.make_type(check_);
   items_type_ = items_layout_.layout.make_type(check_);
   reads_type_ = reads_layout_.layout.make_type(check_);

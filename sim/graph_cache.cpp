@@ -219,7 +219,6 @@ void save_graph_cache(const SocialGraph& g, const std::filesystem::path& path,
   detail::silence_errors();
   detail::create_parent_directories(path);
   const std::filesystem::path partial = detail::partial_path_for(path);
-  ensure_replaceable(write_target(path), partial);
   const detail::Checker check(partial, detail::Failure::kRuntime);
   try {
     write_cache(g, attributes, check);
