@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "apps/cli_support.hpp"
+#include "apps/output_checks.hpp"
 #include "apps/sweep_plan.hpp"
 #include "models/censorship/pipeline.hpp"
 #include "models/registry.hpp"
@@ -75,6 +76,11 @@ int run(const RunOptions& options) {
   const std::filesystem::path output =
       options.output.empty() ? std::filesystem::path("results") / (scenario.name + ".h5")
                              : std::filesystem::path(options.output);
+  std::vector<OutputPath> outputs{{.path = output, .role = options.output.empty() ? "the default output" : "-o"}};
+  if (export_files) {
+    for (OutputPath& out : export_outputs(exports, output.parent_path(), "export.")) outputs.push_back(std::move(out));
+  }
+  check_outputs(outputs, scenario_inputs(scenario, options.scenario), options.quiet);
 
   if (!options.no_memory_check) check_memory(scenario, active_threads(), "--no-memory-check");
   const PreparedGraph prepared = prepare_graph(scenario);
@@ -307,6 +313,7 @@ int info(const std::string& file) {
 int report(const report::ReportOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   const report::ReportResult r = report::write_report(options);
+  for (const auto& note : r.notes) std::cerr << "softpower: note: " << note << "\n";
   for (const auto& note : r.omitted) std::cerr << "softpower: note: left out " << note << "\n";
   fmt::print("wrote {}: {} figures, {:.0f} KiB in {:.2f} s\n", r.output.string(), r.figures,
              static_cast<double>(r.bytes) / 1024.0, seconds_since(started));
@@ -322,6 +329,7 @@ int graph_generate(const GraphGenerateOptions& options) {
   const Scenario scenario = options.scenario.empty()
                                 ? parse_scenario("{}", "(command line)", options.overrides)
                                 : load_scenario(options.scenario, options.overrides);
+  check_outputs({{.path = options.output, .role = "-o"}}, scenario_inputs(scenario, options.scenario), false);
   if (!options.no_memory_check) check_memory(scenario, 0, "--no-memory-check");
   std::vector<std::string> notes;
   VertexAttributes attributes;
@@ -340,6 +348,9 @@ int graph_import(const GraphImportOptions& options) {
     const auto ext = std::filesystem::path(options.input).extension().string();
     format = ext == ".graphml" || ext == ".xml" ? "graphml" : "edge_list";
   }
+  std::vector<InputPath> inputs{{options.input, "the graph file"}};
+  if (!options.nodes.empty()) inputs.push_back({options.nodes, "the node table"});
+  check_outputs({{.path = options.output, .role = "-o"}}, inputs, false);
   ImportReport report;
   VertexAttributes attributes;
   SocialGraph graph;

@@ -11,6 +11,7 @@
 
 #include "apps/cli_support.hpp"
 #include "apps/commands.hpp"
+#include "apps/output_checks.hpp"
 #include "apps/replay.hpp"
 #include "output/result_reader.hpp"
 #include "output/run_comparison.hpp"
@@ -78,6 +79,10 @@ int export_run(const ExportOptions& options) {
   static std::ostream discard(nullptr);
   std::ostream& log = options.quiet ? discard : std::cerr;
   Replay replay(options.result, reader, options.scenario_dir, /*always_record_events=*/true);
+  // Before the run is read or recomputed and the graph rebuilt; names relative to the cwd.
+  std::vector<InputPath> inputs = sweep_inputs(replay.plan(), {});
+  inputs.insert(inputs.begin(), {options.result, "the result being exported"});
+  check_outputs(export_outputs(options.spec, {}, "--"), inputs, options.quiet);
   const auto row_index = static_cast<std::size_t>(row - prov.run_ids.begin());
   RunResult result;
   if (reader.events_layout().enabled()) {

@@ -4,6 +4,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "apps/commands.hpp"
@@ -162,7 +164,13 @@ int main(int argc, char** argv) {
     return 1;
   } catch (const std::exception& e) {
     std::cerr << "softpower: error: " << e.what() << "\n";
-    return 1;
+    // Out through _Exit, past the libraries' exit handlers: a runtime failure can leave a
+    // library unable to clean up. After a full disk, HDF5 1.10 keeps a file it could not close
+    // ("slist already enabled?") and its exit handler crashes closing it again (SIGSEGV),
+    // which would turn exit 1 into a crash. Everything softpower owns is closed by now.
+    std::cout.flush();
+    std::fflush(nullptr);
+    std::_Exit(1);
   }
   return 1;
 }

@@ -12,6 +12,7 @@
 #include "apps/cli_support.hpp"
 #include "apps/commands.hpp"
 #include "apps/mpi_sweep.hpp"
+#include "apps/output_checks.hpp"
 #include "apps/point_context.hpp"
 #include "apps/run_executor.hpp"
 #include "apps/stop_signals.hpp"
@@ -88,6 +89,11 @@ int run_sweep(const SweepOptions& options, const MpiSession& mpi) {
   const fs::path output = shard_output_path(
       options.output.empty() ? fs::path("results") / (base.name + ".h5") : fs::path(options.output), shard);
   const fs::path checkpoint = journal_dir_for(output);
+  if (root) {
+    check_outputs({{.path = output, .role = options.output.empty() ? "the default output" : "-o"},
+                   {.path = checkpoint, .role = "the checkpoint folder", .folder = true}},
+                  sweep_inputs(plan, options.scenario), quiet);
+  }
   if (root && !quiet && (!base.exports.gexf.empty() || !base.exports.graphml.empty())) {
     std::cerr << fmt::format(
         "softpower: note: a sweep records the events of every run but writes no export files; export a run "
@@ -227,6 +233,9 @@ int sweep(const SweepOptions& options) {
 
 int merge(const MergeOptions& options) {
   std::vector<fs::path> inputs(options.inputs.begin(), options.inputs.end());
+  std::vector<InputPath> read;
+  for (const fs::path& in : inputs) read.push_back({in, "an input of the merge"});
+  check_outputs({{.path = options.output, .role = "-o"}}, read, false);
   const MergeSummary merged = merge_results(inputs, options.output, options.command_line);
   fmt::print("wrote {}: {} runs from {} shards\n", options.output, merged.runs, merged.shards);
   return 0;

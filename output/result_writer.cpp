@@ -3,8 +3,13 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <ctime>
 #include <limits>
@@ -20,6 +25,7 @@
 #include "sim/detail/atomic_file.hpp"
 #include "sim/detail/hdf5.hpp"
 #include "sim/error.hpp"
+#include "sim/output_path.hpp"
 
 namespace softpower {
 namespace {
@@ -37,6 +43,7 @@ constexpr hsize_t kReadChunkRows = 16384;  // 560 KiB of rows
 // once, whole, in whatever order runs arrive.
 constexpr hsize_t kMaxEventChunkVertices = hsize_t{1} << 17;
 constexpr int kDeflateLevel = 4;
+
 
 /// Group creation properties that keep links and attributes in the order they were made.
 detail::Group create_ordered_group(const detail::Checker& check, hid_t loc, const char* name) {
@@ -96,6 +103,15 @@ struct ResultWriter::Impl {
   Impl& operator=(const Impl&) = delete;
   ~Impl() {
     detail::silence_errors();
+    // An abandoned file (an error elsewhere, an interruption) keeps its .partial, unless the
+    // disk is full: then the close could not finish (see fail()).
+    if (!finished_ && !failed_ && file_.valid() && H5Fflush(file_.get(), H5F_SCOPE_LOCAL) < 0) {
+      const int error = errno;
+      try {
+        static_cast<void>(fail(RuntimeFailure(detail::error_stack_message()), error));
+      } catch (...) {  // a destructor must not throw; the close below still runs
+      }
+    }
     close_all();
   }
 
@@ -124,6 +140,40 @@ struct ResultWriter::Impl {
     if (it == run_ids_.end() || *it != run) return std::nullopt;
     return static_cast<std::size_t>(it - run_ids_.begin());
   }
+  /// After a write failed with `failure`: records it (later calls repeat it, so whichever
+  /// thread's exception reaches the user tells the cause) and returns the message to throw. On
+  /// a full disk the .partial is detached and deleted: nothing resumes from it (a sweep resumes
+  /// from its checkpoint folder) and the space goes back to the disk at once. Any other failure
+  /// keeps the .partial with the runs written before.
+  std::string fail(const RuntimeFailure& failure, int error) {
+    failed_ = true;
+    const std::string note = full_disk_note(final_path_, partial_path_, error, failure.what());
+    if (note.empty()) {
+      failure_ = failure.what();
+      return failure_;
+    }
+    detach_from_disk();
+    static_cast<void>(close_all());  // fails in HDF5 1.10 after a failed flush; see detail::silence_errors
+    std::error_code ec;
+    std::filesystem::remove(partial_path_, ec);
+    failure_ = fmt::format("{}; {} was removed to free the space ({} run(s) had been written); {}", note,
+                           partial_path_.string(), runs_written(), failure.what());
+    return failure_;
+  }
+
+  /// Points HDF5's descriptor of the open file at an anonymous in-memory file, so that the
+  /// .partial's blocks are freed as soon as it is deleted, even while HDF5 still holds the file
+  /// (HDF5 1.10 cannot close a file after a failed flush), and any later write of HDF5's lands in
+  /// memory instead of failing again on the full disk.
+  void detach_from_disk() {
+    void* handle = nullptr;
+    if (!file_.valid() || H5Fget_vfd_handle(file_.get(), H5P_DEFAULT, &handle) < 0 || handle == nullptr) return;
+    const int memory = ::memfd_create("softpower-discarded-partial", MFD_CLOEXEC);
+    if (memory < 0) return;
+    static_cast<void>(::dup3(memory, *static_cast<int*>(handle), O_CLOEXEC));
+    ::close(memory);
+  }
+
   /// Releases every object, then the file; returns the file's close status.
   herr_t close_all() {
     event_checksum_.reset();
@@ -173,12 +223,16 @@ struct ResultWriter::Impl {
     std::vector<ReadEvent> reads;
   };
   std::vector<bool> written_;  // by row
+  [[nodiscard]] std::size_t runs_written() const {
+    return static_cast<std::size_t>(std::count(written_.begin(), written_.end(), true));
+  }
   std::size_t next_row_ = 0;   // items and reads of every row above this one are in the file
   std::map<std::size_t, Pending> pending_;  // by row
   hsize_t item_rows_ = 0;
   hsize_t read_rows_ = 0;
   hsize_t snapshot_extent_ = 0;  // the most snapshots of any run written so far
   bool failed_ = false;
+  std::string failure_;  // the message of the failure that set failed_
   bool finished_ = false;
 };
 
@@ -200,12 +254,17 @@ ResultWriter::Impl::Impl(std::filesystem::path final_path, detail::ResultShape s
   params_type_ = params_layout_.layout.make_type(check_);
   items_type_ = items_layout_.layout.make_type(check_);
   reads_type_ = reads_layout_.layout.make_type(check_);
-  create_file();
-  write_provenance();
-  create_metrics();
-  if (shape_.snapshot_users > 0) create_attitude();
-  if (shape_.events.enabled()) create_events();
-  check_.ok(H5Fflush(file_.get(), H5F_SCOPE_LOCAL), "cannot flush the file");
+  try {
+    create_file();
+    write_provenance();
+    create_metrics();
+    if (shape_.snapshot_users > 0) create_attitude();
+    if (shape_.events.enabled()) create_events();
+    check_.ok(H5Fflush(file_.get(), H5F_SCOPE_LOCAL), "cannot flush the file");
+  } catch (const RuntimeFailure& e) {
+    const int error = errno;
+    throw RuntimeFailure(fail(e, error));
+  }
 }
 
 void ResultWriter::Impl::create_file() {
@@ -589,8 +648,7 @@ void ResultWriter::write_run(const RunResult& r) {
   const std::string& name = w.final_path_.string();
   if (w.finished_) throw std::logic_error(fmt::format("{}: write_run after finish()", name));
   if (w.failed_) {
-    throw RuntimeFailure(
-        fmt::format("{}: write_run after an earlier failure", w.partial_path_.string()));
+    throw RuntimeFailure(w.failure_);  // the cause, not "after an earlier failure"
   }
   const std::optional<std::size_t> row = w.row_of(r.run);
   if (!row) {
@@ -608,8 +666,16 @@ void ResultWriter::write_run(const RunResult& r) {
   detail::silence_errors();
   try {
     w.write_run(r, *row);
+  } catch (const RuntimeFailure& e) {
+    const int error = errno;
+    throw RuntimeFailure(w.fail(e, error));
+  } catch (const std::exception& e) {
+    w.failed_ = true;
+    w.failure_ = e.what();
+    throw;
   } catch (...) {
     w.failed_ = true;
+    w.failure_ = "unknown error";
     throw;
   }
   w.written_[*row] = true;
@@ -622,8 +688,7 @@ void ResultWriter::finish() {
     throw std::logic_error(fmt::format("{}: finish() called twice", w.final_path_.string()));
   }
   if (w.failed_) {
-    throw RuntimeFailure(
-        fmt::format("{}: finish() after an earlier failure", w.partial_path_.string()));
+    throw RuntimeFailure(w.failure_);  // the cause, not "after an earlier failure"
   }
   std::vector<RunId> missing;
   RunId num_missing = 0;
@@ -641,8 +706,16 @@ void ResultWriter::finish() {
   detail::silence_errors();
   try {
     w.finish();
+  } catch (const RuntimeFailure& e) {
+    const int error = errno;
+    throw RuntimeFailure(w.fail(e, error));
+  } catch (const std::exception& e) {
+    w.failed_ = true;
+    w.failure_ = e.what();
+    throw;
   } catch (...) {
     w.failed_ = true;
+    w.failure_ = "unknown error";
     throw;
   }
   w.finished_ = true;

@@ -65,6 +65,7 @@
 
 #include "sim/detail/atomic_file.hpp"
 #include "sim/error.hpp"
+#include "sim/output_path.hpp"
 
 namespace softpower {
 namespace {
@@ -121,7 +122,9 @@ std::optional<std::uint64_t> parse_sequence(std::string_view name, std::string_v
 }
 
 [[noreturn]] void fail_io(const fs::path& path, std::string_view what, int error) {
-  throw RuntimeFailure(fmt::format("{}: {}: {}", path.string(), what, std::strerror(error)));
+  const std::string full = full_disk_note(path, path, error, "");
+  throw RuntimeFailure(fmt::format("{}: {}: {}{}", path.string(), what, std::strerror(error),
+                                   full.empty() ? "" : "; " + full));
 }
 
 // ---- Little-endian encoding --------------------------------------------------------------

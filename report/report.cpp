@@ -10,14 +10,17 @@
 #include "report/png_export.hpp"
 #include "report/result_summary.hpp"
 #include "sim/error.hpp"
+#include "sim/output_path.hpp"
 
 namespace softpower::report {
 namespace {
 
 namespace fs = std::filesystem;
 
-/// Checks what can be checked before reading the file; returns the output path.
-fs::path checked_output(const ReportOptions& options) {
+/// Checks what can be checked before reading the file (the shared output-path rules of
+/// sim/output_path.hpp: no device, FIFO or folder, never the input; missing folders created);
+/// returns the output path and the notes to print.
+std::pair<fs::path, std::vector<std::string>> checked_output(const ReportOptions& options) {
   std::error_code ec;
   if (!fs::exists(options.input, ec))
     throw InputError(fmt::format("{}: no such file", options.input.string()));
@@ -25,24 +28,17 @@ fs::path checked_output(const ReportOptions& options) {
     throw InputError(fmt::format("{}: not a file", options.input.string()));
   fs::path output = options.output;
   if (output.empty()) output = fs::path(options.input).replace_extension(".html");
-  const fs::path folder = output.parent_path().empty() ? fs::path(".") : output.parent_path();
-  if (!fs::is_directory(folder, ec)) {
-    throw InputError(
-        fmt::format("{}: the output folder {} does not exist", output.string(), folder.string()));
-  }
-  if (fs::exists(output, ec) && fs::equivalent(output, options.input, ec)) {
-    throw InputError(
-        fmt::format("{}: the output would overwrite the input result file", output.string()));
-  }
-  if (fs::is_directory(output, ec))
-    throw InputError(fmt::format("{}: the output is a folder", output.string()));
-  return output;
+  std::vector<OutputPath> outputs{{.path = output, .role = "-o"}};
+  if (!options.png_dir.empty()) outputs.push_back({.path = options.png_dir, .role = "--png", .folder = true});
+  std::vector<std::string> notes =
+      check_output_paths(outputs, {{.path = options.input, .role = "the result file"}});
+  return {output, std::move(notes)};
 }
 
 }  // namespace
 
 ReportResult write_report(const ReportOptions& options) {
-  const fs::path output = checked_output(options);
+  const auto [output, notes] = checked_output(options);
   std::optional<fs::path> rsvg;
   if (!options.png_dir.empty()) {
     rsvg = find_rsvg_convert();
@@ -56,9 +52,12 @@ ReportResult write_report(const ReportOptions& options) {
   const Figures figures = build_figures(summary);
   const std::string page = render_page(summary, figures);
 
-  // A temporary name in the same folder, renamed on success: a reader never sees half a page.
-  fs::path temporary = output;
+  // A temporary name beside the file written (a symlink's target), renamed on success: a reader
+  // never sees half a page, and a link stays a link.
+  const fs::path target = write_target(output);
+  fs::path temporary = target;
   temporary += ".partial";
+  ensure_replaceable(target, temporary);
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     out << page;
@@ -70,13 +69,14 @@ ReportResult write_report(const ReportOptions& options) {
     }
   }
   std::error_code ec;
-  fs::rename(temporary, output, ec);
+  ensure_replaceable(target, temporary);
+  fs::rename(temporary, target, ec);
   if (ec) {
     fs::remove(temporary, ec);
     throw RuntimeFailure(
         fmt::format("cannot rename {} to {}", temporary.string(), output.string()));
   }
-  ReportResult result{output, page.size(), figures.figures.size(), {}, {}};
+  ReportResult result{output, page.size(), figures.figures.size(), {}, {}, notes};
   for (const Omitted& o : figures.omitted) {
     if (!o.expected) result.omitted.push_back(o.title + ": " + o.reason);
   }

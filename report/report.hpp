@@ -22,6 +22,7 @@ struct ReportResult {
   std::size_t figures = 0;
   std::vector<std::string> omitted;  // "title: reason" of each figure left out for want of data
   std::vector<std::filesystem::path> pngs;
+  std::vector<std::string> notes;  // from the output-path check ("created folder X ...")
 };
 
 /// Writes the report (to a temporary name in the output's folder, renamed on success).

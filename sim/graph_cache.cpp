@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <softpower/version.hpp>
 #include <stdexcept>
 #include <system_error>
@@ -12,6 +13,7 @@
 #include "sim/detail/atomic_file.hpp"
 #include "sim/detail/hdf5.hpp"
 #include "sim/error.hpp"
+#include "sim/output_path.hpp"
 
 namespace softpower {
 namespace {
@@ -221,8 +223,14 @@ void save_graph_cache(const SocialGraph& g, const std::filesystem::path& path,
   try {
     write_cache(g, attributes, check);
     detail::commit_partial(check, partial, path);
-  } catch (...) {
+  } catch (const RuntimeFailure& e) {
     // A half-written cache is worth nothing: unlike a result file, nothing resumes from it.
+    const std::string full = full_disk_note(path, partial, errno, e.what());
+    std::error_code ec;
+    std::filesystem::remove(partial, ec);
+    if (full.empty()) throw;
+    throw RuntimeFailure(fmt::format("{}; {} was removed; {}", full, partial.string(), e.what()));
+  } catch (...) {
     std::error_code ec;
     std::filesystem::remove(partial, ec);
     throw;

@@ -10,6 +10,7 @@
 #include <numeric>
 
 #include "sim/error.hpp"
+#include "sim/output_path.hpp"
 #include "viz_export/cascade.hpp"
 #include "viz_export/sampling.hpp"
 
@@ -440,25 +441,32 @@ std::filesystem::path cascade_file(const std::filesystem::path& file, ItemId ite
 }
 
 void write_file(const std::filesystem::path& file, const std::function<void(std::ostream&)>& write) {
-  std::filesystem::path partial = file;
+  // Cascade files get their names only once the run is known: checked here, before the open
+  // (an open would block on a FIFO). Names checked before the work pass again in no time.
+  static_cast<void>(check_output_paths({{.path = file, .role = "export file"}}, {}));
+  const std::filesystem::path target = write_target(file);
+  std::filesystem::path partial = target;
   partial += ".partial";
-  const auto fail = [&](const std::string& why) {
+  const auto fail = [&](const std::string& why, int error) {
+    // A half-written export is worth nothing: nothing resumes from it.
+    const std::string full = full_disk_note(file, partial, error, why);
     std::error_code ignored;
     std::filesystem::remove(partial, ignored);
+    if (!full.empty()) {
+      throw RuntimeFailure(fmt::format("{}: cannot write: {}; {} was removed", file.string(), full, partial.string()));
+    }
     throw RuntimeFailure(fmt::format("{}: cannot write: {}", file.string(), why));
   };
   std::error_code ec;
-  if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
-  if (ec) fail(fmt::format("cannot create folder {}: {}", file.parent_path().string(), ec.message()));
   {
     std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-    if (!out) fail(std::strerror(errno));
+    if (!out) fail(std::strerror(errno), errno);
     try {
       write(out);
     } catch (const std::ios_base::failure&) {
-      fail(std::strerror(errno));
+      fail(std::strerror(errno), errno);
     } catch (const std::runtime_error&) {
-      if (!out) fail(std::strerror(errno));
+      if (!out) fail(std::strerror(errno), errno);
       std::filesystem::remove(partial, ec);
       throw;
     } catch (...) {
@@ -466,10 +474,15 @@ void write_file(const std::filesystem::path& file, const std::function<void(std:
       throw;
     }
     out.close();
-    if (!out) fail(std::strerror(errno));
+    if (!out) fail(std::strerror(errno), errno);
   }
-  std::filesystem::rename(partial, file, ec);
-  if (ec) fail(ec.message());
+  try {
+    ensure_replaceable(target, partial);
+  } catch (const RuntimeFailure& e) {
+    fail(e.what(), 0);
+  }
+  std::filesystem::rename(partial, target, ec);
+  if (ec) fail(ec.message(), ec.value());
 }
 
 std::vector<std::filesystem::path> write_exports(const ExportSource& source, const ExportSpec& spec,

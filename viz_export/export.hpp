@@ -63,8 +63,10 @@ ExportReport write_cascade(const ExportSource& source, ItemId item, const Export
 std::filesystem::path cascade_file(const std::filesystem::path& file, ItemId item);
 
 /// Writes `write(stream)` to FILE.partial, then renames it to FILE, so FILE is whole or absent;
-/// creates missing parent folders. Throws RuntimeFailure naming FILE if writing fails (a full
-/// disk included), after removing the .partial file.
+/// creates missing parent folders. A symlink FILE is written through (the file it points to is
+/// replaced). Throws InputError (check_output_paths, sim/output_path.hpp) if FILE is a device,
+/// FIFO, socket or folder, before opening anything; RuntimeFailure naming FILE if writing fails
+/// (a full disk included: the bytes it lacks), after removing the .partial file.
 void write_file(const std::filesystem::path& file, const std::function<void(std::ostream&)>& write);
 
 /// The files of an `export:` section (or the command line): spec.gexf and spec.graphml

@@ -187,12 +187,15 @@ TEST_F(Cli, BadInputExitsTwoAndWritesNothing) {
   EXPECT_EQ(run("info " + broken.string()).code, 2);
 }
 
-TEST_F(Cli, UnwritableOutputIsARuntimeFailure) {
+// A path through a regular file is a wrong path, refused before any work (issue 15;
+// tests/apps/output_paths_test.py has the other cases).
+TEST_F(Cli, OutputUnderARegularFileIsBadInput) {
   const fs::path scenario = write("small.yaml", kSmall);
   write("file", "x");
   const Outcome o = run("run " + scenario.string() + " -o " + (dir_ / "file" / "out.h5").string());
-  EXPECT_EQ(o.code, 1) << o.output;
+  EXPECT_EQ(o.code, 2) << o.output;
   EXPECT_NE(o.output.find("out.h5"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("not a folder"), std::string::npos) << o.output;
 }
 
 TEST_F(Cli, GraphCacheRoundTripThroughRun) {

@@ -9,6 +9,7 @@ usage: report_cli_test.py SOFTPOWER_EXE PROJECT_DIR
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -121,14 +122,22 @@ with tempfile.TemporaryDirectory() as tmp:
     else:
         check(r.returncode == 2 and "librsvg2-bin" in r.stderr, "--png without rsvg-convert names the package")
 
+    # A missing folder is created, with a note (the rule of every writing command).
+    r = softpower("report", run, "-o", tmp / "new" / "folder" / "r.html")
+    check(r.returncode == 0 and (tmp / "new" / "folder" / "r.html").is_file() and "created folder" in r.stderr,
+          f"a missing folder is created with a note: {r.stderr.strip()[:200]}")
+
     # Bad input: one clear error, exit code 2, no file left behind.
+    fifo = tmp / "pipe.html"
+    os.mkfifo(fifo)
     before = set(tmp.iterdir())
     bad = [
         (["report", tmp / "missing.h5"], "no such file"),
         (["report", scenario], "not"),
         (["report", run, "--metric", "nonsense"], "reach_cumulative"),
-        (["report", run, "-o", run], "overwrite the input"),
-        (["report", run, "-o", tmp / "no" / "such" / "folder.html"], "does not exist"),
+        (["report", run, "-o", run], "is also the result file"),
+        (["report", run, "-o", run / "under_a_file.html"], "not a folder"),
+        (["report", run, "-o", fifo], "FIFO"),
     ]
     for args, words in bad:
         r = softpower(*args)
@@ -136,6 +145,7 @@ with tempfile.TemporaryDirectory() as tmp:
         check(r.returncode == 2 and len(lines) == 1 and words in r.stderr,
               f"{' '.join(map(str, args[1:]))} -> exit {r.returncode}: {r.stderr.strip()[:200]}")
     check(set(tmp.iterdir()) == before, "failed reports leave no file")
+    check(stat.S_ISFIFO(os.stat(fifo).st_mode), "the FIFO given as output is still a FIFO")
 
 if failures:
     print(f"{len(failures)} failures")
