@@ -80,9 +80,10 @@ int run(const RunOptions& options) {
   if (export_files) {
     for (OutputPath& out : export_outputs(exports, output.parent_path(), "export.")) outputs.push_back(std::move(out));
   }
+  // The memory check first: the output check may create folders.
+  if (!options.no_memory_check) check_memory(scenario, active_threads(), "--no-memory-check");
   check_outputs(outputs, scenario_inputs(scenario, options.scenario), options.quiet);
 
-  if (!options.no_memory_check) check_memory(scenario, active_threads(), "--no-memory-check");
   const PreparedGraph prepared = prepare_graph(scenario);
   if (!options.quiet) {
     for (const auto& note : prepared.notes) std::cerr << "softpower: note: " << note << "\n";
@@ -329,8 +330,8 @@ int graph_generate(const GraphGenerateOptions& options) {
   const Scenario scenario = options.scenario.empty()
                                 ? parse_scenario("{}", "(command line)", options.overrides)
                                 : load_scenario(options.scenario, options.overrides);
-  check_outputs({{.path = options.output, .role = "-o"}}, scenario_inputs(scenario, options.scenario), false);
   if (!options.no_memory_check) check_memory(scenario, 0, "--no-memory-check");
+  check_outputs({{.path = options.output, .role = "-o"}}, scenario_inputs(scenario, options.scenario), false);
   std::vector<std::string> notes;
   VertexAttributes attributes;
   const SocialGraph graph = build_graph(scenario, &notes, &attributes);

@@ -89,6 +89,18 @@ int run_sweep(const SweepOptions& options, const MpiSession& mpi) {
   const fs::path output = shard_output_path(
       options.output.empty() ? fs::path("results") / (base.name + ".h5") : fs::path(options.output), shard);
   const fs::path checkpoint = journal_dir_for(output);
+  if (root && !options.no_memory_check) {
+    // One graph for the whole sweep, or one per point when the sweep changes it: check each.
+    // Before the output check, which may create folders.
+    const std::uint64_t threads = active_threads();
+    if (!base.sweep_node || !sweep_changes_graph(sweep)) {
+      check_memory(base, threads, "--no-memory-check");
+    } else {
+      for (std::uint64_t point = 0; point < sweep.num_points(); ++point) {
+        check_memory(scenario_at_point(base, sweep, point), threads, "--no-memory-check");
+      }
+    }
+  }
   if (root) {
     check_outputs({{.path = output, .role = options.output.empty() ? "the default output" : "-o"},
                    {.path = checkpoint, .role = "the checkpoint folder", .folder = true}},
@@ -117,17 +129,6 @@ int run_sweep(const SweepOptions& options, const MpiSession& mpi) {
 
   StopSignals signals;
   const std::vector<RunId> runs = shard_runs(sweep, shard);
-  if (!options.no_memory_check) {
-    // One graph for the whole sweep, or one per point when the sweep changes it: check each.
-    const std::uint64_t threads = active_threads();
-    if (!base.sweep_node || !sweep_changes_graph(sweep)) {
-      check_memory(base, threads, "--no-memory-check");
-    } else {
-      for (std::uint64_t point = 0; point < sweep.num_points(); ++point) {
-        check_memory(scenario_at_point(base, sweep, point), threads, "--no-memory-check");
-      }
-    }
-  }
   const std::shared_ptr<const PreparedGraph> shared_graph =
       sweep_changes_graph(sweep)
           ? nullptr

@@ -105,7 +105,7 @@ TEST_F(Cli, ProfileNamesEveryPhaseAndTheirSharesAddUp) {
 
 TEST_F(Cli, ScenariosThatCannotFitAreRefusedBeforeAnyWork) {
   const fs::path scenario = write("huge.yaml", "graph: {type: wechat_like, n: 4000000000, mean_degree: 1000}\n");
-  const fs::path out = dir_ / "huge.h5";
+  const fs::path out = dir_ / "new" / "huge.h5";  // a refused run creates no folder either
   for (const std::string& command : {"run " + scenario.string() + " -o " + out.string(),
                                      "sweep " + scenario.string() + " -o " + out.string(),
                                      "graph generate " + scenario.string() + " -o " + out.string()}) {
@@ -117,8 +117,7 @@ TEST_F(Cli, ScenariosThatCannotFitAreRefusedBeforeAnyWork) {
     EXPECT_NE(o.output.find("--no-memory-check"), std::string::npos) << o.output;
     EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), 10.0)
         << "refused before building anything";
-    EXPECT_FALSE(fs::exists(out));
-    EXPECT_FALSE(fs::exists(out.string() + ".partial"));
+    EXPECT_FALSE(fs::exists(out.parent_path())) << command;
   }
 }
 
