@@ -23,7 +23,9 @@ run: build
 	@$(BUILD)/apps/softpower report results/polito_baseline.h5 -o results/polito_baseline.html >/dev/null
 	@echo "report: $(CURDIR)/results/polito_baseline.html"
 
+# Chromium and Slurm serve only tests: `make test` installs them, `make run` does not.
 test: build
+	@bash scripts/install-deps.sh --test
 	@ctest --preset $(PRESET) -j $(JOBS)
 
 test-asan:

@@ -2,8 +2,11 @@
 # Installs the Debian packages softpower needs, and only those that are missing.
 # `apt-get update` runs only when something has to be installed, so a warm
 # machine pays nothing.
-# Usage: install-deps.sh [--bench]
-#   --bench  also the packages only `make bench` uses (graph-tool, the comparison point of
+# Usage: install-deps.sh [--test | --bench]
+#   (none)   what the build and `make run` need
+#   --test   the packages only tests use (Chromium for the report's rendering test, a one-node
+#            Slurm cluster for the sbatch test); `make test` installs them before ctest
+#   --bench  the packages only `make bench` uses (graph-tool, the comparison point of
 #            bench/ic_graph_tool.py); the build, `make test` and `make run` never need them.
 set -euo pipefail
 
@@ -14,16 +17,17 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev
   python3 python3-h5py python3-numpy python3-networkx
   libxml2-utils
-  librsvg2-bin chromium
-  munge slurmctld slurmd slurm-client
+  librsvg2-bin
   libopenmpi-dev openmpi-bin
 )
+test_packages=(chromium munge slurmctld slurmd slurm-client)
 bench_packages=(python3-graph-tool)
 
 case "${1:-}" in
+  --test) packages=("${test_packages[@]}") ;;
   --bench) packages=("${bench_packages[@]}") ;;
   "") ;;
-  *) echo "usage: $0 [--bench]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--test | --bench]" >&2; exit 2 ;;
 esac
 
 missing=()
