@@ -140,6 +140,27 @@ struct ResultWriter::Impl {
     if (it == run_ids_.end() || *it != run) return std::nullopt;
     return static_cast<std::size_t>(it - run_ids_.begin());
   }
+  /// Runs one writing step: any failure is remembered (later calls repeat its cause), and a
+  /// runtime failure goes through fail() so that a full disk is named as such.
+  template <class WritingStep>
+  void guarded(WritingStep&& step) {
+    detail::silence_errors();
+    try {
+      step();
+    } catch (const RuntimeFailure& e) {
+      const int error = errno;
+      throw RuntimeFailure(fail(e, error));
+    } catch (const std::exception& e) {
+      failed_ = true;
+      failure_ = e.what();
+      throw;
+    } catch (...) {
+      failed_ = true;
+      failure_ = "unknown error";
+      throw;
+    }
+  }
+
   /// After a write failed with `failure`: records it (later calls repeat it, so whichever
   /// thread's exception reaches the user tells the cause) and returns the message to throw. On
   /// a full disk the .partial is detached and deleted: nothing resumes from it (a sweep resumes
@@ -663,21 +684,7 @@ void ResultWriter::write_run(const RunResult& r) {
     throw std::logic_error(fmt::format("{}: run {} written twice", name, r.run));
   }
   detail::check_run_shape(name, w.shape_, r);
-  detail::silence_errors();
-  try {
-    w.write_run(r, *row);
-  } catch (const RuntimeFailure& e) {
-    const int error = errno;
-    throw RuntimeFailure(w.fail(e, error));
-  } catch (const std::exception& e) {
-    w.failed_ = true;
-    w.failure_ = e.what();
-    throw;
-  } catch (...) {
-    w.failed_ = true;
-    w.failure_ = "unknown error";
-    throw;
-  }
+  w.guarded([&] { w.write_run(r, *row); });
   w.written_[*row] = true;
 }
 
@@ -703,21 +710,7 @@ void ResultWriter::finish() {
                                        fmt::join(missing, ", "),
                                        num_missing > missing.size() ? ", ..." : ""));
   }
-  detail::silence_errors();
-  try {
-    w.finish();
-  } catch (const RuntimeFailure& e) {
-    const int error = errno;
-    throw RuntimeFailure(w.fail(e, error));
-  } catch (const std::exception& e) {
-    w.failed_ = true;
-    w.failure_ = e.what();
-    throw;
-  } catch (...) {
-    w.failed_ = true;
-    w.failure_ = "unknown error";
-    throw;
-  }
+  w.guarded([&] { w.finish(); });
   w.finished_ = true;
 }
 
