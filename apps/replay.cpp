@@ -55,6 +55,7 @@ Replay::Replay(std::string file, const ResultReader& reader, const std::string& 
                         : std::filesystem::current_path().string()),
       first_run_(reader.provenance().run_ids.front()),
       always_record_events_(always_record_events),
+      fnv1a_checksums_(reader.format_version() < 2),
       plan_(plan_sweep(stored_scenario(file_, reader.provenance(), scenario_dir_))) {}
 
 std::shared_ptr<const PointContext> Replay::context(RunId run) {
@@ -75,7 +76,8 @@ bool Replay::records_graph_of(RunId run) const {
 void Replay::check_graph(RunId run, std::uint64_t recorded) {
   const auto c = context(run);
   const SocialGraph& graph = c->graph->graph;
-  if (graph.checksum() == recorded) return;
+  const std::uint64_t checksum = graph_checksum(graph);
+  if (checksum == recorded) return;
   const Scenario& s = c->scenario;
   const std::string cause =
       graph_from_file(s)
@@ -89,7 +91,15 @@ void Replay::check_graph(RunId run, std::uint64_t recorded) {
       fmt::format("{}: the graph rebuilt from the stored scenario ({}) is not the graph run {} ran "
                   "on (checksum {:016x}, "
                   "recorded {:016x}): {}",
-                  file_, graph.description(), run, graph.checksum(), recorded, cause));
+                  file_, graph.description(), run, checksum, recorded, cause));
+}
+
+std::uint64_t Replay::graph_checksum(const SocialGraph& graph) {
+  if (!fnv1a_checksums_) return graph.checksum();
+  const std::lock_guard lock(fnv1a_mutex_);
+  auto [it, added] = fnv1a_of_checksum_.try_emplace(graph.checksum(), 0);
+  if (added) it->second = graph.fnv1a_checksum();
+  return it->second;
 }
 
 void Replay::execute(std::span<const RunId> runs, const std::function<void(RunResult&&)>& sink) {
@@ -105,6 +115,15 @@ void Replay::execute(std::span<const RunId> runs, const std::function<void(RunRe
   contexts.add_runs(runs);
   const std::atomic<bool> never_stop{false};
   execute_runs(runs, plan_.sweep, contexts, layout, never_stop, [&](RunResult&& result) {
+    if (fnv1a_checksums_ && result.events.recorded()) {
+      // Every graph a run used went through check_graph() first, except other points' graphs
+      // of a sweep that varies the graph: theirs stay as computed, and a comparison says so.
+      const std::lock_guard lock(fnv1a_mutex_);
+      if (const auto it = fnv1a_of_checksum_.find(result.events.graph_checksum);
+          it != fnv1a_of_checksum_.end()) {
+        result.events.graph_checksum = it->second;
+      }
+    }
     sink(std::move(result));
     return true;
   });

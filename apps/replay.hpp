@@ -7,7 +7,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 
@@ -49,6 +51,9 @@ class Replay {
   /// for `run` is not the one whose checksum the file recorded as `recorded`.
   void check_graph(RunId run, std::uint64_t recorded);
 
+  /// The checksum of `graph` as this file's format records it.
+  std::uint64_t graph_checksum(const SocialGraph& graph);
+
   /// Computes `runs` (run ids of the file) in parallel, each also parallel inside, and hands
   /// each result to `sink` from the worker threads, in any order.
   void execute(std::span<const RunId> runs, const std::function<void(RunResult&&)>& sink);
@@ -58,6 +63,11 @@ class Replay {
   std::string scenario_dir_;
   RunId first_run_ = 0;
   bool always_record_events_ = false;
+  // Files of result format 1 recorded FNV-1a graph checksums: those are compared, and rerun
+  // results carry them, so that an older file still reproduces.
+  bool fnv1a_checksums_ = false;
+  std::mutex fnv1a_mutex_;
+  std::map<std::uint64_t, std::uint64_t> fnv1a_of_checksum_;  // filled by graph_checksum()
   SweepPlan plan_;
   std::shared_ptr<const PreparedGraph> shared_graph_;  // null when the sweep varies the graph
   std::uint64_t cached_point_ = 0;

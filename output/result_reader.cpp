@@ -178,6 +178,7 @@ struct ResultReader::Impl {
   detail::Checker check_;
   detail::File file_;
   Provenance prov_;
+  std::uint32_t format_version_ = 0;
   std::string softpower_version_;
   std::string end_time_;
   std::vector<MetricSpec> metrics_;
@@ -220,6 +221,7 @@ ResultReader::Impl::Impl(const std::filesystem::path& file)
     check_.fail(fmt::format("result format_version {} is not one this softpower reads (1 .. {})",
                             version, kResultFormatVersion));
   }
+  format_version_ = version;
   if (file.extension() == ".partial") {
     check_.fail(
         "incomplete result file: a .partial file, whose writer did not finish (only a complete "
@@ -657,6 +659,7 @@ ResultReader::ResultReader(const std::filesystem::path& file)
 ResultReader::~ResultReader() = default;
 
 const Provenance& ResultReader::provenance() const { return impl_->prov_; }
+std::uint32_t ResultReader::format_version() const { return impl_->format_version_; }
 const std::string& ResultReader::softpower_version() const { return impl_->softpower_version_; }
 const std::string& ResultReader::end_time() const { return impl_->end_time_; }
 const std::vector<MetricSpec>& ResultReader::metrics() const { return impl_->metrics_; }

@@ -38,6 +38,8 @@ class ResultReader {
   /// the values of the points with a row in this file; the others (possible in a shard file)
   /// are 0, NaN or "".
   [[nodiscard]] const Provenance& provenance() const;
+  /// The file's `format_version` (1 .. kResultFormatVersion).
+  [[nodiscard]] std::uint32_t format_version() const;
   /// The root attributes softpower_version (of the softpower that wrote the file) and end_time
   /// (when the file was completed); "" if absent.
   [[nodiscard]] const std::string& softpower_version() const;

@@ -18,8 +18,9 @@ namespace softpower {
 
 /// Version of the result file layout, stored as the root attribute `format_version`. Readers
 /// accept files whose version they know; additions that old readers can ignore (a new column,
-/// dataset or attribute) do not bump it.
-inline constexpr std::uint32_t kResultFormatVersion = 1;
+/// dataset or attribute) do not bump it. Version 2: graph checksums are SocialGraph::checksum()
+/// (block XXH64); version 1 files recorded SocialGraph::fnv1a_checksum().
+inline constexpr std::uint32_t kResultFormatVersion = 2;
 
 /// One swept scenario key: its /params column, with one value per sweep point.
 struct ParamColumn {

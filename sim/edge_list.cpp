@@ -1,10 +1,15 @@
 #include "sim/edge_list.hpp"
 
+#include <fmt/format.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -69,6 +74,38 @@ std::uint64_t for_each_line(std::FILE* file, const std::string& name, Fn&& fn) {
       }
       eof = true;
     }
+  }
+}
+
+// Calls fn(text, first_line_no) for consecutive blocks of whole lines (each ending with '\n',
+// except the file's last line if it has none), about kChunkBytes each, so they can be parsed in
+// parallel while memory stays bounded. Returns the number of lines, counted as for_each_line.
+template <class Fn>
+std::uint64_t for_each_block(std::FILE* file, const std::string& name, Fn&& fn) {
+  std::vector<char> buf(kChunkBytes);
+  std::size_t end = 0;
+  std::uint64_t line_no = 0;  // lines before the current block
+  for (;;) {
+    const std::size_t got = std::fread(buf.data() + end, 1, buf.size() - end, file);
+    if (got == 0 && std::ferror(file)) {
+      const int err = errno;
+      throw InputError("cannot read " + name + ": " + std::strerror(err));
+    }
+    end += got;
+    const bool eof = got == 0;
+    const std::string_view filled(buf.data(), end);
+    const std::size_t last_newline = filled.rfind('\n');
+    const std::size_t whole = eof ? end : last_newline == std::string_view::npos ? 0 : last_newline + 1;
+    if (whole > 0) {
+      const std::string_view block = filled.substr(0, whole);
+      fn(block, line_no + 1);
+      line_no += static_cast<std::uint64_t>(std::count(block.begin(), block.end(), '\n'));
+      if (block.back() != '\n') ++line_no;
+    }
+    if (eof) return line_no;
+    std::memmove(buf.data(), buf.data() + whole, end - whole);
+    end -= whole;
+    if (end == buf.size()) buf.resize(buf.size() * 2);  // one line longer than the buffer
   }
 }
 
@@ -237,6 +274,75 @@ VertexAttributes read_node_table(const std::filesystem::path& path, const std::s
   return collector.finish(static_cast<VertexId>(ids.size()), ids, notes);
 }
 
+// One data line of the edge list, parsed without the importer's state: what the serial pass
+// needs to number the ids and add the arcs.
+struct DataLine {
+  std::string_view source, target;
+  float weight = 1.0f;
+  std::uint64_t line = 0;  // within its piece, from 1
+};
+
+// A piece of a block, parsed on its own. The parse stops at the first line that is not a valid
+// data line, blank line or comment, and leaves it to the serial handler to report.
+struct ParsedPiece {
+  std::vector<DataLine> data;
+  std::uint64_t lines = 0;  // lines in the piece
+  std::uint64_t extra_column_lines = 0;
+  std::uint64_t stop_line = 0;  // 0: parsed to the end
+  std::string_view stop_text;
+};
+
+ParsedPiece parse_piece(std::string_view text, const EdgeListOptions& opt, std::size_t needed) {
+  ParsedPiece piece;
+  while (!text.empty()) {
+    const std::size_t newline = text.find('\n');
+    const std::string_view raw = text.substr(0, newline);
+    text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
+    ++piece.lines;
+    const std::string_view line = trim(raw);
+    if (line.empty() || line.front() == opt.comment || line.front() == '%') continue;
+    const Columns cols = split_columns(line);
+    bool valid = cols.count >= needed && (cols.count == needed || opt.ignore_extra_columns) &&
+                 !cols.field[0].empty() && !cols.field[1].empty();
+    float weight = 1.0f;
+    if (valid && opt.weighted) {
+      const detail::WeightParse p = detail::parse_weight(cols.field[2]);
+      valid = !cols.field[2].empty() && p.error == nullptr;
+      weight = p.value;
+    }
+    if (!valid) {
+      piece.stop_line = piece.lines;
+      piece.stop_text = raw;
+      return piece;
+    }
+    if (cols.count > needed) ++piece.extra_column_lines;
+    piece.data.push_back({cols.field[0], cols.field[1], weight, piece.lines});
+  }
+  return piece;
+}
+
+// Cuts a block of whole lines into pieces at line ends and parses them in parallel. The pieces
+// depend on the block alone, not on the thread count, and are consumed in order, so ids are
+// numbered in order of first appearance as a serial read numbers them.
+std::vector<ParsedPiece> parse_in_parallel(std::string_view block, const EdgeListOptions& opt,
+                                           std::size_t needed) {
+  constexpr std::size_t kPieceBytes = std::size_t{1} << 18;
+  std::vector<std::string_view> texts;
+  while (!block.empty()) {
+    std::size_t cut = std::min(block.size(), kPieceBytes);
+    if (cut < block.size()) {
+      const std::size_t newline = block.find('\n', cut - 1);
+      cut = newline == std::string_view::npos ? block.size() : newline + 1;
+    }
+    texts.push_back(block.substr(0, cut));
+    block.remove_prefix(cut);
+  }
+  std::vector<ParsedPiece> pieces(texts.size());
+  tbb::parallel_for(std::size_t{0}, texts.size(),
+                    [&](std::size_t i) { pieces[i] = parse_piece(texts[i], opt, needed); });
+  return pieces;
+}
+
 }  // namespace
 
 namespace detail {
@@ -266,8 +372,10 @@ SocialGraph import_edge_list(const std::filesystem::path& path, const EdgeListOp
     return v;
   };
 
-  const std::uint64_t lines =
-      for_each_line(file.get(), name, [&](std::string_view raw, std::uint64_t line_no) {
+  // Every line goes through this, in file order, when parsed serially: the first line (it may
+  // start with a byte-order mark) and the line where a block's parallel parse stopped, which it
+  // reports with the message it deserves.
+  const auto handle_line = [&](std::string_view raw, std::uint64_t line_no) {
         // A UTF-8 byte order mark (Excel CSV exports) is not part of the first id.
         if (line_no == 1 && raw.starts_with("\xEF\xBB\xBF")) raw.remove_prefix(3);
         const std::string_view line = trim(raw);
@@ -316,7 +424,39 @@ SocialGraph import_edge_list(const std::filesystem::path& path, const EdgeListOp
           arcs.push_back({t, s});
           if (opt.weighted) weights.push_back(w);
         }
-      });
+      };
+
+  const std::uint64_t lines = for_each_block(file.get(), name, [&](std::string_view block, std::uint64_t first_line) {
+    if (first_line == 1) {
+      const std::size_t newline = block.find('\n');
+      handle_line(block.substr(0, newline), 1);
+      if (newline == std::string_view::npos) return;
+      block.remove_prefix(newline + 1);
+      first_line = 2;
+    }
+    std::vector<ParsedPiece> pieces = parse_in_parallel(block, opt, needed);
+    std::uint64_t line_no = first_line - 1;  // lines before the current piece
+    for (const ParsedPiece& piece : pieces) {
+      for (const DataLine& d : piece.data) {
+        const VertexId s = vertex(d.source, line_no + d.line);
+        const VertexId t = vertex(d.target, line_no + d.line);
+        ++data_lines;
+        arcs.push_back({s, t});
+        if (opt.weighted) weights.push_back(d.weight);
+        if (!opt.directed && s != t) {
+          arcs.push_back({t, s});
+          if (opt.weighted) weights.push_back(d.weight);
+        }
+      }
+      lines_with_extra_columns += piece.extra_column_lines;
+      if (piece.stop_line != 0) {
+        handle_line(piece.stop_text, line_no + piece.stop_line);
+        throw std::logic_error(fmt::format("{}:{}: the parallel edge-list parser refused a line the serial one accepts",
+                                           name, line_no + piece.stop_line));
+      }
+      line_no += piece.lines;
+    }
+  });
 
   if (data_lines == 0) {
     throw InputError(name + ": no edges found (" + std::to_string(lines) +

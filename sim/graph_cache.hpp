@@ -15,7 +15,7 @@ namespace softpower {
 /// Root attribute `file_kind` of a graph cache.
 inline constexpr const char* kGraphCacheFileKind = "softpower-graph";
 /// Layout version, root attribute `format_version`; loading refuses newer versions.
-inline constexpr std::uint32_t kGraphCacheFormatVersion = 1;
+inline constexpr std::uint32_t kGraphCacheFormatVersion = 2;
 
 /// What a cache's attributes say about the graph, without loading its arrays.
 struct GraphCacheInfo {
@@ -45,8 +45,10 @@ void save_graph_cache(const SocialGraph& g, const std::filesystem::path& path,
 /// written before they existed) and are checked against their own checksum. Throws InputError
 /// naming the path if the file is missing, not HDF5, not a graph cache, from a newer format,
 /// truncated, inconsistent, or fails a checksum.
+/// `spare_arcs`: capacity reserved in the arc arrays for that many more arcs, so that
+/// SocialGraph::append_vertex (the institution's followers) moves nothing to new memory.
 SocialGraph load_graph_cache(const std::filesystem::path& path,
-                             VertexAttributes* attributes = nullptr);
+                             VertexAttributes* attributes = nullptr, ArcId spare_arcs = 0);
 
 /// Reads only the attributes of a cache (for `softpower info`). Same errors as loading, except
 /// that the arrays are neither read nor checked.

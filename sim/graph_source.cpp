@@ -52,7 +52,7 @@ WechatLikeParams wechat_params(const Scenario& s, std::uint32_t institutions) {
 }  // namespace
 
 SocialGraph build_graph(const Scenario& s, std::vector<std::string>* notes,
-                        VertexAttributes* attributes) {
+                        VertexAttributes* attributes, ArcId spare_arcs) {
   const GraphSpec& g = s.graph;
   VertexAttributes unused;
   VertexAttributes& out = attributes != nullptr ? *attributes : unused;
@@ -87,7 +87,7 @@ SocialGraph build_graph(const Scenario& s, std::vector<std::string>* notes,
     options.community_key = g.community_key;
     graph = import_graphml(path, options, &report, &out);
   } else if (g.type == "cache") {
-    return load_graph_cache(path, &out);
+    return load_graph_cache(path, &out, spare_arcs);
   } else {
     throw std::logic_error("build_graph: unhandled graph type " + g.type);
   }
@@ -139,7 +139,8 @@ PreparedGraph prepare_graph(const Scenario& s) {
     return prepared;
   }
   VertexAttributes attributes;
-  prepared.graph = build_graph(s, &prepared.notes, &attributes);
+  const bool new_institution = s.institution.placement == "new";
+  prepared.graph = build_graph(s, &prepared.notes, &attributes, new_institution ? s.institution.followers : 0);
   prepared.region = std::move(attributes.region);
   prepared.community = std::move(attributes.community);
   const VertexId users = prepared.graph.num_vertices();

@@ -30,8 +30,10 @@ PreparedGraph prepare_graph(const Scenario& scenario);
 /// The graph alone (no institution), as `softpower graph generate|import` writes to a cache.
 /// `attributes` receives the users' regions and communities where the graph type has them
 /// (wechat_like, and edge_list, graphml and cache files that give them); empty vectors otherwise.
+/// `spare_arcs`: arcs about to be appended (the institution's), for which a cache load reserves
+/// room (load_graph_cache).
 SocialGraph build_graph(const Scenario& scenario, std::vector<std::string>* notes = nullptr,
-                        VertexAttributes* attributes = nullptr);
+                        VertexAttributes* attributes = nullptr, ArcId spare_arcs = 0);
 
 /// Adds one vertex whose out-arcs go to `followers` distinct users drawn uniformly from the
 /// existing vertices (Floyd's sampling, keyed by `seed`). Returns the new vertex id.

@@ -311,16 +311,20 @@ inline std::vector<hsize_t> dataset_dims(const Checker& check, hid_t ds, std::st
   return dims;
 }
 
-/// Reads a whole 1-D dataset of `expected` elements, converting to native `T`.
+/// Reads a whole 1-D dataset of `expected` elements, converting to native `T`, into a vector with
+/// capacity for `spare` more (so a later append does not move it).
 template <class T>
-std::vector<T> read_vector(const Checker& check, hid_t loc, const char* name, hsize_t expected) {
+std::vector<T> read_vector(const Checker& check, hid_t loc, const char* name, hsize_t expected,
+                           hsize_t spare = 0) {
   const std::string what = std::string("cannot read dataset ") + name;
   Dataset ds(check.id(H5Dopen2(loc, name, H5P_DEFAULT), what));
   const std::vector<hsize_t> dims = dataset_dims(check, ds.get(), name);
   if (dims.size() != 1 || dims[0] != expected) {
     check.fail(what + ": expected " + std::to_string(expected) + " elements");
   }
-  std::vector<T> data(expected);
+  std::vector<T> data;
+  data.reserve(expected + spare);
+  data.resize(expected);
   if (expected > 0) {
     check.ok(H5Dread(ds.get(), native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()), what);
   }

@@ -198,6 +198,30 @@ class RerunTest(unittest.TestCase):
         self.assertIn("/metrics/shares step 30", done.stderr)
         self.assertFalse(target.exists())
 
+    def test_a_file_of_format_1_still_reproduces_and_exports(self):
+        # Written by softpower 0.1.0, whose graph checksums were FNV-1a (tests/fixtures/format1).
+        fixture = PROJECT / "tests" / "fixtures" / "format1" / "result_v1.h5"
+        with h5py.File(fixture, "r") as f:
+            self.assertEqual(f.attrs["format_version"], 1)
+            recorded = int(f.attrs["graph_checksum"])
+        done = softpower("rerun", fixture)
+        self.assertIn(f"checksum {recorded:016x} reproduced", done.stdout)
+        self.assertIn("ok         /events/graph_checksum", done.stdout)
+        gexf = self.dir / "format1.gexf"
+        softpower("export", fixture, "--run", 1, "--gexf", gexf, "-q")
+        self.assertIn("<gexf", gexf.read_text()[:400])
+
+        def change(f):
+            checksums = f["events/graph_checksum"]
+            checksums[1] = checksums[1] ^ checksums.dtype.type(1)
+        copy = self.dir / "format1-changed.h5"
+        shutil.copy(fixture, copy)
+        with h5py.File(copy, "r+") as f:
+            change(f)
+        done = softpower("rerun", copy, check=False)
+        self.assertEqual(done.returncode, 1, done.stderr + done.stdout)
+        self.assertIn("/events/graph_checksum", done.stdout + done.stderr)
+
 
 if __name__ == "__main__":
     unittest.main(argv=[sys.argv[0], *sys.argv[3:]], verbosity=2)

@@ -404,7 +404,8 @@ TEST(ResultReader, RefusesMissingForeignPartialAndIncompleteFiles) {
   }
   EXPECT_EQ(
       read_error(future),
-      future.string() + ": result format_version 99 is not one this softpower reads (1 .. 1)");
+      future.string() + fmt::format(": result format_version 99 is not one this softpower reads (1 .. {})",
+                                    kResultFormatVersion));
 }
 
 /// A copy of an events file (runs 0, 1, 2; read counts 0, 3, 5) changed by `damage`.

@@ -162,7 +162,7 @@ TEST(ResultWriter, WritesEveryValueOfRunsGivenOutOfOrder) {
 
   // Root attributes, values and stored types.
   EXPECT_EQ(string_attr(root, "file_kind"), "softpower-result");
-  EXPECT_EQ(attr<std::uint32_t>(root, "format_version"), 1u);
+  EXPECT_EQ(attr<std::uint32_t>(root, "format_version"), kResultFormatVersion);
   EXPECT_EQ(string_attr(root, "softpower_version"), kVersion);
   EXPECT_EQ(string_attr(root, "scenario_name"), "tiny");
   EXPECT_EQ(string_attr(root, "command_line"), prov.command_line);
@@ -1496,7 +1496,7 @@ TEST(DescribeFile, ResultFile) {
   const std::string info = describe_file(path);
   const std::string expected_head =
       path.string() + ": softpower result file\n" + "  softpower version  " + kVersion +
-      " (format 1)\n" +
+      fmt::format(" (format {})\n", kResultFormatVersion) +
       "  scenario           tiny\n"
       "  command line       softpower run scenarios/tiny.yaml --seed 42\n"
       "  seed               42\n"
@@ -1610,7 +1610,7 @@ TEST(DescribeFile, GraphCache) {
   const std::string info = describe_file(path);
   const std::string expected = fmt::format(
       "{}: softpower graph cache\n"
-      "  softpower version  {} (format 1)\n"
+      "  softpower version  {} (format {})\n"
       "  vertices           3\n"
       "  arcs               2\n"
       "  weighted           yes\n"
@@ -1618,11 +1618,14 @@ TEST(DescribeFile, GraphCache) {
       "  description        edgelist path=g.txt\n"
       "  checksum           {:016x}\n"
       "datasets:\n"
-      "  /labels   string [3] chunks [3] shuffle+deflate(1)\n"
-      "  /offsets  uint64 [4] chunks [4] shuffle+deflate(1)\n"
-      "  /targets  uint32 [2] chunks [2] shuffle+deflate(1)\n"
-      "  /weights  float32 [2] chunks [2] shuffle+deflate(1)\n",
-      path.string(), kVersion, g.checksum());
+      "  /in_arc_ids  uint64 [2]\n"
+      "  /in_offsets  uint64 [4]\n"
+      "  /in_sources  uint32 [2]\n"
+      "  /labels      string [3] chunks [3] shuffle+deflate(1)\n"
+      "  /offsets     uint64 [4]\n"
+      "  /targets     uint32 [2]\n"
+      "  /weights     float32 [2]\n",
+      path.string(), kVersion, kGraphCacheFormatVersion, g.checksum());
   EXPECT_EQ(info, expected);
 }
 

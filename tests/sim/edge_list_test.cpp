@@ -308,6 +308,54 @@ TEST(EdgeList, LinesAcrossChunkBoundaries) {
   EXPECT_EQ(v.out_degree(0), 2u);
 }
 
+// Pieces of a block are parsed in parallel: an error in a later piece, or a later block, still
+// names its own line, and counts over pieces add up.
+TEST(EdgeList, LineNumbersAndCountsAcrossParallelPieces) {
+  const fs::path path = fs::temp_directory_path() / "softpower_edge_list_pieces.txt";
+  for (const int lines : {30000, 1300000}) {  // past the first 256 KiB piece; past the first block
+    {
+      std::ofstream out(path, std::ios::binary);
+      for (int i = 1; i < lines; ++i) {
+        if (i % 1000 == 0) {
+          out << "# comment " << i << '\n';
+        } else {
+          out << i << ' ' << (i + 1) << (i % 7 == 0 ? " extra\n" : "\n");
+        }
+      }
+      out << "7 8 9 10\n";  // line `lines`: a fourth column
+    }
+    EdgeListOptions ignore = directed();
+    ignore.ignore_extra_columns = true;
+    ImportReport r;
+    const SocialGraph g = import_edge_list(path, ignore, &r);
+    EXPECT_EQ(r.lines, static_cast<std::uint64_t>(lines));
+    int extra = 1, data = 1;
+    for (int i = 1; i < lines; ++i) {
+      if (i % 1000 != 0) ++data;
+      if (i % 1000 != 0 && i % 7 == 0) ++extra;
+    }
+    EXPECT_EQ(g.num_arcs(), static_cast<ArcId>(data - 1)) << "7 -> 8 is listed twice";
+    EXPECT_EQ(g.label(0), "1");
+    EXPECT_EQ(r.notes.front(), "ignored extra columns on " + std::to_string(extra) + " lines");
+    EXPECT_EQ(error_of(path, directed()),
+              path.string() + ":7: expected 2 columns (source target), found 3; set weighted or "
+                              "ignore_extra_columns (7 8 extra)");
+    ignore.ignore_extra_columns = false;
+    ignore.weighted = true;
+    EXPECT_EQ(error_of(path, ignore), path.string() + ":1: expected 3 columns (source target weight), found 2 (1 2)");
+  }
+  // The first bad line decides, however far into the file it is.
+  {
+    std::ofstream out(path, std::ios::binary);
+    for (int i = 1; i < 1300000; ++i) out << i << ' ' << (i + 1) << '\n';
+    out << "lonely\n";
+  }
+  EXPECT_EQ(error_of(path, weighted()), path.string() + ":1: expected 3 columns (source target weight), found 2 (1 2)");
+  const std::string message = error_of(path, {});
+  fs::remove(path);
+  EXPECT_EQ(message.substr(0, path.string().size() + 9), path.string() + ":1300000:");
+}
+
 // --- errors: FILE:LINE: what (offending text) ---
 
 // --- node tables: regions and communities ---

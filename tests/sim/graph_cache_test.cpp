@@ -1,5 +1,6 @@
 #include "sim/graph_cache.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -11,6 +12,7 @@
 
 #include "sim/detail/hdf5.hpp"
 #include "output/result_writer.hpp"
+#include "sim/checksum.hpp"
 #include "sim/error.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -172,7 +174,7 @@ TEST(GraphCache, RoundTripsRegionsAndCommunities) {
   EXPECT_TRUE(info.has_region);
   EXPECT_TRUE(info.has_community);
   EXPECT_EQ(info.checksum, g.checksum()) << "the graph checksum does not cover the attributes";
-  EXPECT_EQ(info.format_version, 1u) << "optional datasets an older reader can ignore";
+  EXPECT_EQ(info.format_version, kGraphCacheFormatVersion) << "optional datasets an older reader can ignore";
   expect_same_graph(g, load_graph_cache(path));  // without asking for the attributes
 }
 
@@ -338,7 +340,82 @@ TEST(GraphCache, NewerFormatIsAnInputError) {
   const fs::path path = dir.path() / "future.h5";
   save_graph_cache(small_graph(false, false), path);
   overwrite_attribute<std::uint32_t>(path, "format_version", kGraphCacheFormatVersion + 1);
-  EXPECT_TRUE(contains(load_error(path), "graph cache format 2 is newer")) << load_error(path);
+  EXPECT_TRUE(contains(load_error(path), fmt::format("graph cache format {} is newer",
+                                                     kGraphCacheFormatVersion + 1)))
+      << load_error(path);
+}
+
+bool has_dataset(const fs::path& path, const char* name) {
+  const detail::File file = open_for_edit(path);
+  return H5Lexists(file.get(), name, H5P_DEFAULT) > 0;
+}
+
+TEST(GraphCache, MutualGraphsStoreOneDirectionOthersBoth) {
+  TempDir dir;
+  // Every arc has its reverse and rows are sorted: the in-arcs are the out-arcs.
+  const SocialGraph mutual = SocialGraph::from_arcs(4, {{0, 1}, {1, 0}, {1, 2}, {2, 1}, {0, 3}, {3, 0}});
+  const fs::path one = dir.path() / "mutual.h5";
+  save_graph_cache(mutual, one);
+  EXPECT_FALSE(has_dataset(one, "in_sources"));
+  expect_same_graph(mutual, load_graph_cache(one));
+
+  for (const bool weighted : {false, true}) {
+    const SocialGraph g = small_graph(weighted, false);
+    const fs::path both = dir.path() / fmt::format("both{}.h5", weighted);
+    save_graph_cache(g, both);
+    EXPECT_TRUE(has_dataset(both, "in_sources"));
+    EXPECT_EQ(has_dataset(both, "in_arc_ids"), weighted);
+    expect_same_graph(g, load_graph_cache(both));
+  }
+}
+
+TEST(GraphCache, DamagedInArcsAreInputErrors) {
+  TempDir dir;
+  const fs::path path = dir.path() / "in.h5";
+  const SocialGraph g = small_graph(true, false);
+  save_graph_cache(g, path);
+  overwrite_element<VertexId>(path, "in_sources", 2, 3);  // in range: only the checksum can tell
+  EXPECT_TRUE(contains(load_error(path), "corrupt graph cache: checksum ")) << load_error(path);
+  EXPECT_TRUE(contains(load_error(path), "of the loaded in-arcs")) << load_error(path);
+
+  // A forged file whose checksum matches its out-of-range in-arc still cannot reach memory
+  // outside the graph.
+  save_graph_cache(g, path);
+  std::vector<VertexId> sources(g.in_view().targets.begin(), g.in_view().targets.end());
+  sources[2] = 99;
+  overwrite_element<VertexId>(path, "in_sources", 2, 99);
+  BlockChecksum forged;
+  forged.add_array(g.in_view().offsets);
+  forged.add_array(std::span<const VertexId>(sources));
+  forged.add_array(g.in_arc_ids());
+  overwrite_attribute<std::uint64_t>(path, "in_arcs_checksum", forged.value());
+  EXPECT_EQ(load_error(path), path.string() + ": corrupt graph cache: in-arc 2 points to vertex 99 of 5");
+
+  save_graph_cache(small_graph(true, false), path);
+  overwrite_element<ArcId>(path, "in_arc_ids", 0, 1000);
+  EXPECT_TRUE(contains(load_error(path), "corrupt graph cache: checksum ")) << load_error(path);
+}
+
+// Caches written by softpower 0.1 (format 1: deflated arcs, FNV-1a checksum, in-arcs derived
+// on load) still load, and give the graph they were made from.
+TEST(GraphCache, ReadsFormatOneCaches) {
+  const fs::path fixtures = fs::path(SOFTPOWER_FIXTURES_DIR) / "format1";
+  VertexAttributes attributes;
+  const SocialGraph g = load_graph_cache(fixtures / "cache_v1.h5", &attributes);
+  EXPECT_EQ(g.num_vertices(), 200u);
+  EXPECT_EQ(g.num_arcs(), 1760u);
+  EXPECT_EQ(g.fnv1a_checksum(), 0x85929d78f32bad6aull);  // as `softpower info` printed it
+  EXPECT_EQ(attributes.community.size(), 200u);
+  const SocialGraph regenerated = SocialGraph::from_csr(
+      {g.out_view().offsets.begin(), g.out_view().offsets.end()},
+      {g.out_view().targets.begin(), g.out_view().targets.end()});
+  EXPECT_EQ(g.checksum(), regenerated.checksum());
+
+  const SocialGraph weighted = load_graph_cache(fixtures / "weighted_v1.h5");
+  EXPECT_EQ(weighted.num_arcs(), 4u);
+  EXPECT_EQ(weighted.fnv1a_checksum(), 0x0da1aa217cb91021ull);
+  EXPECT_EQ(weighted.labels(), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(weighted.in_arc_ids().size(), 4u);
 }
 
 TEST(GraphCache, UnwritablePathIsARuntimeFailureAndLeavesNoPartialFile) {

@@ -4,6 +4,7 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <numeric>
 #include <string>
 #include <utility>
 #include <vector>
@@ -144,12 +145,43 @@ TEST(SocialGraph, TransposeDoesNotDependOnTheThreadCount) {
   }
 }
 
+TEST(SocialGraph, FromArcsKeepsInputOrderWithinASourceWithAnyThreadCount) {
+  // 300,000 arcs: several chunks of the parallel counting sort. Without canonicalizing, each
+  // source's arcs must come out in input order, as a serial stable sort leaves them.
+  constexpr VertexId n = 20000;
+  std::vector<ArcInput> arcs;
+  std::vector<float> weights;
+  std::uint64_t x = 12345;
+  for (int i = 0; i < 300000; ++i) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    arcs.push_back({static_cast<VertexId>((x >> 33) % n), static_cast<VertexId>((x >> 13) % n)});
+    weights.push_back(static_cast<float>(i));
+  }
+  std::vector<std::pair<VertexId, float>> expected;  // (target, weight) in stable source order
+  {
+    std::vector<std::size_t> order(arcs.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return arcs[a].source < arcs[b].source; });
+    for (const std::size_t i : order) expected.emplace_back(arcs[i].target, weights[i]);
+  }
+  for (int threads : {1, 2, 3, 4}) {
+    tbb::task_arena arena(threads);
+    arena.execute([&] {
+      const SocialGraph g = SocialGraph::from_arcs(n, arcs, weights, {}, {.canonicalize = false});
+      std::vector<std::pair<VertexId, float>> got;
+      for (ArcId a = 0; a < g.num_arcs(); ++a) got.emplace_back(g.out_view().targets[a], g.weights()[a]);
+      EXPECT_EQ(got, expected) << threads << " threads";
+    });
+  }
+}
+
 TEST(SocialGraph, AppendVertexEqualsFromCsrOnTheGrownArrays) {
   auto [offsets, targets] = random_csr(2000, 30000, 11);
   std::vector<float> weights(targets.size());
   std::vector<std::string> labels(2000);
   for (std::size_t a = 0; a < weights.size(); ++a) weights[a] = static_cast<float>(a % 7) + 0.5f;
-  for (std::size_t v = 0; v < labels.size(); ++v) labels[v] = "u" + std::to_string(v);
+  for (std::size_t v = 0; v < labels.size(); ++v) labels[v] = std::to_string(v).insert(0, 1, 'u');
   SocialGraph grown = SocialGraph::from_csr(offsets, targets, weights, labels);
   const std::vector<VertexId> followers{0, 3, 4, 999, 1000, 1999};
   EXPECT_EQ(grown.append_vertex(followers, "institution"), 2000u);
@@ -169,9 +201,23 @@ TEST(SocialGraph, AppendVertexEqualsFromCsrOnTheGrownArrays) {
   EXPECT_EQ(grown.checksum(), expected.checksum());
   EXPECT_EQ(boost::num_vertices(grown.csr()), 2001u);
 
+  // A vertex without arcs, then one more whose only arc goes to that vertex.
+  EXPECT_EQ(grown.append_vertex({}, "silent"), 2001u);
+  EXPECT_EQ(grown.append_vertex(std::vector<VertexId>{2001}, "last"), 2002u);
+  offsets.push_back(targets.size());
+  targets.push_back(2001);
+  offsets.push_back(targets.size());
+  weights.resize(targets.size(), 1.0f);
+  labels.insert(labels.end(), {"silent", "last"});
+  const SocialGraph expected2 = SocialGraph::from_csr(offsets, targets, weights, labels);
+  EXPECT_EQ(arc_list(grown), arc_list(expected2));
+  EXPECT_EQ(in_arcs(grown), in_arcs(expected2));
+  EXPECT_TRUE(std::ranges::equal(grown.in_view().offsets, expected2.in_view().offsets));
+  EXPECT_EQ(grown.checksum(), expected2.checksum());
+
   EXPECT_THROW(grown.append_vertex(std::vector<VertexId>{3, 2}, ""), std::invalid_argument);
   EXPECT_THROW(grown.append_vertex(std::vector<VertexId>{2, 2}, ""), std::invalid_argument);
-  EXPECT_THROW(grown.append_vertex(std::vector<VertexId>{2001}, ""), std::invalid_argument);
+  EXPECT_THROW(grown.append_vertex(std::vector<VertexId>{2003}, ""), std::invalid_argument);
 }
 
 TEST(SocialGraph, FromCsrRejectsInconsistentArrays) {
@@ -194,6 +240,50 @@ TEST(SocialGraph, LabelsAndChecksum) {
   EXPECT_EQ(SocialGraph::from_arcs(2, {{0, 1}}).label(1), "1");
   EXPECT_NE(a.checksum(), b.checksum());
   EXPECT_EQ(a.checksum(), c.checksum());
+}
+
+TEST(SocialGraph, ChecksumCoversArcsWeightsLabelsAndTheirBoundaries) {
+  const SocialGraph plain = SocialGraph::from_arcs(3, {{0, 1}, {1, 2}});
+  EXPECT_NE(plain.checksum(), SocialGraph::from_arcs(3, {{0, 1}, {2, 1}}).checksum());
+  EXPECT_NE(plain.checksum(), SocialGraph::from_arcs(3, {{0, 1}, {1, 2}}, {1.f, 1.f}).checksum());
+  EXPECT_NE(plain.checksum(), SocialGraph::from_arcs(4, {{0, 1}, {1, 2}}).checksum());
+  // Labels are hashed with a terminator: "ab","" is not "a","b".
+  EXPECT_NE(SocialGraph::from_arcs(2, {{0, 1}}, {}, {"ab", ""}).checksum(),
+            SocialGraph::from_arcs(2, {{0, 1}}, {}, {"a", "b"}).checksum());
+  // The FNV-1a checksum of result files of format 1, as they recorded it (computed here
+  // independently, in Python, over the same bytes).
+  EXPECT_EQ(SocialGraph::from_arcs(2, {{0, 1}}, {}, {"alice", "bob"}).fnv1a_checksum(),
+            0x7e85e26de5621ec3ull);
+}
+
+TEST(SocialGraph, FromBothDirectionsEqualsFromCsr) {
+  auto [offsets, targets] = random_csr(500, 6000, 5);
+  for (const bool weighted : {false, true}) {
+    std::vector<float> weights;
+    if (weighted) weights.assign(targets.size(), 0.5f);
+    const SocialGraph expected = SocialGraph::from_csr(offsets, targets, weights);
+    const CsrView in = expected.in_view();
+    SocialGraph::InArcArrays arrays{{in.offsets.begin(), in.offsets.end()},
+                                    {in.targets.begin(), in.targets.end()},
+                                    {expected.in_arc_ids().begin(), expected.in_arc_ids().end()}};
+    const SocialGraph both = SocialGraph::from_both_directions(offsets, targets, arrays, weights);
+    EXPECT_EQ(arc_list(both), arc_list(expected));
+    EXPECT_TRUE(std::ranges::equal(both.in_view().offsets, expected.in_view().offsets));
+    EXPECT_TRUE(std::ranges::equal(both.in_view().targets, expected.in_view().targets));
+    EXPECT_TRUE(std::ranges::equal(both.in_arc_ids(), expected.in_arc_ids()));
+    EXPECT_EQ(both.in_arc_ids().size(), weighted ? targets.size() : 0);
+    EXPECT_EQ(both.checksum(), expected.checksum());
+
+    auto bad = arrays;
+    bad.sources[17] = 500;
+    EXPECT_THROW(SocialGraph::from_both_directions(offsets, targets, bad, weights), std::invalid_argument);
+    bad = arrays;
+    bad.offsets[3] = bad.offsets[4] + 1;
+    EXPECT_THROW(SocialGraph::from_both_directions(offsets, targets, bad, weights), std::invalid_argument);
+    bad = arrays;
+    bad.arc_ids.assign(weighted ? 0 : targets.size(), 0);  // ids exactly when weighted
+    EXPECT_THROW(SocialGraph::from_both_directions(offsets, targets, bad, weights), std::invalid_argument);
+  }
 }
 
 TEST(SocialGraph, RejectsOutOfRangeArcs) {
