@@ -34,6 +34,7 @@ struct SweepOptions {
   bool quiet = false;
   double log_interval = 60.0;  // seconds between progress lines when stderr is not a terminal
   bool no_memory_check = false;
+  bool profile = false;  // print the time spent outside the runs (docs/performance.md)
   std::string command_line;
 };
 

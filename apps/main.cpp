@@ -61,6 +61,7 @@ int main(int argc, char** argv) {
   sweep_cmd->add_flag("--resume", sweep.resume, "Finish an interrupted sweep from its checkpoint (OUTPUT.checkpoint/), running only the missing runs");
   sweep_cmd->add_option("--log-interval", sweep.log_interval, "Seconds between progress lines when stderr is not a terminal (default 60)")->check(CLI::Range(0.1, 1e6));
   sweep_cmd->add_flag("-q,--quiet", sweep.quiet, "Print nothing but errors");
+  sweep_cmd->add_flag("--profile", sweep.profile, "Print the wall time spent outside the runs' step loops: setup, scheduling, the journal, writing the file (docs/performance.md)");
   sweep_cmd->add_flag("--no-memory-check", sweep.no_memory_check, "Run even if the graph and runs are estimated not to fit in the available memory");
 
   cli::MergeOptions merge;

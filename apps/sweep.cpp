@@ -8,6 +8,7 @@
 #include <exception>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
 
 #include "apps/cli_support.hpp"
 #include "apps/commands.hpp"
@@ -177,7 +178,20 @@ int run_sweep(const SweepOptions& options, const MpiSession& mpi) {
 
   SweepOutput out(output, checkpoint, prov, identity, sweep, layout.series, layout.snapshot_users, layout.events, !quiet,
                   options.log_interval, [&] { signals.request_stop(); });
-  const auto submit = [&](RunResult&& r) { return out.submit(std::move(r)); };
+  // The runs' own compute, for --profile: their step loops, summed over runs.
+  std::mutex compute_mutex;
+  double compute_seconds = 0.0;
+  std::uint64_t computed_runs = 0;
+  const auto submit = [&](RunResult&& r) {
+    if (options.profile) {
+      double seconds = 0.0;
+      for (const double s : r.phases.seconds) seconds += s;
+      const std::lock_guard lock(compute_mutex);
+      compute_seconds += seconds;
+      ++computed_runs;
+    }
+    return out.submit(std::move(r));
+  };
   std::exception_ptr run_error;
   try {
     if (mpi.size() > 1) {
@@ -211,6 +225,18 @@ int run_sweep(const SweepOptions& options, const MpiSession& mpi) {
     fmt::print("time       {:.2f} s, {} process{} x {} threads, {} runs from a checkpoint\n", seconds_since(started),
                mpi.size(), mpi.size() > 1 ? "es" : "", prov.threads, out.recovered());
     fmt::print("wrote      {}\n", output.string());
+  }
+  if (options.profile) {
+    // Runs share the threads, each mostly on one, so their summed step loops over the thread
+    // count is the wall time the runs alone would take; the rest is what the sweep adds.
+    const double wall = seconds_since(started);
+    const double ideal = compute_seconds / prov.threads;
+    fmt::print("profile    wall {:.3f} s for {} computed runs on {} threads; their step loops {:.3f} s summed = {:.3f} s "
+               "of wall at {} threads\n",
+               wall, computed_runs, prov.threads, compute_seconds, ideal, prov.threads);
+    fmt::print("           outside the runs (start-up, graph, scheduling, journal, writing, merging): {:.3f} s = "
+               "{:.1f}% of the wall\n",
+               wall - ideal, wall > 0 ? 100.0 * (wall - ideal) / wall : 0.0);
   }
   return 0;
 }

@@ -19,8 +19,11 @@ echo
 echo "== Micro benchmarks"
 "$build/bench/micro_bench" --benchmark_min_time=0.2
 echo
-echo "== softpower sweep against softpower run, the same 8 runs of scenarios/default.yaml"
+echo "== Sweep overhead: 1,000 runs at 10,000 users (--profile), and sweep against run"
 bash "$(dirname "$0")/sweep_overhead.sh" "$build" 3
 echo
 echo "== softpower export of a 1,000,000-vertex graph, against generating that graph"
 bash "$(dirname "$0")/export_scale.sh" "$build" 3
+echo
+echo "== Graph loading: a 5e6-edge list, its cache, a 1.5e8-arc cache"
+bash "$(dirname "$0")/load_scale.sh" "$build" 3
