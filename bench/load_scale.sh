@@ -22,7 +22,7 @@ np.savetxt(sys.argv[1], pairs, fmt="%d", delimiter=" ")
 PY
 "$softpower" graph import "$work/edges.txt" -o "$work/edges.h5" >/dev/null
 "$softpower" graph generate --set graph.type=wechat_like --set graph.n=1e6 --set graph.mean_degree=150 \
-  -o "$work/wl1m.h5" -q
+  -o "$work/wl1m.h5" >/dev/null
 
 graph_seconds() {  # scenario graph block -> seconds to build the graph, from --profile
   printf 'name: load\nruns: 1\ntime: {horizon_days: 1}\ninstitution: {placement: new, followers: 1000}\ngraph: %s\n' \

@@ -1618,13 +1618,14 @@ TEST(DescribeFile, GraphCache) {
       "  description        edgelist path=g.txt\n"
       "  checksum           {:016x}\n"
       "datasets:\n"
-      "  /in_arc_ids  uint64 [2]\n"
-      "  /in_offsets  uint64 [4]\n"
-      "  /in_sources  uint32 [2]\n"
-      "  /labels      string [3] chunks [3] shuffle+deflate(1)\n"
-      "  /offsets     uint64 [4]\n"
-      "  /targets     uint32 [2]\n"
-      "  /weights     float32 [2]\n",
+      "  /in_arc_ids     uint64 [2]\n"
+      "  /in_offsets     uint64 [4]\n"
+      "  /in_sources     uint32 [2]\n"
+      "  /label_offsets  uint64 [4]\n"
+      "  /label_text     uint8 [3]\n"
+      "  /offsets        uint64 [4]\n"
+      "  /targets        uint32 [2]\n"
+      "  /weights        float32 [2]\n",
       path.string(), kVersion, kGraphCacheFormatVersion, g.checksum());
   EXPECT_EQ(info, expected);
 }
