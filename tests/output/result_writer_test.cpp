@@ -743,8 +743,8 @@ TEST(ResultWriterSeries, RoundTripsSeriesAndSnapshotsOfRunsGivenOutOfOrder) {
   EXPECT_GT(H5Tequal(value_type.get(), H5T_NATIVE_FLOAT), 0);
   const Filters f = filters_of(values.get());
   EXPECT_EQ(f.chunk, (std::vector<hsize_t>{1, 1, kSnapshotUsers}));  // one (run, snapshot) row
-  EXPECT_TRUE(f.shuffle);
-  EXPECT_EQ(f.deflate, 4);
+  EXPECT_FALSE(f.shuffle) << "float attitudes are stored without filters";
+  EXPECT_EQ(f.deflate, -1);
 }
 
 TEST(ResultWriterSeries, UnwrittenRunsOfAPartialFileReadAsNaNAndMinusOne) {
@@ -1029,8 +1029,10 @@ TEST(ResultWriterEvents, WritesEveryDatasetOfRunsGivenOutOfOrder) {
     f = filters_of(ds.get());
     EXPECT_EQ(f.chunk, (std::vector<hsize_t>{
                            1, name == std::string("events/first_exposure") ? 5u : kSnapshotUsers}));
-    EXPECT_TRUE(f.shuffle);
-    EXPECT_EQ(f.deflate, 4);
+    // Attitudes are stored without filters (result_writer.cpp, kAttitudeDeflateLevel).
+    const bool attitudes = name != std::string("events/first_exposure");
+    EXPECT_EQ(f.shuffle, !attitudes);
+    EXPECT_EQ(f.deflate, attitudes ? -1 : 4);
   }
   for (const char* name :
        {"events/reads", "events/read_count", "events/first_exposure", "events/attitude_initial",
@@ -1049,7 +1051,7 @@ TEST(ResultWriterEvents, WritesEveryDatasetOfRunsGivenOutOfOrder) {
                        "final attitudes of 4 users\n"
                        "datasets:\n"),
            dataset_line("/events/attitude_final",
-                        "float32 [3, 4] chunks [1, 4] shuffle+deflate(4)"),
+                        "float32 [3, 4] chunks [1, 4]"),
            dataset_line("/events/first_exposure", "int64 [3, 5] chunks [1, 5] shuffle+deflate(4)"),
            dataset_line("/events/graph_checksum", "uint64 [3]"),
            dataset_line("/events/read_count", "uint64 [3]"),
@@ -1476,8 +1478,7 @@ TEST(DescribeFile, ResultFileWithSeriesAndSnapshots) {
            "datasets:\n",
            "  /attitude/snapshot_steps             int64 [3, 3+] chunks [1, 256] "
            "shuffle+deflate(4)\n",
-           "  /attitude/snapshots                  float32 [3, 3+, 4] chunks [1, 1, 4] "
-           "shuffle+deflate(4)\n",
+           "  /attitude/snapshots                  float32 [3, 3+, 4] chunks [1, 1, 4]\n",
            "  /metrics/attitude_by_region          float64 [run=3, step=5, "
            "attitude_by_region_columns=3] chunks [1, 5, 3] shuffle+deflate(4)\n",
            "  /metrics/attitude_by_region_columns  string [attitude_by_region_columns=3] "
