@@ -94,10 +94,10 @@ int run_sweep(const SweepOptions& options, const MpiSession& mpi) {
     // Before the output check, which may create folders.
     const std::uint64_t threads = active_threads();
     if (!base.sweep_node || !sweep_changes_graph(sweep)) {
-      check_memory(base, threads, "--no-memory-check");
+      check_memory(base, threads, "--no-memory-check", sweep.num_runs());
     } else {
       for (std::uint64_t point = 0; point < sweep.num_points(); ++point) {
-        check_memory(scenario_at_point(base, sweep, point), threads, "--no-memory-check");
+        check_memory(scenario_at_point(base, sweep, point), threads, "--no-memory-check", sweep.num_runs());
       }
     }
   }

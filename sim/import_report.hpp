@@ -309,6 +309,22 @@ inline std::string excerpt(std::string_view text, std::size_t max_chars = 80) {
   return std::string(text.substr(0, max_chars)) + "...";
 }
 
+/// Longest id an importer accepts: longer is a broken file (a 10 MB line), not an id.
+inline constexpr std::size_t kMaxIdBytes = 4096;
+
+/// What is wrong with an id token, or an empty string: a NUL byte (labels are stored as C
+/// strings) or more than kMaxIdBytes bytes. Ends with the id's start, NUL shown as \0.
+inline std::string id_problem(std::string_view token) {
+  const bool nul = token.find('\0') != std::string_view::npos;
+  if (!nul && token.size() <= kMaxIdBytes) return {};
+  std::string shown;
+  for (const char c : token.substr(0, 40)) shown += c == '\0' ? std::string("\\0") : std::string(1, c);
+  if (token.size() > 40) shown += "...";
+  if (nul) return "contains a NUL byte (" + shown + ")";
+  return "is " + std::to_string(token.size()) + " bytes long; ids are at most " + std::to_string(kMaxIdBytes) +
+         " bytes (" + shown + ")";
+}
+
 /// Region and community values collected while a file is read, completed with the documented
 /// defaults by finish(): a user without a region is domestic (or takes `region_default`); when
 /// some users have a community, those without one form community max+1 (or take

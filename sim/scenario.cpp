@@ -1,15 +1,20 @@
 #include "sim/scenario.hpp"
 
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <utility>
 
 #include "sim/error.hpp"
+#include "sim/output_path.hpp"
 #include "sim/sweep.hpp"
 
 namespace softpower {
@@ -118,13 +123,143 @@ const Schema<ExportSpec>& export_schema() {
   return schema;
 }
 
-YAML::Node parse_yaml(const std::string& text, const std::string& file_name) {
-  try {
-    return YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    throw InputError(fmt::format("{}:{}:{}: malformed YAML: {}", file_name, e.mark.line + 1,
-                                 e.mark.column + 1, e.msg));
+// What yaml-cpp's loader lets through silently, found on the parser's events (aliases arrive
+// unexpanded, so an alias bomb costs nothing here): a key given twice in one mapping (the loader
+// keeps both and lookups see the first), a key that is a list or mapping (which would fail later
+// as a "bad conversion" without a file name), and a second document after `---` (ignored).
+class StructureCheck : public YAML::EventHandler {
+ public:
+  explicit StructureCheck(std::string file) : file_(std::move(file)) {}
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (++documents_ > 1) second_document_ = mark;
   }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { value(mark, Kind::kNull); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { value(mark, Kind::kAlias); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string& text) override {
+    value(mark, Kind::kScalar, text);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    open(mark, false);
+  }
+  void OnSequenceEnd() override { close(); }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    open(mark, true);
+  }
+  void OnMapEnd() override { close(); }
+
+  /// The mark of a second document with content, if any.
+  [[nodiscard]] std::optional<YAML::Mark> second_document() const {
+    if (!second_document_content_) return std::nullopt;
+    return second_document_;
+  }
+
+ private:
+  struct Frame {
+    bool map = false;
+    bool at_key = true;  // a map's next node is a key
+    std::size_t index = 0;
+    std::string path;
+    std::string key;  // the key whose value is being read
+    std::map<std::string, YAML::Mark> keys;
+  };
+
+  std::string child_path() const {
+    if (stack_.empty()) return {};
+    const Frame& f = stack_.back();
+    if (!f.map) return fmt::format("{}[{}]", f.path, f.index);
+    return f.path.empty() ? f.key : f.path + "." + f.key;
+  }
+
+  [[noreturn]] void fail(const YAML::Mark& mark, const std::string& path, const std::string& message) const {
+    throw InputError(fmt::format("{}:{}:{}: {}{}", file_, mark.line + 1, mark.column + 1,
+                                 path.empty() ? "" : path + ": ", message));
+  }
+
+  enum class Kind { kScalar, kNull, kAlias, kContainer };
+
+  // A node (scalar, null, alias, or the start of a list or mapping) in the current container.
+  void node(const YAML::Mark& mark, Kind kind, const std::string& scalar = {}) {
+    if (documents_ > 1 && kind != Kind::kNull) second_document_content_ = true;
+    if (stack_.empty() || !stack_.back().map || !stack_.back().at_key) return;
+    Frame& f = stack_.back();
+    if (kind == Kind::kContainer || kind == Kind::kAlias) {
+      fail(mark, f.path, "a key must be a plain name, not a list, a mapping or an alias");
+    }
+    const std::string key = kind == Kind::kNull ? "~" : scalar;
+    if (const auto it = f.keys.find(key); it != f.keys.end()) {
+      fail(mark, f.path.empty() ? key : f.path + "." + key,
+           fmt::format("duplicate key (first at line {}, column {})", it->second.line + 1, it->second.column + 1));
+    }
+    f.keys.emplace(key, mark);
+    f.key = key;
+  }
+
+  void value(const YAML::Mark& mark, Kind kind, const std::string& scalar = {}) {
+    node(mark, kind, scalar);
+    advance();
+  }
+
+  void open(const YAML::Mark& mark, bool map) {
+    node(mark, Kind::kContainer);
+    Frame f;
+    f.map = map;
+    f.path = child_path();
+    stack_.push_back(std::move(f));
+  }
+
+  void close() {
+    stack_.pop_back();
+    advance();
+  }
+
+  // The node just read was a key, a value or a list element: move to the next position.
+  void advance() {
+    if (stack_.empty()) return;
+    Frame& f = stack_.back();
+    if (f.map) {
+      f.at_key = !f.at_key;
+    } else {
+      ++f.index;
+    }
+  }
+
+  std::string file_;
+  std::vector<Frame> stack_;
+  int documents_ = 0;
+  YAML::Mark second_document_;
+  bool second_document_content_ = false;
+};
+
+[[noreturn]] void malformed(const YAML::ParserException& e, const std::string& file_name) {
+  // yaml-cpp reports nesting beyond its depth limit as "bad file".
+  const bool too_deep = dynamic_cast<const YAML::DeepRecursion*>(&e) != nullptr;
+  throw InputError(fmt::format("{}:{}:{}: malformed YAML: {}", file_name, e.mark.line + 1, e.mark.column + 1,
+                               too_deep ? "lists or mappings nested too deeply" : e.msg));
+}
+
+YAML::Node parse_yaml(const std::string& text, const std::string& file_name) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    malformed(e, file_name);
+  }
+  try {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    StructureCheck check(file_name);
+    while (parser.HandleNextDocument(check)) {
+    }
+    if (const auto second = check.second_document()) {
+      throw InputError(fmt::format("{}:{}:{}: a second YAML document (after ---); a scenario is one document",
+                                   file_name, second->line + 1, second->column + 1));
+    }
+  } catch (const YAML::ParserException& e) {
+    malformed(e, file_name);
+  }
+  return root;
 }
 
 // Applies "a.b.c=value" to the tree in place. Sweep axes are named by key paths, so
@@ -147,6 +282,7 @@ void apply_override(YAML::Node& root, const std::string& arg, YamlOrigin& origin
   } catch (const YAML::ParserException& e) {
     throw InputError(fmt::format("{}: value is not valid YAML: {}", where, e.msg));
   }
+  (void)parse_yaml(value_text, where);  // duplicate keys, keys that are lists, two documents
   if (value.IsNull() && value_text.empty()) {
     throw InputError(fmt::format("{}: missing value after '='", where));
   }
@@ -174,6 +310,7 @@ YAML::Node shallow_copy(const YAML::Node& map) {
 }
 
 std::string read_file(const std::filesystem::path& file) {
+  require_regular_input(file, "the scenario");
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     throw InputError(fmt::format("{}: cannot open scenario file: {}", file.string(),
@@ -217,6 +354,40 @@ void check_graph(const Scenario& s, const YAML::Node& graph_node) {
   }
   if (s.graph.type == "watts_strogatz" && s.graph.k % 2 != 0) {
     schema_error(s.origin, graph_node["k"], "graph.k", "must be even");
+  }
+}
+
+// The users of a generated graph, known from its keys; nullopt for graph files.
+std::optional<std::uint64_t> generated_users(const GraphSpec& g) {
+  if (g.type == "edge_list" || g.type == "graphml" || g.type == "cache") return std::nullopt;
+  if (g.type != "stochastic_block_model") return g.n;
+  std::uint64_t users = 0;
+  for (const std::uint32_t b : g.block_sizes) users += b;
+  return users;
+}
+
+// The institution's followers or vertex against the users of a generated graph, named at the
+// institution key (else at the graph's size, when the institution key is a default).
+void check_institution(const Scenario& s, const YAML::Node& root) {
+  const auto users = generated_users(s.graph);
+  if (!users) return;
+  const YAML::Node institution = std::as_const(root)["institution"];
+  const YAML::Node graph = std::as_const(root)["graph"];
+  const char* size_key = s.graph.type == "stochastic_block_model" ? "block_sizes" : "n";
+  auto at = [&](const char* key) {
+    const YAML::Node node = institution.IsMap() ? institution[key] : YAML::Node();
+    if (node.IsDefined()) return node;
+    return graph.IsMap() && graph[size_key].IsDefined() ? graph[size_key] : YAML::Node();
+  };
+  const std::string size = fmt::format("{} users of the graph (graph.{})", *users, size_key);
+  if (s.institution.placement == "new" && s.institution.followers > *users) {
+    schema_error(s.origin, at("followers"), "institution.followers",
+                 fmt::format("{} followers is more than the {}", s.institution.followers, size));
+  }
+  if (s.institution.placement == "fixed" && s.institution.vertex >= *users) {
+    schema_error(s.origin, at("vertex"), "institution.vertex",
+                 fmt::format("vertex {} does not exist: the ids are 0 to {}, the {}", s.institution.vertex,
+                             *users - 1, size));
   }
 }
 
@@ -312,11 +483,23 @@ Scenario parse_scenario_tree(const YAML::Node& tree, const YamlOrigin& origin,
   s.seed = top.seed;
   s.runs = top.runs;
   if (s.name.empty()) schema_error(s.origin, root["name"], "name", "must not be empty");
+  // The name names the default output results/NAME.h5: a path in it would write elsewhere.
+  if (s.name.find_first_of("/\\") != std::string::npos || s.name == "." || s.name == ".." ||
+      std::any_of(s.name.begin(), s.name.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
+    schema_error(s.origin, root["name"], "name",
+                 "'" + s.name.substr(0, 80) + "' is not a file name (no '/', '\\' or control characters; it names results/NAME.h5)");
+  }
+  if (s.name.size() > 200) {
+    schema_error(s.origin, root["name"], "name",
+                 fmt::format("is {} characters long; at most 200 (it names results/NAME.h5)", s.name.size()));
+  }
 
   time_schema().parse(s.time, root["time"], s.origin, "time");
   parse_graph(s, root["graph"]);
   check_graph(s, root["graph"]);
   institution_schema().parse(s.institution, root["institution"], s.origin, "institution");
+  // A sweep's points are checked one by one (an axis may change the graph's size).
+  if (!root["sweep"]) check_institution(s, root);
 
   s.diffusion = parse_model_section(s, root, "diffusion", "independent_cascade");
   s.strategy = parse_model_section(s, root, "strategy", "posting");
@@ -359,6 +542,12 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name,
 
 Scenario load_scenario(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
   const std::string text = read_file(file);
+  // An empty file (or one of comments) is a mistake, not a request for every default.
+  if (parse_yaml(text, file.string()).IsNull()) {
+    throw InputError(fmt::format("{}: the scenario file is empty (no keys); write at least `name: ...`, "
+                                 "or see `softpower scenario-reference`",
+                                 file.string()));
+  }
   return parse_scenario(text, file.string(), overrides, file.parent_path());
 }
 
