@@ -334,7 +334,13 @@ int graph_generate(const GraphGenerateOptions& options) {
   check_outputs({{.path = options.output, .role = "-o"}}, scenario_inputs(scenario, options.scenario), false);
   std::vector<std::string> notes;
   VertexAttributes attributes;
-  const SocialGraph graph = build_graph(scenario, &notes, &attributes);
+  const SocialGraph graph = [&] {
+    try {
+      return build_graph(scenario, &notes, &attributes);
+    } catch (const InputError&) {
+      rethrow_at_key(scenario, std::current_exception());  // a generator's limits, at graph.type
+    }
+  }();
   for (const auto& note : notes) std::cerr << "softpower: note: " << note << "\n";
   save_graph_cache(graph, options.output, attributes);
   fmt::print("wrote {}: {} vertices, {} arcs ({}) in {:.2f} s\n", options.output,

@@ -193,7 +193,12 @@ std::unique_ptr<DiffusionModel> make_diffusion_model(const Scenario& scenario) {
 
 std::unique_ptr<StrategyModel> make_strategy_model(const Scenario& scenario, const PreparedGraph* graph) {
   for (const auto& entry : strategy_models()) {
-    if (scenario.strategy.model == entry.name) return entry.make(scenario, graph);
+    if (scenario.strategy.model != entry.name) continue;
+    try {
+      return entry.make(scenario, graph);
+    } catch (const InputError&) {
+      rethrow_at_key(scenario, std::current_exception());  // a KOL budget beyond the users
+    }
   }
   unknown_model(scenario, "strategy", scenario.strategy.model, names_of(strategy_models()));
 }

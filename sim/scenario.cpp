@@ -233,13 +233,35 @@ class StructureCheck : public YAML::EventHandler {
 };
 
 [[noreturn]] void malformed(const YAML::ParserException& e, const std::string& file_name) {
-  // yaml-cpp reports nesting beyond its depth limit as "bad file".
+  // yaml-cpp reports nesting beyond its depth limit as "bad file", and quotes the offending
+  // character raw: a control character is shown as its code instead.
   const bool too_deep = dynamic_cast<const YAML::DeepRecursion*>(&e) != nullptr;
-  throw InputError(fmt::format("{}:{}:{}: malformed YAML: {}", file_name, e.mark.line + 1, e.mark.column + 1,
-                               too_deep ? "lists or mappings nested too deeply" : e.msg));
+  std::string message;
+  for (const char c : std::string(too_deep ? "lists or mappings nested too deeply" : e.msg)) {
+    const auto byte = static_cast<unsigned char>(c);
+    message += byte < 0x20 || byte == 0x7F ? fmt::format("\\x{:02X}", byte) : std::string(1, c);
+  }
+  throw InputError(fmt::format("{}:{}:{}: malformed YAML: {}", file_name, e.mark.line + 1, e.mark.column + 1, message));
+}
+
+// UTF-16 and UTF-32 (which yaml-cpp reads) hold NUL bytes; UTF-8 text never does.
+bool looks_utf16_or_32(const std::string& text) {
+  if (text.size() < 2) return false;
+  const auto b0 = static_cast<unsigned char>(text[0]);
+  const auto b1 = static_cast<unsigned char>(text[1]);
+  const auto printable = [](unsigned char b) { return b >= 0x20 && b < 0x7F; };
+  return (b0 == 0xFF && b1 == 0xFE) || (b0 == 0xFE && b1 == 0xFF) || (b0 == 0 && (b1 == 0 || printable(b1))) ||
+         (printable(b0) && b1 == 0);
 }
 
 YAML::Node parse_yaml(const std::string& text, const std::string& file_name) {
+  if (const auto nul = text.find('\0'); nul != std::string::npos && !looks_utf16_or_32(text)) {
+    const auto line_start = text.rfind('\n', nul);
+    const auto line = std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(nul), '\n') + 1;
+    const auto column = nul - (line_start == std::string::npos ? 0 : line_start + 1) + 1;
+    throw InputError(fmt::format("{}:{}:{}: a NUL byte: a scenario is UTF-8 text, and this looks like binary data",
+                                 file_name, line, column));
+  }
   YAML::Node root;
   try {
     root = YAML::Load(text);
@@ -374,10 +396,10 @@ void check_institution(const Scenario& s, const YAML::Node& root) {
   const YAML::Node institution = std::as_const(root)["institution"];
   const YAML::Node graph = std::as_const(root)["graph"];
   const char* size_key = s.graph.type == "stochastic_block_model" ? "block_sizes" : "n";
-  auto at = [&](const char* key) {
-    const YAML::Node node = institution.IsMap() ? institution[key] : YAML::Node();
-    if (node.IsDefined()) return node;
-    return graph.IsMap() && graph[size_key].IsDefined() ? graph[size_key] : YAML::Node();
+  auto at = [&](const char* key) -> YAML::Node {
+    if (institution.IsDefined() && institution.IsMap() && institution[key].IsDefined()) return institution[key];
+    if (graph.IsDefined() && graph.IsMap() && graph[size_key].IsDefined()) return graph[size_key];
+    return YAML::Node();
   };
   const std::string size = fmt::format("{} users of the graph (graph.{})", *users, size_key);
   if (s.institution.placement == "new" && s.institution.followers > *users) {
@@ -549,6 +571,42 @@ Scenario load_scenario(const std::filesystem::path& file, const std::vector<std:
                                  file.string()));
   }
   return parse_scenario(text, file.string(), overrides, file.parent_path());
+}
+
+void rethrow_at_key(const Scenario& s, const std::exception_ptr& error) {
+  std::string message;
+  try {
+    std::rethrow_exception(error);
+  } catch (const InputError& e) {
+    message = e.what();
+  }
+  static const std::set<std::string> sections{"time", "graph", "institution", "diffusion", "strategy", "censorship", "attitude", "export"};
+  static const std::set<std::string> generators{"erdos_renyi", "barabasi_albert", "watts_strogatz", "stochastic_block_model", "wechat_like"};
+  const auto colon = message.find(": ");
+  if (colon == std::string::npos) std::rethrow_exception(error);
+  std::string path = message.substr(0, colon);
+  std::string rest = message.substr(colon + 2);
+  if (generators.count(path) && s.graph.type == path) {
+    path = "graph.type";
+    rest = "graph type '" + s.graph.type + "': " + rest;
+  }
+  const auto dot = path.find('.');
+  if (path.find_first_of(" /") != std::string::npos || !sections.count(path.substr(0, dot))) {
+    std::rethrow_exception(error);
+  }
+  // The deepest node of the path that the file has: the key itself, else its section.
+  YAML::Node node;
+  const YAML::Node source = s.source;
+  if (source.IsDefined() && source.IsMap()) {
+    YAML::Node at = source;
+    for (std::string key : split_key_path(path, path)) {
+      if (const auto bracket = key.find('['); bracket != std::string::npos) key.resize(bracket);
+      if (!at.IsMap() || !at[key].IsDefined()) break;
+      at.reset(at[key]);
+      node.reset(at);
+    }
+  }
+  schema_error(s.origin, node, path, rest);
 }
 
 std::filesystem::path resolve_path(const Scenario& s, const std::string& path) {
