@@ -268,18 +268,7 @@ void check_graph_inputs(const Scenario& scenario) {
       throw InputError(fmt::format("{}: graph.path: file not found: {}", scenario.origin.file, path.string()));
     }
   }
-  if (scenario.institution.placement == "new" && scenario.graph.type != "edge_list" &&
-      scenario.graph.type != "graphml" && scenario.graph.type != "cache") {
-    std::uint64_t users = scenario.graph.n;
-    if (scenario.graph.type == "stochastic_block_model") {
-      users = 0;
-      for (auto s : scenario.graph.block_sizes) users += s;
-    }
-    if (scenario.institution.followers > users) {
-      throw InputError(fmt::format("{}: institution.followers: {} exceeds the {} users of the graph",
-                                   scenario.origin.file, scenario.institution.followers, users));
-    }
-  }
+  check_institution(scenario);
 }
 
 }  // namespace

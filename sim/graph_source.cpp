@@ -165,6 +165,7 @@ PreparedGraph prepare_graph_unlocated(const Scenario& s) {
 
 // Errors named at their scenario key: followers beyond the users, a generator's limits.
 PreparedGraph prepare_graph(const Scenario& s) {
+  check_institution(s);  // before generating a graph too small for it
   try {
     return prepare_graph_unlocated(s);
   } catch (const InputError&) {

@@ -304,10 +304,20 @@ inline std::optional<std::uint32_t> parse_community(std::string_view text) {
 inline constexpr const char* kCommunityError = "community must be a non-negative integer";
 
 /// Shortens an offending piece of input for an error message.
-/// A NUL byte, which would cut the message short on a terminal, is shown as \0.
+/// Control characters, which a terminal would act on (a NUL cuts the message short), are
+/// shown as \0 and \xNN; tabs stay.
 inline std::string excerpt(std::string_view text, std::size_t max_chars = 80) {
   std::string out;
-  for (const char c : text.substr(0, max_chars)) out += c == '\0' ? std::string("\\0") : std::string(1, c);
+  for (const char c : text.substr(0, max_chars)) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte == 0) {
+      out += "\\0";
+    } else if ((byte < 0x20 && c != '\t') || byte == 0x7F) {
+      out += std::string("\\x") + "0123456789ABCDEF"[byte >> 4] + "0123456789ABCDEF"[byte & 15];
+    } else {
+      out += c;
+    }
+  }
   return text.size() <= max_chars ? out : out + "...";
 }
 

@@ -388,11 +388,13 @@ std::optional<std::uint64_t> generated_users(const GraphSpec& g) {
   return users;
 }
 
-// The institution's followers or vertex against the users of a generated graph, named at the
-// institution key (else at the graph's size, when the institution key is a default).
-void check_institution(const Scenario& s, const YAML::Node& root) {
+}  // namespace
+
+void check_institution(const Scenario& s) {
   const auto users = generated_users(s.graph);
   if (!users) return;
+  const YAML::Node root = s.source;
+  if (!root.IsDefined() || !root.IsMap()) return;
   const YAML::Node institution = std::as_const(root)["institution"];
   const YAML::Node graph = std::as_const(root)["graph"];
   const char* size_key = s.graph.type == "stochastic_block_model" ? "block_sizes" : "n";
@@ -412,6 +414,8 @@ void check_institution(const Scenario& s, const YAML::Node& root) {
                              *users - 1, size));
   }
 }
+
+namespace {
 
 // `section: {model: NAME, ...}`: the name here, the parameters for the model registry.
 ModelSection parse_model_section(const Scenario& s, const YAML::Node& root, const std::string& key,
@@ -520,8 +524,6 @@ Scenario parse_scenario_tree(const YAML::Node& tree, const YamlOrigin& origin,
   parse_graph(s, root["graph"]);
   check_graph(s, root["graph"]);
   institution_schema().parse(s.institution, root["institution"], s.origin, "institution");
-  // A sweep's points are checked one by one (an axis may change the graph's size).
-  if (!root["sweep"]) check_institution(s, root);
 
   s.diffusion = parse_model_section(s, root, "diffusion", "independent_cascade");
   s.strategy = parse_model_section(s, root, "strategy", "posting");
@@ -535,7 +537,9 @@ Scenario parse_scenario_tree(const YAML::Node& tree, const YamlOrigin& origin,
   }
   if (s.time.num_steps() < 1) schema_error(s.origin, root["time"], "time", "the horizon is shorter than one step");
 
-  s.source = YAML::Clone(root);
+  // A shallow copy: the sections stay shared, with their line numbers (a sweep point's
+  // messages about unswept keys name them), and removing `sweep` leaves `tree` whole.
+  s.source = shallow_copy(root);
   s.source.remove("sweep");
   if (const YAML::Node sweep = root["sweep"]) {
     if (!sweep.IsMap()) {
