@@ -22,7 +22,8 @@ cases.tsv: one case per line, tab-separated, `#` starts a comment line:
   b"1 " + b"x" * 10**7), `fifo FILE`, `mkdir DIR`, `cache FILE` (a copy of a real graph cache made
   once per corpus run), `result FILE` (a copy of a real result file), `truncate FILE BYTES`,
   `flip FILE OFFSET` (invert 64 bytes at OFFSET), `h5 FILE KIND` (an HDF5 file written with h5py,
-  KIND one of the forge_* functions below), `symlink LINK TARGET`, `readonly DIR` (the folder
+  KIND one of the forge_* functions below), `alter FILE KIND` (change a copied real file with
+  h5py, KIND one of the alter_* functions), `symlink LINK TARGET`, `readonly DIR` (the folder
   becomes read-only; as root the case then runs as the user nobody, for whom that holds).
 
 Each case must: exit with its expected code (1 or 2), within the time limit, not by a signal;
@@ -190,6 +191,94 @@ def forge_result_huge_params(h5py, np, path):
 FORGERS = {name[len("forge_"):]: fn for name, fn in globals().items() if name.startswith("forge_")}
 
 
+# ---- real files altered (h5py) ----------------------------------------------------------------
+
+def alter_result_huge_params(h5py, np, path):
+    """/params claims 1e12 rows: an unallocated dataset, so the file stays small."""
+    with h5py.File(path, "r+") as f:
+        dtype = f["params"].dtype
+        del f["params"]
+        f.create_dataset("params", shape=(10**12,), dtype=dtype, chunks=(1024,))
+
+
+def alter_result_huge_runs(h5py, np, path):
+    """num_runs and /params agree on 1e12 runs, all unwritten: tiny on disk, 48 TB in memory."""
+    alter_result_huge_params(h5py, np, path)
+    with h5py.File(path, "r+") as f:
+        f.attrs["num_runs"] = np.uint64(10**12)
+
+
+def alter_result_no_metrics(h5py, np, path):
+    with h5py.File(path, "r+") as f:
+        del f["metrics"]
+
+
+def alter_result_metric_shape(h5py, np, path):
+    with h5py.File(path, "r+") as f:
+        del f["metrics/reach_cumulative"]
+        f["metrics/reach_cumulative"] = np.zeros((1, 1), dtype=np.int64)
+
+
+def alter_result_metric_type(h5py, np, path):
+    with h5py.File(path, "r+") as f:
+        shape = f["metrics/reach_cumulative"].shape
+        del f["metrics/reach_cumulative"]
+        f["metrics/reach_cumulative"] = np.full(shape, b"x", dtype="S1")
+
+
+def alter_result_num_runs_huge(h5py, np, path):
+    with h5py.File(path, "r+") as f:
+        f.attrs["num_runs"] = np.uint64(10**12)
+
+
+def alter_result_num_steps(h5py, np, path):
+    with h5py.File(path, "r+") as f:
+        f.attrs["num_steps"] = np.int64(5)
+
+
+def alter_result_scenario_garbage(h5py, np, path):
+    """The stored scenario, which rerun and export run again, is not YAML."""
+    with h5py.File(path, "r+") as f:
+        del f["scenario"]
+        f["scenario"] = "graph: {n: [unclosed\n"
+
+
+def alter_result_no_scenario(h5py, np, path):
+    with h5py.File(path, "r+") as f:
+        del f["scenario"]
+
+
+def alter_result_newer_format(h5py, np, path):
+    with h5py.File(path, "r+") as f:
+        f.attrs["format_version"] = np.uint32(999)
+
+
+def alter_cache_checksum(h5py, np, path):
+    """One arc moved to another (existing) vertex: every array is valid, the checksum is not."""
+    with h5py.File(path, "r+") as f:
+        targets = f["targets"][:]
+        targets[0] = (targets[0] + 1) % f.attrs["num_vertices"]
+        del f["targets"]
+        f["targets"] = targets
+
+
+def alter_cache_huge_claim(h5py, np, path):
+    """Claims 1e12 arcs (the memory check reads the attribute)."""
+    with h5py.File(path, "r+") as f:
+        f.attrs["num_arcs"] = np.uint64(10**12)
+
+
+def alter_cache_labels_not_strings(h5py, np, path):
+    with h5py.File(path, "r+") as f:
+        n = int(f.attrs["num_vertices"])
+        if "labels" in f:
+            del f["labels"]
+        f["labels"] = np.arange(n, dtype=np.int32)
+
+
+ALTERERS = {name[len("alter_"):]: fn for name, fn in globals().items() if name.startswith("alter_")}
+
+
 # ---- per-case setup -------------------------------------------------------------------------
 
 class Fixtures:
@@ -249,6 +338,10 @@ def apply_setup(case, folder, fixtures, state):
             import h5py
             import numpy as np
             FORGERS[args[1]](h5py, np, target)
+        elif verb == "alter":
+            import h5py
+            import numpy as np
+            ALTERERS[args[1]](h5py, np, target)
         elif verb == "symlink":
             target.symlink_to(args[1])
         elif verb == "readonly":
@@ -294,6 +387,7 @@ def run_case(case, exe, fixtures, timeout, keep):
         apply_setup(case, folder, fixtures, state)
         outs = output_paths(case.argv)
         before = {o: snapshot(folder / o) for o in outs}
+        partials_before = set(folder.rglob("*.partial"))
         argv = [exe, *case.argv]
         preexec = None
         if state.get("readonly") and os.geteuid() == 0:
@@ -347,7 +441,7 @@ def run_case(case, exe, fixtures, timeout, keep):
             elif before[out] is not None and now != before[out]:
                 problems.append(f"the existing {out} was changed")
         if case.exit == 2:
-            partials = sorted(str(p.relative_to(folder)) for p in folder.rglob("*.partial"))
+            partials = sorted(str(p.relative_to(folder)) for p in set(folder.rglob("*.partial")) - partials_before)
             if partials:
                 problems.append(f"left {partials} behind")
         return case, problems, stderr, elapsed
