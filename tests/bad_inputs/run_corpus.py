@@ -24,7 +24,8 @@ cases.tsv: one case per line, tab-separated, `#` starts a comment line:
   `flip FILE OFFSET` (invert 64 bytes at OFFSET), `h5 FILE KIND` (an HDF5 file written with h5py,
   KIND one of the forge_* functions below), `alter FILE KIND` (change a copied real file with
   h5py, KIND one of the alter_* functions), `symlink LINK TARGET`, `readonly DIR` (the folder
-  becomes read-only; as root the case then runs as the user nobody, for whom that holds).
+  becomes read-only; as root the case then runs as the user nobody, for whom that holds),
+  `fsize BYTES` (the case runs with a file size limit: writes beyond it fail as on a full disk).
 
 Each case must: exit with its expected code (1 or 2), within the time limit, not by a signal;
 write stderr holding the fragment and none of "terminate called", "Aborted", "Segmentation",
@@ -344,6 +345,8 @@ def apply_setup(case, folder, fixtures, state):
             ALTERERS[args[1]](h5py, np, target)
         elif verb == "symlink":
             target.symlink_to(args[1])
+        elif verb == "fsize":
+            state["fsize"] = int(args[0])
         elif verb == "readonly":
             target.chmod(0o555)
             state["readonly"] = True
@@ -366,7 +369,7 @@ def snapshot(path):
     """What is at `path` now: None, or (kind, size, hash of a small regular file)."""
     try:
         st = os.lstat(path)
-    except (FileNotFoundError, NotADirectoryError):
+    except OSError:  # missing, under a file, a name too long
         return None
     digest = None
     if stat.S_ISREG(st.st_mode) and st.st_size < (64 << 20):
@@ -403,6 +406,18 @@ def run_case(case, exe, fixtures, timeout, keep):
                 os.setgroups([])
                 os.setgid(gid)
                 os.setuid(uid)
+        if "fsize" in state:
+            # A file size limit, like a disk that fills up: writes past it fail with EFBIG once
+            # SIGXFSZ, which would otherwise kill the process, is ignored.
+            limit, drop = state["fsize"], preexec
+
+            def preexec():
+                import resource
+                import signal
+                signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+                resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+                if drop:
+                    drop()
         env = dict(os.environ, LC_ALL="C")
         started = time.monotonic()
         try:
