@@ -44,9 +44,9 @@ std::vector<std::string> check_output_paths(const std::vector<OutputPath>& outpu
                                             const std::vector<InputPath>& inputs);
 
 /// Before opening an input: throws InputError "NAME: cannot read WHAT: it is a FIFO (named
-/// pipe), not a regular file" when `path` exists and, followed through symlinks, is not a regular
-/// file. A FIFO would block the open forever and a device never ends; a folder fails anyway,
-/// named as such here. A missing file is left to the opener, whose message says so.
+/// pipe), not a regular file" when `path` exists and, followed through symlinks, is a FIFO, a
+/// device or a socket. A FIFO would block the open forever and a device never ends. A missing
+/// file or a folder is left to the opener, whose message says so.
 void require_regular_input(const std::filesystem::path& path, const std::string& what);
 
 /// Where a write to `path` lands: `path` itself, or for a symlink the file it finally points to
