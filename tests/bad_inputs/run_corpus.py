@@ -483,6 +483,9 @@ def main():
     parser.add_argument("-v", "--verbose", action="store_true", help="print every case's stderr")
     args = parser.parse_args()
     exe = str(Path(args.exe).resolve())
+    if not os.access(exe, os.X_OK):
+        print(f"{exe}: no softpower executable there; build the target softpower first")
+        return 1
     cases = load_cases()
     everything = len(cases)
     if args.only:
