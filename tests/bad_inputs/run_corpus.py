@@ -20,7 +20,8 @@ cases.tsv: one case per line, tab-separated, `#` starts a comment line:
 - setup: inputs made at test time instead of committed, separated by ` ;; `, each `verb args`
   (shlex): `write FILE EXPR` (FILE gets EXPR, a Python expression of bytes or str, e.g.
   b"1 " + b"x" * 10**7), `fifo FILE`, `mkdir DIR`, `cache FILE` (a copy of a real graph cache made
-  once per corpus run), `result FILE` (a copy of a real result file), `truncate FILE BYTES`,
+  once per corpus run), `result FILE` (a copy of a real result file), `sweep FILE` (a copy of a
+  real sweep result), `truncate FILE BYTES`,
   `flip FILE OFFSET` (invert 64 bytes at OFFSET), `h5 FILE KIND` (an HDF5 file written with h5py,
   KIND one of the forge_* functions below), `alter FILE KIND` (change a copied real file with
   h5py, KIND one of the alter_* functions), `symlink LINK TARGET`, `readonly DIR` (the folder
@@ -299,6 +300,11 @@ class Fixtures:
         out = self.root / f"fixture_{kind}.h5"
         if kind == "cache":
             argv = [self.exe, "graph", "generate", "--set", "graph.n=300", "-o", str(out)]
+        elif kind == "sweep":
+            scenario = self.root / "fixture_sweep.yaml"
+            scenario.write_text(FIXTURE_SCENARIO.replace("runs: 2\n", "") +
+                                "sweep:\n  replicates: 2\n  axes:\n    censorship.strength: [0, 1]\n")
+            argv = [self.exe, "sweep", str(scenario), "-q", "--threads", "1", "-o", str(out)]
         elif kind == "result":
             scenario = self.root / "fixture.yaml"
             scenario.write_text(FIXTURE_SCENARIO)
@@ -324,7 +330,7 @@ def apply_setup(case, folder, fixtures, state):
             os.mkfifo(target)
         elif verb == "mkdir":
             target.mkdir(parents=True, exist_ok=True)
-        elif verb in ("cache", "result"):
+        elif verb in ("cache", "result", "sweep"):
             shutil.copyfile(fixtures.get(verb), target)
         elif verb == "truncate":
             with open(target, "r+b") as f:
@@ -493,9 +499,9 @@ def main():
     started = time.monotonic()
     fixtures_dir = Path(tempfile.mkdtemp(prefix="softpower_corpus_fixtures_"))
     fixtures = Fixtures(exe, fixtures_dir)
-    if any(v.split()[0] in ("cache", "result") for c in cases for v in c.setup):
-        fixtures.get("cache")
-        fixtures.get("result")
+    for kind in ("cache", "result", "sweep"):  # made before the cases run in parallel
+        if any(v.split()[0] == kind for c in cases for v in c.setup):
+            fixtures.get(kind)
     failed = []
     by_category = {}
     slowest = (0.0, "")
