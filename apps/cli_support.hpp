@@ -6,6 +6,8 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <charconv>
+#include <limits>
 #include <chrono>
 #include <filesystem>
 #include <cstdint>
@@ -14,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/error.hpp"
 #include "sim/scenario.hpp"
 
 namespace softpower::cli {
@@ -42,9 +45,19 @@ inline std::string scenario_folder(const Scenario& s) {
   return std::filesystem::absolute(dir).lexically_normal().string();
 }
 
+/// --seed S: taken as text and checked here, since the option parser would wrap -1 into
+/// 18446744073709551615.
 inline Scenario load_with_seed(const std::string& file, std::vector<std::string> overrides,
-                               const std::optional<std::uint64_t>& seed) {
-  if (seed) overrides.push_back(fmt::format("seed={}", *seed));
+                               const std::optional<std::string>& seed) {
+  if (seed) {
+    std::uint64_t value = 0;
+    const char* end = seed->data() + seed->size();
+    if (const auto r = std::from_chars(seed->data(), end, value); r.ec != std::errc() || r.ptr != end) {
+      throw InputError(fmt::format("--seed {}: expected an integer from 0 to {}", *seed,
+                                   std::numeric_limits<std::uint64_t>::max()));
+    }
+    overrides.push_back(fmt::format("seed={}", value));
+  }
   return load_scenario(file, overrides);
 }
 

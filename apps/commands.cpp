@@ -268,18 +268,7 @@ void check_graph_inputs(const Scenario& scenario) {
       throw InputError(fmt::format("{}: graph.path: file not found: {}", scenario.origin.file, path.string()));
     }
   }
-  if (scenario.institution.placement == "new" && scenario.graph.type != "edge_list" &&
-      scenario.graph.type != "graphml" && scenario.graph.type != "cache") {
-    std::uint64_t users = scenario.graph.n;
-    if (scenario.graph.type == "stochastic_block_model") {
-      users = 0;
-      for (auto s : scenario.graph.block_sizes) users += s;
-    }
-    if (scenario.institution.followers > users) {
-      throw InputError(fmt::format("{}: institution.followers: {} exceeds the {} users of the graph",
-                                   scenario.origin.file, scenario.institution.followers, users));
-    }
-  }
+  check_institution(scenario);
 }
 
 }  // namespace
@@ -334,7 +323,13 @@ int graph_generate(const GraphGenerateOptions& options) {
   check_outputs({{.path = options.output, .role = "-o"}}, scenario_inputs(scenario, options.scenario), false);
   std::vector<std::string> notes;
   VertexAttributes attributes;
-  const SocialGraph graph = build_graph(scenario, &notes, &attributes);
+  const SocialGraph graph = [&] {
+    try {
+      return build_graph(scenario, &notes, &attributes);
+    } catch (const InputError&) {
+      rethrow_at_key(scenario, std::current_exception());  // a generator's limits, at graph.type
+    }
+  }();
   for (const auto& note : notes) std::cerr << "softpower: note: " << note << "\n";
   save_graph_cache(graph, options.output, attributes);
   fmt::print("wrote {}: {} vertices, {} arcs ({}) in {:.2f} s\n", options.output,

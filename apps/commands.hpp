@@ -15,7 +15,7 @@ struct RunOptions {
   std::string scenario;
   std::string output;  // empty: results/<scenario name>.h5
   int threads = 0;     // 0: every core
-  std::optional<std::uint64_t> seed;
+  std::optional<std::string> seed;  // as typed: checked like `seed` in a scenario
   std::vector<std::string> overrides;
   bool quiet = false;
   bool profile = false;  // print the time per phase of the runs
@@ -27,7 +27,7 @@ struct SweepOptions {
   std::string scenario;
   std::string output;  // empty: results/<scenario name>.h5; a shard adds .shard-K-of-N
   int threads = 0;
-  std::optional<std::uint64_t> seed;
+  std::optional<std::string> seed;  // as typed: checked like `seed` in a scenario
   std::vector<std::string> overrides;
   std::string shard;  // "K/N"; empty: from SLURM_ARRAY_* or one shard
   bool resume = false;

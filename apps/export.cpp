@@ -108,9 +108,13 @@ int export_run(const ExportOptions& options) {
        {std::pair{options.spec.gexf, viz::Format::kGexf}, std::pair{options.spec.graphml, viz::Format::kGraphml}}) {
     if (name.empty()) continue;
     viz::ExportReport report;
-    viz::write_file(name, [&](std::ostream& out) {
-      report = viz::write_cascade(source, *options.cascade, options.spec, format, out);
-    });
+    try {
+      viz::write_file(name, [&](std::ostream& out) {
+        report = viz::write_cascade(source, *options.cascade, options.spec, format, out);
+      });
+    } catch (const InputError& e) {
+      throw InputError(fmt::format("{}: --cascade {}: {}", options.result, *options.cascade, e.what()));
+    }
     log << fmt::format("softpower: wrote {} ({} nodes, {} edges)\n", name, report.nodes, report.edges);
   }
   return 0;

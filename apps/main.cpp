@@ -4,6 +4,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <charconv>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -28,6 +30,18 @@ std::string join_command_line(int argc, char** argv) {
   }
   return out;
 }
+
+// An unsigned 64-bit value as typed: the option parser would wrap -1 into 18446744073709551615
+// and saturate 2^64 to it.
+const CLI::Validator kUnsigned64(
+    [](std::string& text) -> std::string {
+      std::uint64_t value = 0;
+      const char* end = text.data() + text.size();
+      const auto r = std::from_chars(text.data(), end, value);
+      return r.ec == std::errc() && r.ptr == end ? std::string()
+                                                 : "expected an integer from 0 to 18446744073709551615, got " + text;
+    },
+    "UINT64");
 
 }  // namespace
 
@@ -73,7 +87,7 @@ int main(int argc, char** argv) {
   cli::ExportOptions exporting;
   auto* export_cmd = app.add_subcommand("export", "Write one run of a result file as GEXF (Gephi) or GraphML: the network with every user's state, a sample of it, or cascade trees");
   export_cmd->add_option("result", exporting.result, "Result file (of softpower run, sweep or merge); a run recorded without an export: section is run again to regenerate its events, and must reproduce its stored metrics bit for bit")->required()->check(CLI::ExistingFile);
-  export_cmd->add_option("--run", exporting.run, "Run id to export (default: the file's first run)");
+  export_cmd->add_option("--run", exporting.run, "Run id to export (default: the file's first run)")->check(kUnsigned64);
   export_cmd->add_option("--gexf", exporting.spec.gexf, "GEXF file to write");
   export_cmd->add_option("--graphml", exporting.spec.graphml, "GraphML file to write");
   export_cmd->add_option("--gexf-version", exporting.spec.gexf_version, "1.3 (default; Gephi 0.9+, graphology) or 1.2draft (NetworkX before 3.6)")->check(CLI::IsMember({"1.3", "1.2draft"}));
@@ -85,7 +99,7 @@ int main(int argc, char** argv) {
   export_cmd->add_option("--top-items", exporting.spec.top_items, "--sample top_items: items of largest reach (default 3)")->check(CLI::Range(1, 1000000));
   export_cmd->add_option("--k", exporting.spec.k, "--sample k_core: core number (default 10)")->check(CLI::Range(1, 1000000));
   export_cmd->add_option("--vertices", exporting.spec.vertices, "--sample random: users drawn (default 50000)")->check(CLI::Range(1u, 4294967294u));
-  export_cmd->add_option("--sample-seed", exporting.spec.sample_seed, "--sample random: seed (default 1)");
+  export_cmd->add_option("--sample-seed", exporting.spec.sample_seed, "--sample random: seed (default 1)")->check(kUnsigned64);
   export_cmd->add_option("--scenario-dir", exporting.scenario_dir, "Folder against which the stored scenario's relative graph paths resolve (default: the result's record, else the current folder)");
   export_cmd->add_flag("-q,--quiet", exporting.quiet, "Print nothing but errors");
 
@@ -141,6 +155,15 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // CLI11 answers a mistyped command with "A subcommand is required": name it instead.
+    if (argc > 1 && argv[1][0] != '-') {
+      bool known = false;
+      for (const CLI::App* sub : app.get_subcommands({})) known = known || sub->check_name(argv[1]);
+      if (!known) {
+        std::cerr << "softpower: error: unknown command '" << argv[1] << "' (softpower --help lists them)\n";
+        return 2;
+      }
+    }
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }

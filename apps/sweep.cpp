@@ -90,15 +90,23 @@ int run_sweep(const SweepOptions& options, const MpiSession& mpi) {
   const fs::path output = shard_output_path(
       options.output.empty() ? fs::path("results") / (base.name + ".h5") : fs::path(options.output), shard);
   const fs::path checkpoint = journal_dir_for(output);
+  if (root && base.sweep_node && sweep_changes_graph(sweep)) {
+    // Every point's institution against its graph, before any output exists.
+    for (std::uint64_t point = 0; point < sweep.num_points(); ++point) {
+      check_institution(scenario_at_point(base, sweep, point));
+    }
+  } else if (root) {
+    check_institution(base);
+  }
   if (root && !options.no_memory_check) {
     // One graph for the whole sweep, or one per point when the sweep changes it: check each.
     // Before the output check, which may create folders.
     const std::uint64_t threads = active_threads();
     if (!base.sweep_node || !sweep_changes_graph(sweep)) {
-      check_memory(base, threads, "--no-memory-check");
+      check_memory(base, threads, "--no-memory-check", sweep.num_runs());
     } else {
       for (std::uint64_t point = 0; point < sweep.num_points(); ++point) {
-        check_memory(scenario_at_point(base, sweep, point), threads, "--no-memory-check");
+        check_memory(scenario_at_point(base, sweep, point), threads, "--no-memory-check", sweep.num_runs());
       }
     }
   }

@@ -160,6 +160,14 @@ const std::vector<AttitudeEntry>& attitude_models() {
   return entries;
 }
 
+// Names the file, line and column of `SECTION.model` (or the --set or sweep axis that set it).
+[[noreturn]] void unknown_model(const Scenario& s, const std::string& section, const std::string& model,
+                                const std::string& known) {
+  const YAML::Node source = s.source;
+  const YAML::Node node = source.IsMap() && source[section].IsMap() ? source[section]["model"] : YAML::Node();
+  schema_error(s.origin, node, section + ".model", fmt::format("unknown model '{}' (known: {})", model, known));
+}
+
 }  // namespace
 
 std::unique_ptr<AttitudeModel> make_attitude_model(const Scenario& scenario, const PreparedGraph* graph) {
@@ -167,8 +175,7 @@ std::unique_ptr<AttitudeModel> make_attitude_model(const Scenario& scenario, con
   for (const auto& entry : attitude_models()) {
     if (scenario.attitude->model == entry.name) return entry.make(*scenario.attitude, scenario, graph);
   }
-  throw InputError(fmt::format("{}: attitude.model: unknown model '{}' (known: {})", scenario.origin.file,
-                               scenario.attitude->model, names_of(attitude_models())));
+  unknown_model(scenario, "attitude", scenario.attitude->model, names_of(attitude_models()));
 }
 
 std::vector<std::string> attitude_model_names() {
@@ -181,16 +188,19 @@ std::unique_ptr<DiffusionModel> make_diffusion_model(const Scenario& scenario) {
   for (const auto& entry : diffusion_models()) {
     if (scenario.diffusion.model == entry.name) return entry.make(scenario);
   }
-  throw InputError(fmt::format("{}: diffusion.model: unknown model '{}' (known: {})",
-                               scenario.origin.file, scenario.diffusion.model, names_of(diffusion_models())));
+  unknown_model(scenario, "diffusion", scenario.diffusion.model, names_of(diffusion_models()));
 }
 
 std::unique_ptr<StrategyModel> make_strategy_model(const Scenario& scenario, const PreparedGraph* graph) {
   for (const auto& entry : strategy_models()) {
-    if (scenario.strategy.model == entry.name) return entry.make(scenario, graph);
+    if (scenario.strategy.model != entry.name) continue;
+    try {
+      return entry.make(scenario, graph);
+    } catch (const InputError&) {
+      rethrow_at_key(scenario, std::current_exception());  // a KOL budget beyond the users
+    }
   }
-  throw InputError(fmt::format("{}: strategy.model: unknown model '{}' (known: {})",
-                               scenario.origin.file, scenario.strategy.model, names_of(strategy_models())));
+  unknown_model(scenario, "strategy", scenario.strategy.model, names_of(strategy_models()));
 }
 
 std::vector<std::string> diffusion_model_names() {

@@ -159,6 +159,7 @@ RunId count_written_runs(const detail::Checker& check, hid_t file, RunId num_run
   check.ok(H5Tinsert(run_only.get(), "run", 0, H5T_NATIVE_UINT64), "cannot read /params");
   const std::vector<hsize_t> dims = detail::dataset_dims(check, params.get(), "/params");
   if (dims.size() != 1 || dims[0] != num_runs) check.fail("/params does not hold num_runs rows");
+  detail::check_fits_in_memory(check, "/params", num_runs, sizeof(RunId));
   std::vector<RunId> runs(num_runs);
   check.ok(H5Dread(params.get(), run_only.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, runs.data()),
            "cannot read /params");
@@ -263,7 +264,7 @@ void describe_sweep(const detail::Checker& check, hid_t file, RunId num_runs,
                             read_attribute<std::uint32_t>(check, file, "shard"),
                             read_attribute<std::uint32_t>(check, file, "num_shards"), ids.size(),
                             ids.front(), ids.back()));
-  const detail::ParamsTable params = detail::read_params(check, file);
+  const detail::ParamsTable params = detail::read_params(check, file, num_runs);
   const std::size_t num_columns = params.layout.swept.size();
   if (num_columns == 0) {
     line("axes", "none (replicates only)");

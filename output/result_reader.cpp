@@ -13,6 +13,7 @@
 #include "output/detail/result_layout.hpp"
 #include "sim/detail/hdf5.hpp"
 #include "sim/error.hpp"
+#include "sim/memory_budget.hpp"
 
 namespace softpower {
 namespace detail {
@@ -30,7 +31,16 @@ std::string ParamsTable::swept_text(std::size_t i, std::size_t c) const {
   return {};
 }
 
-ParamsTable read_params(const Checker& check, hid_t file) {
+void check_fits_in_memory(const Checker& check, const std::string& what, std::uint64_t rows, std::size_t row_bytes) {
+  const double bytes = static_cast<double>(rows) * static_cast<double>(row_bytes);
+  if (const auto room = available_memory(); room && bytes > static_cast<double>(*room)) {
+    check.fail(fmt::format("{} has {} rows ({:.1f} GiB), more than the {:.1f} GiB of memory available: a damaged "
+                           "or forged file",
+                           what, rows, bytes / (1 << 30), static_cast<double>(*room) / (1 << 30)));
+  }
+}
+
+ParamsTable read_params(const Checker& check, hid_t file, std::optional<std::uint64_t> expected_rows) {
   const std::string what = "cannot read /params";
   const Dataset ds(check.id(H5Dopen2(file, "params", H5P_DEFAULT), what));
   const Datatype stored(check.id(H5Dget_type(ds.get()), what));
@@ -74,6 +84,10 @@ ParamsTable read_params(const Checker& check, hid_t file) {
   const std::vector<hsize_t> dims = dataset_dims(check, ds.get(), "/params");
   if (dims.size() != 1) check.fail("/params is not one-dimensional");
   table.num_rows = dims[0];
+  if (expected_rows && table.num_rows != *expected_rows) {
+    check.fail(fmt::format("/params holds {} rows, but num_runs = {}", table.num_rows, *expected_rows));
+  }
+  check_fits_in_memory(check, "/params", table.num_rows, table.layout.layout.row_size());
   table.cells.assign(table.num_rows * table.layout.layout.row_size(), std::byte{0});
   if (table.num_rows == 0) return table;
   const Datatype memory = table.layout.layout.make_type(check);
@@ -228,7 +242,7 @@ ResultReader::Impl::Impl(const std::filesystem::path& file)
         "file is renamed to its final name)");
   }
   read_provenance();
-  params_ = detail::read_params(check_, root);
+  params_ = detail::read_params(check_, root, prov_.num_runs);
   if (params_.num_rows != prov_.num_runs) {
     check_.fail(
         fmt::format("/params holds {} rows, but num_runs = {}", params_.num_rows, prov_.num_runs));
@@ -381,7 +395,10 @@ void ResultReader::Impl::open_metrics() {
     detail::Dataset ds(check_.id(H5Dopen2(group.get(), name.c_str(), H5P_DEFAULT), what));
     const detail::Datatype type(check_.id(H5Dget_type(ds.get()), what));
     const H5T_class_t cls = H5Tget_class(type.get());
-    if (cls != H5T_INTEGER && cls != H5T_FLOAT) continue;  // column labels
+    if (cls != H5T_INTEGER && cls != H5T_FLOAT) {
+      if (name.ends_with(detail::kColumnsSuffix)) continue;  // column labels
+      check_.fail(fmt::format("{} holds neither integers nor floating-point numbers", path));
+    }
     const std::vector<hsize_t> dims = detail::dataset_dims(check_, ds.get(), path);
     const bool with_columns = cls == H5T_FLOAT && dims.size() == 3;
     if ((dims.size() != 2 && !with_columns) || dims[0] != runs || dims[1] != steps) {

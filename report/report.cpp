@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <fstream>
 #include <system_error>
 
@@ -63,9 +64,11 @@ ReportResult write_report(const ReportOptions& options) {
     out << page;
     out.flush();
     if (!out) {
+      const int error = errno;  // ofstream keeps no reason of its own: the last failed write's
       std::error_code ec;
       fs::remove(temporary, ec);
-      throw RuntimeFailure(fmt::format("cannot write {}", temporary.string()));
+      throw RuntimeFailure(fmt::format("cannot write {} ({} bytes): {}; {} was removed", output.string(), page.size(),
+                                       std::generic_category().message(error), temporary.string()));
     }
   }
   std::error_code ec;

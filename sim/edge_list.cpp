@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "sim/error.hpp"
+#include "sim/output_path.hpp"
 
 namespace softpower {
 namespace {
@@ -157,6 +158,7 @@ std::string describe(const std::filesystem::path& path, const EdgeListOptions& o
 }
 
 FilePtr open_file(const std::string& name) {
+  require_regular_input(name, "the file");  // a FIFO would block the open
   FilePtr file(std::fopen(name.c_str(), "rb"));
   if (!file) {
     const int err = errno;
@@ -364,7 +366,11 @@ SocialGraph import_edge_list(const std::filesystem::path& path, const EdgeListOp
     throw InputError(name + ":" + std::to_string(line_no) + ": " + what + " (" + excerpt(text) +
                      ")");
   };
-  auto vertex = [&](std::string_view token, std::uint64_t line_no) {
+  auto vertex = [&](std::string_view token, std::uint64_t line_no, int column) {
+    if (const std::string wrong = id_problem(token); !wrong.empty()) {
+      throw InputError(name + ":" + std::to_string(line_no) + ": the id in column " + std::to_string(column) + " " +
+                       wrong);
+    }
     const VertexId v = ids.intern(token);
     if (v == kNoVertex) {
       fail(line_no, "more than " + std::to_string(max_vertices) + " vertices", token);
@@ -414,8 +420,8 @@ SocialGraph import_edge_list(const std::filesystem::path& path, const EdgeListOp
           }
           w = p.value;
         }
-        const VertexId s = vertex(cols.field[0], line_no);
-        const VertexId t = vertex(cols.field[1], line_no);
+        const VertexId s = vertex(cols.field[0], line_no, 1);
+        const VertexId t = vertex(cols.field[1], line_no, 2);
         ++data_lines;
         arcs.push_back({s, t});
         if (opt.weighted) weights.push_back(w);

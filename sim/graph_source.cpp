@@ -117,7 +117,9 @@ VertexId add_institution(SocialGraph& graph, VertexId followers, std::uint64_t s
   return n;
 }
 
-PreparedGraph prepare_graph(const Scenario& s) {
+namespace {
+
+PreparedGraph prepare_graph_unlocated(const Scenario& s) {
   PreparedGraph prepared;
   if (s.graph.type == "wechat_like") {
     // The generator places the institution itself (followers biased to the seed community).
@@ -131,8 +133,8 @@ PreparedGraph prepare_graph(const Scenario& s) {
     prepared.publisher.vertex = new_institution ? world.institutions.front() : kNoVertex;
     if (s.institution.placement == "fixed") {
       if (s.institution.vertex >= world.num_users) {
-        throw InputError(fmt::format("{}: institution.vertex: vertex {} does not exist (the graph has {} users)",
-                                     s.origin.file, s.institution.vertex, world.num_users));
+        throw InputError(fmt::format("institution.vertex: vertex {} does not exist (the graph has {} users)",
+                                     s.institution.vertex, world.num_users));
       }
       prepared.publisher.vertex = s.institution.vertex;
     }
@@ -150,14 +152,26 @@ PreparedGraph prepare_graph(const Scenario& s) {
     prepared.publisher.vertex = add_institution(prepared.graph, inst.followers, s.graph.seed);
   } else if (inst.placement == "fixed") {
     if (inst.vertex >= users) {
-      throw InputError(fmt::format("{}: institution.vertex: vertex {} does not exist (the graph has {} vertices)",
-                                   s.origin.file, inst.vertex, users));
+      throw InputError(fmt::format("institution.vertex: vertex {} does not exist (the graph has {} vertices)",
+                                   inst.vertex, users));
     }
     prepared.publisher.vertex = inst.vertex;
   } else {
     prepared.publisher.vertex = kNoVertex;
   }
   return prepared;
+}
+
+}  // namespace
+
+// Errors named at their scenario key: followers beyond the users, a generator's limits.
+PreparedGraph prepare_graph(const Scenario& s) {
+  check_institution(s);  // before generating a graph too small for it
+  try {
+    return prepare_graph_unlocated(s);
+  } catch (const InputError&) {
+    rethrow_at_key(s, std::current_exception());
+  }
 }
 
 }  // namespace softpower

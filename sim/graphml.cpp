@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "sim/error.hpp"
+#include "sim/output_path.hpp"
 
 namespace softpower {
 namespace {
@@ -37,6 +38,7 @@ std::string_view trim_space(std::string_view s) {
 std::string in_quotes(std::string_view s) { return "'" + detail::excerpt(s) + "'"; }
 
 std::string read_whole_file(const std::string& name) {
+  require_regular_input(name, "the file");  // a FIFO would block the open
   std::unique_ptr<std::FILE, FileCloser> file(std::fopen(name.c_str(), "rb"));
   if (!file) {
     const int err = errno;
@@ -671,7 +673,10 @@ class GraphmlImporter {
     return std::find(weight_key_ids_.begin(), weight_key_ids_.end(), id) != weight_key_ids_.end();
   }
 
-  VertexId intern(std::string_view token, std::uint64_t line) {
+  VertexId intern(std::string_view token, std::uint64_t line, const char* attribute) {
+    if (const std::string wrong = detail::id_problem(token); !wrong.empty()) {
+      fail(line, "the " + std::string(attribute) + " " + wrong);
+    }
     const VertexId v = ids_.intern(token);
     if (v == kNoVertex) {
       fail(line, "more than " + std::to_string(max_vertices_) + " nodes (" +
@@ -685,7 +690,7 @@ class GraphmlImporter {
     const std::uint64_t line = xml_.line();
     const auto id = xml_.attr("id", id_storage_);
     if (!id) fail(line, "<node> without id");
-    const VertexId v = intern(*id, line);
+    const VertexId v = intern(*id, line, "<node> id");
     if (declared_line_[v] != 0) {
       fail(line, "duplicate node id " + in_quotes(*id) + " (first declared at line " +
                      std::to_string(declared_line_[v]) + ")");
@@ -717,8 +722,8 @@ class GraphmlImporter {
       }
     }
     edge_.directed = opt_.directed.value_or(directed);
-    edge_.source = intern(*source, line);
-    edge_.target = intern(*target, line);
+    edge_.source = intern(*source, line, "<edge> source");
+    edge_.target = intern(*target, line, "<edge> target");
     edge_.weight = weight_default_;
     push(Ctx::edge);
   }

@@ -304,9 +304,44 @@ inline std::optional<std::uint32_t> parse_community(std::string_view text) {
 inline constexpr const char* kCommunityError = "community must be a non-negative integer";
 
 /// Shortens an offending piece of input for an error message.
+/// Control characters, which a terminal would act on (a NUL cuts the message short), are
+/// shown as \0 and \xNN; tabs stay.
 inline std::string excerpt(std::string_view text, std::size_t max_chars = 80) {
-  if (text.size() <= max_chars) return std::string(text);
-  return std::string(text.substr(0, max_chars)) + "...";
+  std::string out;
+  for (const char c : text.substr(0, max_chars)) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte == 0) {
+      out += "\\0";
+    } else if ((byte < 0x20 && c != '\t') || byte == 0x7F) {
+      out += std::string("\\x") + "0123456789ABCDEF"[byte >> 4] + "0123456789ABCDEF"[byte & 15];
+    } else {
+      out += c;
+    }
+  }
+  return text.size() <= max_chars ? out : out + "...";
+}
+
+/// Longest id an importer accepts: longer is a broken file (a 10 MB line), not an id.
+inline constexpr std::size_t kMaxIdBytes = 4096;
+
+/// What is wrong with an id token, or an empty string: a NUL byte (labels are stored as C
+/// strings; a UTF-16 file has one in every character) or more than kMaxIdBytes bytes. Ends with
+/// the id's start, NUL shown as \0 and other bytes outside printable ASCII as \xNN.
+inline std::string id_problem(std::string_view token) {
+  const bool nul = token.find('\0') != std::string_view::npos;
+  if (!nul && token.size() <= kMaxIdBytes) return {};
+  std::string shown;
+  for (const char c : token.substr(0, 40)) {
+    const auto byte = static_cast<unsigned char>(c);
+    shown += byte == 0 ? std::string("\\0")
+             : byte < 0x20 || byte >= 0x7F
+                 ? std::string("\\x") + "0123456789ABCDEF"[byte >> 4] + "0123456789ABCDEF"[byte & 15]
+                 : std::string(1, c);
+  }
+  if (token.size() > 40) shown += "...";
+  if (nul) return "contains a NUL byte: binary data, or UTF-16 text to save as UTF-8 (" + shown + ")";
+  return "is " + std::to_string(token.size()) + " bytes long; ids are at most " + std::to_string(kMaxIdBytes) +
+         " bytes (" + shown + ")";
 }
 
 /// Region and community values collected while a file is read, completed with the documented

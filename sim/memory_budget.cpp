@@ -27,6 +27,12 @@ constexpr double kSocialBytesPerUser = 32.0;
 // 8-byte word per user for each live item, of which a run rarely holds more than 8 at once.
 constexpr double kRunBytesPerUser = 128.0;
 constexpr double kEventBytesPerUser = 16.0;
+// One run's metrics and series, a double each per step, and the writer's copy of them: 195
+// bytes per step measured at 5.3e6 steps (time: {horizon_days: 3650, step_hours: 1/60}).
+constexpr double kRunBytesPerStep = 256.0;
+// Kept for every run until the command ends: `run`'s per-run outcomes for its summary, the
+// writer's run index, a sweep's plan and journal (about 150 bytes measured in `run`).
+constexpr double kRecordBytesPerRun = 256.0;
 
 double gib(double bytes) { return bytes / (1024.0 * 1024.0 * 1024.0); }
 
@@ -43,10 +49,13 @@ std::optional<std::uint64_t> read_number(const std::string& path) {
 
 }  // namespace
 
-MemoryEstimate estimate_memory(const Scenario& s, std::uint64_t concurrent_runs) {
+MemoryEstimate estimate_memory(const Scenario& s, std::uint64_t concurrent_runs, std::uint64_t total_runs) {
   const GraphSpec& g = s.graph;
   MemoryEstimate e;
   e.concurrent_runs = std::min<std::uint64_t>(concurrent_runs, s.runs);
+  // `graph generate` (no runs) keeps no run records.
+  e.total_runs = concurrent_runs == 0 ? 0 : total_runs != 0 ? total_runs : s.runs;
+  e.records_bytes = kRecordBytesPerRun * static_cast<double>(e.total_runs);
   double per_arc = kGeneratorBytesPerArc;
   const double n = g.n;
   e.known = true;
@@ -97,7 +106,8 @@ MemoryEstimate estimate_memory(const Scenario& s, std::uint64_t concurrent_runs)
   const double users = static_cast<double>(e.users);
   e.graph_bytes = per_arc * arcs + kGraphBytesPerUser * users;
   if (s.attitude) e.graph_bytes += kSocialBytesPerArc * arcs + kSocialBytesPerUser * users;
-  e.run_bytes = (kRunBytesPerUser + (s.exports.enabled ? kEventBytesPerUser : 0.0)) * users;
+  e.run_bytes = (kRunBytesPerUser + (s.exports.enabled ? kEventBytesPerUser : 0.0)) * users +
+                kRunBytesPerStep * static_cast<double>(s.time.num_steps());
   return e;
 }
 
@@ -122,23 +132,40 @@ std::optional<std::uint64_t> available_memory() {
   return available;
 }
 
-void check_memory(const Scenario& s, std::uint64_t concurrent_runs, const std::string& override_flag) {
-  const MemoryEstimate e = estimate_memory(s, concurrent_runs);
-  if (!e.known) return;
+void check_memory(const Scenario& s, std::uint64_t concurrent_runs, const std::string& override_flag,
+                  std::uint64_t total_runs) {
+  MemoryEstimate e = estimate_memory(s, concurrent_runs, total_runs);
+  if (!e.known) {
+    // A graph file is sized only once read, but the run records do not depend on it.
+    e.graph_bytes = 0.0;
+    e.run_bytes = 0.0;
+    if (e.records_bytes == 0.0) return;
+  }
   const std::optional<std::uint64_t> available = available_memory();
   if (!available || e.total_bytes() <= static_cast<double>(*available)) return;
-  const bool graph_alone = e.graph_bytes > static_cast<double>(*available);
+  const auto room = static_cast<double>(*available);
+  const bool graph_alone = e.graph_bytes > room;
+  const bool records_alone = e.records_bytes > room;
   const std::string runs =
       e.concurrent_runs == 0 ? std::string()
-                             : fmt::format(", and {:.2f} GiB for each of {} run(s) at once", gib(e.run_bytes), e.concurrent_runs);
+                             : fmt::format(", {:.2f} GiB for each of {} run(s) at once ({} steps of time.horizon_days / "
+                                           "time.step_hours)",
+                                           gib(e.run_bytes), e.concurrent_runs, s.time.num_steps());
+  const std::string records =
+      e.total_runs == 0 ? std::string()
+                        : fmt::format(", and {:.2f} GiB to keep a record of each of the {} runs ({})", gib(e.records_bytes),
+                                      e.total_runs, total_runs != 0 ? "the sweep's points x replicates" : "runs");
+  const std::string graph =
+      e.known ? fmt::format("{:.1f} GiB for the graph of {} users and about {} arcs ({})", gib(e.graph_bytes), e.users,
+                            e.arcs, e.arcs_from)
+              : std::string("the graph file not counted (sized once read)");
   throw InputError(fmt::format(
       "{}: needs about {:.1f} GiB but this machine has {:.1f} GiB available (MemAvailable, or the job's cgroup "
-      "limit): {:.1f} GiB for the graph of {} users and about {} arcs ({}){}. {}, or pass {} to run anyway "
-      "(docs/performance.md, \"Memory\")",
-      s.origin.file, gib(e.total_bytes()), gib(static_cast<double>(*available)), gib(e.graph_bytes), e.users,
-      e.arcs, e.arcs_from, runs,
-      graph_alone ? "Make the graph smaller (the keys above)"
-                  : "Run fewer runs at once (--threads) or make the graph smaller (the keys above)",
+      "limit): {}{}{}. {}, or pass {} to run anyway (docs/performance.md, \"Memory\")",
+      s.origin.file, gib(e.total_bytes()), gib(room), graph, runs, records,
+      records_alone ? "Make fewer runs (runs, or the sweep's replicates and axes)"
+      : graph_alone ? "Make the graph smaller (the keys above)"
+                    : "Run fewer runs at once (--threads), make the graph smaller (the keys above) or the horizon shorter",
       override_flag));
 }
 

@@ -213,4 +213,16 @@ std::string full_disk_note(const fs::path& final_name, const fs::path& partial, 
                      known ? fmt::format(", {} free on its filesystem", free_bytes) : std::string());
 }
 
+void require_regular_input(const fs::path& path, const std::string& what) {
+  std::error_code ec;
+  const fs::file_status status = fs::status(path, ec);  // follows symlinks; never opens
+  // A folder is left to the opener too: its read fails at once ("Is a directory").
+  if (ec || status.type() == fs::file_type::not_found || status.type() == fs::file_type::regular ||
+      status.type() == fs::file_type::directory) {
+    return;
+  }
+  throw InputError(fmt::format("{}: cannot read {}: it is {}, not a regular file", path.string(), what,
+                               kind_of(status.type())));
+}
+
 }  // namespace softpower

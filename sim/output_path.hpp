@@ -43,6 +43,12 @@ struct InputPath {
 std::vector<std::string> check_output_paths(const std::vector<OutputPath>& outputs,
                                             const std::vector<InputPath>& inputs);
 
+/// Before opening an input: throws InputError "NAME: cannot read WHAT: it is a FIFO (named
+/// pipe), not a regular file" when `path` exists and, followed through symlinks, is a FIFO, a
+/// device or a socket. A FIFO would block the open forever and a device never ends. A missing
+/// file or a folder is left to the opener, whose message says so.
+void require_regular_input(const std::filesystem::path& path, const std::string& what);
+
 /// Where a write to `path` lands: `path` itself, or for a symlink the file it finally points to
 /// (relative targets resolved against the link's folder), so that NAME.partial is created next
 /// to the target and renamed over it, never over the link. Throws InputError on a loop.

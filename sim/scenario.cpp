@@ -1,15 +1,20 @@
 #include "sim/scenario.hpp"
 
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <utility>
 
 #include "sim/error.hpp"
+#include "sim/output_path.hpp"
 #include "sim/sweep.hpp"
 
 namespace softpower {
@@ -118,13 +123,165 @@ const Schema<ExportSpec>& export_schema() {
   return schema;
 }
 
-YAML::Node parse_yaml(const std::string& text, const std::string& file_name) {
-  try {
-    return YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    throw InputError(fmt::format("{}:{}:{}: malformed YAML: {}", file_name, e.mark.line + 1,
-                                 e.mark.column + 1, e.msg));
+// What yaml-cpp's loader lets through silently, found on the parser's events (aliases arrive
+// unexpanded, so an alias bomb costs nothing here): a key given twice in one mapping (the loader
+// keeps both and lookups see the first), a key that is a list or mapping (which would fail later
+// as a "bad conversion" without a file name), and a second document after `---` (ignored).
+class StructureCheck : public YAML::EventHandler {
+ public:
+  explicit StructureCheck(std::string file) : file_(std::move(file)) {}
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (++documents_ > 1) second_document_ = mark;
   }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { value(mark, Kind::kNull); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { value(mark, Kind::kAlias); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string& text) override {
+    value(mark, Kind::kScalar, text);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    open(mark, false);
+  }
+  void OnSequenceEnd() override { close(); }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    open(mark, true);
+  }
+  void OnMapEnd() override { close(); }
+
+  /// The mark of a second document with content, if any.
+  [[nodiscard]] std::optional<YAML::Mark> second_document() const {
+    if (!second_document_content_) return std::nullopt;
+    return second_document_;
+  }
+
+ private:
+  struct Frame {
+    bool map = false;
+    bool at_key = true;  // a map's next node is a key
+    std::size_t index = 0;
+    std::string path;
+    std::string key;  // the key whose value is being read
+    std::map<std::string, YAML::Mark> keys;
+  };
+
+  std::string child_path() const {
+    if (stack_.empty()) return {};
+    const Frame& f = stack_.back();
+    if (!f.map) return fmt::format("{}[{}]", f.path, f.index);
+    return f.path.empty() ? f.key : f.path + "." + f.key;
+  }
+
+  [[noreturn]] void fail(const YAML::Mark& mark, const std::string& path, const std::string& message) const {
+    throw InputError(fmt::format("{}:{}:{}: {}{}", file_, mark.line + 1, mark.column + 1,
+                                 path.empty() ? "" : path + ": ", message));
+  }
+
+  enum class Kind { kScalar, kNull, kAlias, kContainer };
+
+  // A node (scalar, null, alias, or the start of a list or mapping) in the current container.
+  void node(const YAML::Mark& mark, Kind kind, const std::string& scalar = {}) {
+    if (documents_ > 1 && kind != Kind::kNull) second_document_content_ = true;
+    if (stack_.empty() || !stack_.back().map || !stack_.back().at_key) return;
+    Frame& f = stack_.back();
+    if (kind == Kind::kContainer || kind == Kind::kAlias) {
+      fail(mark, f.path, "a key must be a plain name, not a list, a mapping or an alias");
+    }
+    const std::string key = kind == Kind::kNull ? "~" : scalar;
+    if (const auto it = f.keys.find(key); it != f.keys.end()) {
+      fail(mark, f.path.empty() ? key : f.path + "." + key,
+           fmt::format("duplicate key (first at line {}, column {})", it->second.line + 1, it->second.column + 1));
+    }
+    f.keys.emplace(key, mark);
+    f.key = key;
+  }
+
+  void value(const YAML::Mark& mark, Kind kind, const std::string& scalar = {}) {
+    node(mark, kind, scalar);
+    advance();
+  }
+
+  void open(const YAML::Mark& mark, bool map) {
+    node(mark, Kind::kContainer);
+    Frame f;
+    f.map = map;
+    f.path = child_path();
+    stack_.push_back(std::move(f));
+  }
+
+  void close() {
+    stack_.pop_back();
+    advance();
+  }
+
+  // The node just read was a key, a value or a list element: move to the next position.
+  void advance() {
+    if (stack_.empty()) return;
+    Frame& f = stack_.back();
+    if (f.map) {
+      f.at_key = !f.at_key;
+    } else {
+      ++f.index;
+    }
+  }
+
+  std::string file_;
+  std::vector<Frame> stack_;
+  int documents_ = 0;
+  YAML::Mark second_document_;
+  bool second_document_content_ = false;
+};
+
+[[noreturn]] void malformed(const YAML::ParserException& e, const std::string& file_name) {
+  // yaml-cpp reports nesting beyond its depth limit as "bad file", and quotes the offending
+  // character raw: a control character is shown as its code instead.
+  const bool too_deep = dynamic_cast<const YAML::DeepRecursion*>(&e) != nullptr;
+  std::string message;
+  for (const char c : std::string(too_deep ? "lists or mappings nested too deeply" : e.msg)) {
+    const auto byte = static_cast<unsigned char>(c);
+    message += byte < 0x20 || byte == 0x7F ? fmt::format("\\x{:02X}", byte) : std::string(1, c);
+  }
+  throw InputError(fmt::format("{}:{}:{}: malformed YAML: {}", file_name, e.mark.line + 1, e.mark.column + 1, message));
+}
+
+// UTF-16 and UTF-32 (which yaml-cpp reads) hold NUL bytes; UTF-8 text never does.
+bool looks_utf16_or_32(const std::string& text) {
+  if (text.size() < 2) return false;
+  const auto b0 = static_cast<unsigned char>(text[0]);
+  const auto b1 = static_cast<unsigned char>(text[1]);
+  const auto printable = [](unsigned char b) { return b >= 0x20 && b < 0x7F; };
+  return (b0 == 0xFF && b1 == 0xFE) || (b0 == 0xFE && b1 == 0xFF) || (b0 == 0 && (b1 == 0 || printable(b1))) ||
+         (printable(b0) && b1 == 0);
+}
+
+YAML::Node parse_yaml(const std::string& text, const std::string& file_name) {
+  if (const auto nul = text.find('\0'); nul != std::string::npos && !looks_utf16_or_32(text)) {
+    const auto line_start = text.rfind('\n', nul);
+    const auto line = std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(nul), '\n') + 1;
+    const auto column = nul - (line_start == std::string::npos ? 0 : line_start + 1) + 1;
+    throw InputError(fmt::format("{}:{}:{}: a NUL byte: a scenario is UTF-8 text, and this looks like binary data",
+                                 file_name, line, column));
+  }
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    malformed(e, file_name);
+  }
+  try {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    StructureCheck check(file_name);
+    while (parser.HandleNextDocument(check)) {
+    }
+    if (const auto second = check.second_document()) {
+      throw InputError(fmt::format("{}:{}:{}: a second YAML document (after ---); a scenario is one document",
+                                   file_name, second->line + 1, second->column + 1));
+    }
+  } catch (const YAML::ParserException& e) {
+    malformed(e, file_name);
+  }
+  return root;
 }
 
 // Applies "a.b.c=value" to the tree in place. Sweep axes are named by key paths, so
@@ -147,6 +304,7 @@ void apply_override(YAML::Node& root, const std::string& arg, YamlOrigin& origin
   } catch (const YAML::ParserException& e) {
     throw InputError(fmt::format("{}: value is not valid YAML: {}", where, e.msg));
   }
+  (void)parse_yaml(value_text, where);  // duplicate keys, keys that are lists, two documents
   if (value.IsNull() && value_text.empty()) {
     throw InputError(fmt::format("{}: missing value after '='", where));
   }
@@ -174,6 +332,7 @@ YAML::Node shallow_copy(const YAML::Node& map) {
 }
 
 std::string read_file(const std::filesystem::path& file) {
+  require_regular_input(file, "the scenario");
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     throw InputError(fmt::format("{}: cannot open scenario file: {}", file.string(),
@@ -219,6 +378,44 @@ void check_graph(const Scenario& s, const YAML::Node& graph_node) {
     schema_error(s.origin, graph_node["k"], "graph.k", "must be even");
   }
 }
+
+// The users of a generated graph, known from its keys; nullopt for graph files.
+std::optional<std::uint64_t> generated_users(const GraphSpec& g) {
+  if (g.type == "edge_list" || g.type == "graphml" || g.type == "cache") return std::nullopt;
+  if (g.type != "stochastic_block_model") return g.n;
+  std::uint64_t users = 0;
+  for (const std::uint32_t b : g.block_sizes) users += b;
+  return users;
+}
+
+}  // namespace
+
+void check_institution(const Scenario& s) {
+  const auto users = generated_users(s.graph);
+  if (!users) return;
+  const YAML::Node root = s.source;
+  if (!root.IsDefined() || !root.IsMap()) return;
+  const YAML::Node institution = std::as_const(root)["institution"];
+  const YAML::Node graph = std::as_const(root)["graph"];
+  const char* size_key = s.graph.type == "stochastic_block_model" ? "block_sizes" : "n";
+  auto at = [&](const char* key) -> YAML::Node {
+    if (institution.IsDefined() && institution.IsMap() && institution[key].IsDefined()) return institution[key];
+    if (graph.IsDefined() && graph.IsMap() && graph[size_key].IsDefined()) return graph[size_key];
+    return YAML::Node();
+  };
+  const std::string size = fmt::format("{} users of the graph (graph.{})", *users, size_key);
+  if (s.institution.placement == "new" && s.institution.followers > *users) {
+    schema_error(s.origin, at("followers"), "institution.followers",
+                 fmt::format("{} followers is more than the {}", s.institution.followers, size));
+  }
+  if (s.institution.placement == "fixed" && s.institution.vertex >= *users) {
+    schema_error(s.origin, at("vertex"), "institution.vertex",
+                 fmt::format("vertex {} does not exist: the ids are 0 to {}, the {}", s.institution.vertex,
+                             *users - 1, size));
+  }
+}
+
+namespace {
 
 // `section: {model: NAME, ...}`: the name here, the parameters for the model registry.
 ModelSection parse_model_section(const Scenario& s, const YAML::Node& root, const std::string& key,
@@ -312,6 +509,16 @@ Scenario parse_scenario_tree(const YAML::Node& tree, const YamlOrigin& origin,
   s.seed = top.seed;
   s.runs = top.runs;
   if (s.name.empty()) schema_error(s.origin, root["name"], "name", "must not be empty");
+  // The name names the default output results/NAME.h5: a path in it would write elsewhere.
+  if (s.name.find_first_of("/\\") != std::string::npos || s.name == "." || s.name == ".." ||
+      std::any_of(s.name.begin(), s.name.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
+    schema_error(s.origin, root["name"], "name",
+                 "'" + s.name.substr(0, 80) + "' is not a file name (no '/', '\\' or control characters; it names results/NAME.h5)");
+  }
+  if (s.name.size() > 200) {
+    schema_error(s.origin, root["name"], "name",
+                 fmt::format("is {} characters long; at most 200 (it names results/NAME.h5)", s.name.size()));
+  }
 
   time_schema().parse(s.time, root["time"], s.origin, "time");
   parse_graph(s, root["graph"]);
@@ -330,7 +537,9 @@ Scenario parse_scenario_tree(const YAML::Node& tree, const YamlOrigin& origin,
   }
   if (s.time.num_steps() < 1) schema_error(s.origin, root["time"], "time", "the horizon is shorter than one step");
 
-  s.source = YAML::Clone(root);
+  // A shallow copy: the sections stay shared, with their line numbers (a sweep point's
+  // messages about unswept keys name them), and removing `sweep` leaves `tree` whole.
+  s.source = shallow_copy(root);
   s.source.remove("sweep");
   if (const YAML::Node sweep = root["sweep"]) {
     if (!sweep.IsMap()) {
@@ -359,7 +568,49 @@ Scenario parse_scenario(const std::string& text, const std::string& file_name,
 
 Scenario load_scenario(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
   const std::string text = read_file(file);
+  // An empty file (or one of comments) is a mistake, not a request for every default.
+  if (parse_yaml(text, file.string()).IsNull()) {
+    throw InputError(fmt::format("{}: the scenario file is empty (no keys); write at least `name: ...`, "
+                                 "or see `softpower scenario-reference`",
+                                 file.string()));
+  }
   return parse_scenario(text, file.string(), overrides, file.parent_path());
+}
+
+void rethrow_at_key(const Scenario& s, const std::exception_ptr& error) {
+  std::string message;
+  try {
+    std::rethrow_exception(error);
+  } catch (const InputError& e) {
+    message = e.what();
+  }
+  static const std::set<std::string> sections{"time", "graph", "institution", "diffusion", "strategy", "censorship", "attitude", "export"};
+  static const std::set<std::string> generators{"erdos_renyi", "barabasi_albert", "watts_strogatz", "stochastic_block_model", "wechat_like"};
+  const auto colon = message.find(": ");
+  if (colon == std::string::npos) std::rethrow_exception(error);
+  std::string path = message.substr(0, colon);
+  std::string rest = message.substr(colon + 2);
+  if (generators.count(path) && s.graph.type == path) {
+    path = "graph.type";
+    rest = "graph type '" + s.graph.type + "': " + rest;
+  }
+  const auto dot = path.find('.');
+  if (path.find_first_of(" /") != std::string::npos || !sections.count(path.substr(0, dot))) {
+    std::rethrow_exception(error);
+  }
+  // The deepest node of the path that the file has: the key itself, else its section.
+  YAML::Node node;
+  const YAML::Node source = s.source;
+  if (source.IsDefined() && source.IsMap()) {
+    YAML::Node at = source;
+    for (std::string key : split_key_path(path, path)) {
+      if (const auto bracket = key.find('['); bracket != std::string::npos) key.resize(bracket);
+      if (!at.IsMap() || !at[key].IsDefined()) break;
+      at.reset(at[key]);
+      node.reset(at);
+    }
+  }
+  schema_error(s.origin, node, path, rest);
 }
 
 std::filesystem::path resolve_path(const Scenario& s, const std::string& path) {

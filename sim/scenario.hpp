@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
+#include <exception>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -139,6 +140,19 @@ std::vector<std::string> split_key_path(const std::string& path, const std::stri
 /// are new (shallow copies), sharing every other subtree, unchanged, with `root`.
 YAML::Node set_key_path(const YAML::Node& root, const std::vector<std::string>& keys,
                         const YAML::Node& value, const std::string& where, bool copy_path);
+
+/// Throws InputError, at the institution key (or the graph's size when the institution keys are
+/// defaults), when a generated graph has fewer users than institution.followers or no vertex
+/// institution.vertex. Graph files are checked once read. Not part of parsing: `graph generate`
+/// ignores the institution.
+void check_institution(const Scenario& scenario);
+
+/// Rethrows an InputError raised once the graph exists (a generator's limits, the institution's
+/// followers, a model's KOL budget), whose message starts with a scenario key path
+/// ("strategy.kol_budget: ...") or a generator's name ("erdos_renyi: ..."), as
+/// "FILE:LINE:COL: MESSAGE" at that key in the scenario (or the --set that set it). Any other
+/// message (an importer's "edges.txt:3: ...") is rethrown unchanged.
+[[noreturn]] void rethrow_at_key(const Scenario& scenario, const std::exception_ptr& error);
 
 /// The effective scenario as YAML (every key, defaults included); `diffusion`, `strategy`,
 /// `censorship` and `attitude` are the models' own effective parameters. A null `attitude`

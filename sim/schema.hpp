@@ -73,11 +73,7 @@ class Schema {
     const std::string range = interval(lo, hi);
     add({key, std::is_integral_v<Number> ? "integer" : "number", show(defaults.*member), range, help},
         [=](T& obj, const YAML::Node& node, const YamlOrigin& origin, const std::string& path) {
-          Number value = read_scalar<Number>(node, origin, path);
-          if (!(value >= lo && value <= hi)) {
-            schema_error(origin, node, path, "value " + node.Scalar() + " is out of range " + range);
-          }
-          obj.*member = value;
+          obj.*member = read_in_range(node, origin, path, lo, hi);
         },
         [=](const T& obj) { return YAML::Node(obj.*member); });
     return *this;
@@ -134,11 +130,7 @@ class Schema {
           std::vector<Number> values;
           for (std::size_t i = 0; i < node.size(); ++i) {
             const std::string item_path = path + "[" + std::to_string(i) + "]";
-            Number v = read_scalar<Number>(node[i], origin, item_path);
-            if (!(v >= lo && v <= hi)) {
-              schema_error(origin, node[i], item_path, "value " + node[i].Scalar() + " is out of range " + interval(lo, hi));
-            }
-            values.push_back(v);
+            values.push_back(read_in_range(node[i], origin, item_path, lo, hi));
           }
           obj.*member = std::move(values);
         },
@@ -207,32 +199,53 @@ class Schema {
     }
   }
 
+  // A number in [lo, hi]; NaN is out of every range.
+  template <class Number>
+  static Number read_in_range(const YAML::Node& node, const YamlOrigin& origin, const std::string& path,
+                              Number lo, Number hi) {
+    if constexpr (std::is_integral_v<Number>) {
+      // Compared as a long double, exact for every 64-bit integer: -1 or 1e12 is out of the
+      // range, not wrapped or truncated into the key's type.
+      const long double wide = read_integer(node, origin, path);
+      if (!(wide >= static_cast<long double>(lo) && wide <= static_cast<long double>(hi))) {
+        schema_error(origin, node, path, "value " + node.Scalar() + " is out of range " + interval(lo, hi));
+      }
+      return static_cast<Number>(wide);
+    } else {
+      const Number value = read_scalar<Number>(node, origin, path);
+      if (!(value >= lo && value <= hi)) {
+        schema_error(origin, node, path, "value " + node.Scalar() + " is out of range " + interval(lo, hi));
+      }
+      return value;
+    }
+  }
+
+  // An integer written as one ("-1", "18446744073709551615") or as a number that is an exact
+  // integer ("1e6"); yaml-cpp would wrap "-1" into a huge unsigned value.
+  static long double read_integer(const YAML::Node& node, const YamlOrigin& origin, const std::string& path) {
+    if (!node.IsScalar()) schema_error(origin, node, path, "expected a single value, not a list or mapping");
+    const std::string& s = node.Scalar();
+    long long as_int = 0;
+    unsigned long long as_unsigned = 0;
+    double as_double = 0;
+    const char* end = s.data() + s.size();
+    if (auto r = std::from_chars(s.data(), end, as_int); r.ec == std::errc() && r.ptr == end) return as_int;
+    if (auto u = std::from_chars(s.data(), end, as_unsigned); u.ec == std::errc() && u.ptr == end) {
+      return as_unsigned;
+    }
+    if (auto d = std::from_chars(s.data(), end, as_double); d.ec == std::errc() && d.ptr == end &&
+                                                             std::isfinite(as_double) &&
+                                                             as_double == std::floor(as_double)) {
+      return as_double;
+    }
+    schema_error(origin, node, path, "expected an integer, got '" + s + "'");
+  }
+
   template <class V>
   static V read_scalar(const YAML::Node& node, const YamlOrigin& origin, const std::string& path) {
     if (!node.IsScalar()) schema_error(origin, node, path, "expected a single value, not a list or mapping");
-    if constexpr (std::is_integral_v<V> && !std::is_same_v<V, bool>) {
-      // yaml-cpp would wrap "-1" into a huge unsigned value, so parse as a wide signed integer,
-      // or as a double that is an exact integer ("1e6"), and range-check here.
-      const std::string& s = node.Scalar();
-      long double wide = 0;
-      long long as_int = 0;
-      double as_double = 0;
-      const char* end = s.data() + s.size();
-      if (auto r = std::from_chars(s.data(), end, as_int); r.ec == std::errc() && r.ptr == end) {
-        wide = as_int;
-      } else if (auto d = std::from_chars(s.data(), end, as_double);
-                 d.ec == std::errc() && d.ptr == end && std::isfinite(as_double) &&
-                 as_double == std::floor(as_double) && std::fabs(as_double) < 9.2e18) {
-        wide = as_double;
-      } else {
-        schema_error(origin, node, path, "expected an integer, got '" + s + "'");
-      }
-      if (wide < static_cast<long double>(std::numeric_limits<V>::min()) ||
-          wide > static_cast<long double>(std::numeric_limits<V>::max())) {
-        schema_error(origin, node, path, "value " + s + " does not fit the key's integer type");
-      }
-      return static_cast<V>(wide);
-    } else {
+    static_assert(!std::is_integral_v<V> || std::is_same_v<V, bool>, "integers go through read_integer");
+    {
       try {
         return node.as<V>();
       } catch (const YAML::Exception&) {

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -177,7 +178,13 @@ struct ParamsTable {
 };
 
 /// Reads /params of `file`; failures go through `check` (defined in result_reader.cpp).
-ParamsTable read_params(const Checker& check, hid_t file);
+/// Fails (InputError naming the file) when `rows` rows of `row_bytes` exceed the memory
+/// available: a table a file claims is checked before it is allocated.
+void check_fits_in_memory(const Checker& check, const std::string& what, std::uint64_t rows, std::size_t row_bytes);
+
+/// `expected_rows` (the file's num_runs), when given, is checked before the table is allocated:
+/// a forged or damaged file may claim 1e12 rows in a few bytes.
+ParamsTable read_params(const Checker& check, hid_t file, std::optional<std::uint64_t> expected_rows = std::nullopt);
 
 /// /items: one row per item of every run.
 struct ItemsLayout {

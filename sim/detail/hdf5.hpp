@@ -419,6 +419,11 @@ inline File open_for_reading(const Checker& check) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) check.fail("no such file");
   if (std::filesystem::is_directory(path, ec)) check.fail("is a directory, not a file");
+  // H5Fopen would block on a FIFO; a device is no HDF5 file.
+  if (const auto type = std::filesystem::status(path, ec).type(); !ec && type != std::filesystem::file_type::regular) {
+    check.fail(type == std::filesystem::file_type::fifo ? "is a FIFO (named pipe), not a regular file"
+                                                        : "is not a regular file");
+  }
 #if H5_VERSION_GE(1, 12, 0)
   const htri_t is_hdf5 = H5Fis_accessible(path.c_str(), H5P_DEFAULT);
 #else

@@ -283,13 +283,14 @@ TEST(EdgeList, SameFileSameGraph) {
 TEST(EdgeList, LinesAcrossChunkBoundaries) {
   const fs::path path = fs::temp_directory_path() / "softpower_edge_list_chunks.txt";
   constexpr int kLines = 700000;
-  const std::string long_id(17u << 20, 'x');
+  // A line longer than a 16 MiB chunk, of spaces: ids over 4096 bytes are refused (kMaxIdBytes).
+  const std::string padding(17u << 20, ' ');
   {
     std::ofstream out(path, std::ios::binary);
     for (int i = 0; i < kLines; ++i) {
       out << "vertex_" << i << ' ' << "vertex_" << (i + 1) << '\n';
     }
-    out << "vertex_0 " << long_id << '\n';
+    out << "vertex_0 " << padding << "vertex_long" << '\n';
   }
   ImportReport r;
   const SocialGraph g = import_edge_list(path, directed(), &r);
@@ -299,7 +300,7 @@ TEST(EdgeList, LinesAcrossChunkBoundaries) {
   EXPECT_EQ(g.num_arcs(), static_cast<ArcId>(kLines) + 1);
   EXPECT_EQ(g.label(0), "vertex_0");
   EXPECT_EQ(g.label(kLines), "vertex_" + std::to_string(kLines));
-  EXPECT_EQ(g.label(kLines + 1), long_id);
+  EXPECT_EQ(g.label(kLines + 1), "vertex_long");
   const CsrView v = g.out_view();
   for (VertexId u = 1; u < static_cast<VertexId>(kLines); ++u) {
     ASSERT_EQ(v.out_degree(u), 1u) << u;

@@ -32,7 +32,8 @@ TEST(MemoryBudget, PartsAddUp) {
   const MemoryEstimate plain = estimate_memory(scenario("runs: 8\ngraph: {type: erdos_renyi, n: 1000, mean_degree: 20}"), 2);
   EXPECT_TRUE(plain.known);
   EXPECT_EQ(plain.concurrent_runs, 2u);
-  EXPECT_DOUBLE_EQ(plain.total_bytes(), plain.graph_bytes + 2 * plain.run_bytes);
+  EXPECT_EQ(plain.total_runs, 8u);
+  EXPECT_DOUBLE_EQ(plain.total_bytes(), plain.graph_bytes + 2 * plain.run_bytes + plain.records_bytes);
   EXPECT_EQ(estimate_memory(scenario("runs: 1\ngraph: {type: erdos_renyi, n: 1000}"), 16).concurrent_runs, 1u)
       << "no more runs at once than there are runs";
   const MemoryEstimate with_attitudes =
@@ -72,6 +73,28 @@ TEST(MemoryBudget, RefusalNamesTheKeysTheNeedAndTheOverride) {
   EXPECT_NO_THROW(check_memory(scenario("graph: {type: erdos_renyi, n: 1000}"), 2, "--no-memory-check"));
   ASSERT_TRUE(available_memory().has_value()) << "Linux gives MemAvailable";
   EXPECT_GT(*available_memory(), 0u);
+}
+
+TEST(MemoryBudget, RunRecordsAndStepsCount) {
+  // runs: 1e12 on a tiny graph: the records of the runs alone cannot fit.
+  const Scenario many = scenario("runs: 1000000000000\ngraph: {type: erdos_renyi, n: 100}");
+  const MemoryEstimate e = estimate_memory(many, 2);
+  EXPECT_EQ(e.total_runs, 1000000000000u);
+  EXPECT_GT(e.records_bytes, 1e14);
+  try {
+    check_memory(many, 2, "--no-memory-check");
+    FAIL() << "1e12 run records cannot fit";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("1000000000000 runs (runs)"), std::string::npos) << e.what();
+  }
+  // A graph file is not sized, but its runs are.
+  EXPECT_THROW(check_memory(scenario("runs: 1000000000000\ngraph: {type: edge_list, path: e.txt}"), 2, "--no-memory-check"),
+               InputError);
+  EXPECT_NO_THROW(check_memory(scenario("runs: 1000\ngraph: {type: edge_list, path: e.txt}"), 2, "--no-memory-check"));
+  EXPECT_EQ(estimate_memory(many, 0).records_bytes, 0.0) << "graph generate keeps no run records";
+  const MemoryEstimate longer = estimate_memory(scenario("time: {horizon_days: 70}\ngraph: {type: erdos_renyi, n: 100}"), 1);
+  const MemoryEstimate shorter = estimate_memory(scenario("time: {horizon_days: 7}\ngraph: {type: erdos_renyi, n: 100}"), 1);
+  EXPECT_GT(longer.run_bytes, shorter.run_bytes) << "a run keeps its metrics per step";
 }
 
 }  // namespace

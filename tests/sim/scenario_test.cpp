@@ -139,7 +139,7 @@ TEST(Scenario, ErrorsNameFileLineColumnAndKeyPath) {
             "s.yaml:1:32: graph.beta: not used by graph type 'barabasi_albert' (it reads: type, m, n, seed)");
   EXPECT_NE(error_of("seeds: 3\n").find("s.yaml:1:1: seeds: unknown key"), std::string::npos);
   EXPECT_EQ(error_of("graph:\n  n: many\n"), "s.yaml:2:6: graph.n: expected an integer, got 'many'");
-  EXPECT_EQ(error_of("graph:\n  n: -5\n"), "s.yaml:2:6: graph.n: value -5 does not fit the key's integer type");
+  EXPECT_EQ(error_of("graph:\n  n: -5\n"), "s.yaml:2:6: graph.n: value -5 is out of range [2, 4294967293]");
   EXPECT_EQ(error_of("graph:\n  n: 1\n"), "s.yaml:2:6: graph.n: value 1 is out of range [2, 4294967293]");
   EXPECT_EQ(error_of("graph: {n: 2.5}\n"), "s.yaml:1:12: graph.n: expected an integer, got '2.5'");
   EXPECT_EQ(error_of("diffusion:\n  open_probability: 1.5\n"),

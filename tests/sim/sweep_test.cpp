@@ -625,7 +625,7 @@ TEST(Sweep, ErrorsNameKeyAndLine) {
        "(s.yaml:3:5): "
        "sweep one or the other"},
       {"sweep:\n  axes:\n    graph.n: [1]\n    graph.n: [2]\n",
-       "s.yaml:4:5: sweep.axes.graph.n: axis listed twice (first at s.yaml:3:5)"},
+       "s.yaml:4:5: sweep.axes.graph.n: duplicate key (first at line 3, column 5)"},
       {"graph: {n: 5}\nsweep:\n  axes:\n    graph.n.x: [1]\n",
        "s.yaml:4:5: sweep.axes.graph.n.x: 'n' is a value, not a section"},
   };
