@@ -444,8 +444,8 @@ SocialGraph import_edge_list(const std::filesystem::path& path, const EdgeListOp
     std::uint64_t line_no = first_line - 1;  // lines before the current piece
     for (const ParsedPiece& piece : pieces) {
       for (const DataLine& d : piece.data) {
-        const VertexId s = vertex(d.source, line_no + d.line);
-        const VertexId t = vertex(d.target, line_no + d.line);
+        const VertexId s = vertex(d.source, line_no + d.line, 1);
+        const VertexId t = vertex(d.target, line_no + d.line, 2);
         ++data_lines;
         arcs.push_back({s, t});
         if (opt.weighted) weights.push_back(d.weight);
