@@ -4,7 +4,7 @@ BUILD  := build/$(PRESET)
 JOBS   ?= 2
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all deps configure build run test test-asan bench clean
+.PHONY: all deps configure build run test test-asan test-asan-fast test-tsan fuzz bench clean
 all: build
 
 deps:
@@ -30,6 +30,30 @@ test: build
 
 test-asan:
 	@$(MAKE) --no-print-directory test PRESET=asan
+
+# CI's sanitizer step (.ci/run, after `make test`): the tests labelled `fast` under address +
+# undefined sanitizers.
+test-asan-fast: deps
+	@cmake --preset asan >/dev/null
+	@cmake --build --preset asan -j $(JOBS) --target softpower_fast_tests
+	@ctest --preset asan -j $(JOBS) -L fast
+
+# ThreadSanitizer on the tests labelled `parallel` (engine, sweep executor, writer queue, graph
+# builds, determinism); tests/tsan.supp holds the few documented suppressions.
+test-tsan: deps
+	@cmake --preset tsan >/dev/null
+	@cmake --build --preset tsan -j $(JOBS)
+	@ctest --preset tsan -j $(JOBS)
+
+# libFuzzer harnesses (fuzz/README.md), clang only: each runs FUZZ_SECONDS (0: only replay the
+# corpus in fuzz/corpus/). New inputs and crashes go under build/fuzz/, never into the repo.
+FUZZ_SECONDS ?= 60
+FUZZERS ?= scenario edge_list graphml graph_cache result_reader
+fuzz: deps
+	@bash scripts/install-deps.sh --fuzz
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS)
+	@bash fuzz/run.sh build/fuzz $(FUZZ_SECONDS) $(FUZZERS)
 
 # graph-tool is the bench's comparison point only: `deps` (build, run, test) never installs it,
 # and without it the side-by-side bench leaves its columns out and says why.

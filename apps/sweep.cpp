@@ -124,6 +124,8 @@ int run_sweep(const SweepOptions& options, const MpiSession& mpi) {
   const std::string identity = shard.count == 1 ? fmt::format("sweep {} of {}", plan.fingerprint, base.name)
                                                 : fmt::format("shard {}/{} of sweep {} of {}", shard.index,
                                                               shard.count, plan.fingerprint, base.name);
+  // A kill while the checkpoint of a finished sweep was being deleted leaves its renamed rest.
+  if (root) finish_interrupted_removal(checkpoint);
   if (root && fs::exists(checkpoint) && !options.resume) {
     throw InputError(fmt::format(
         "{}: the checkpoint of an interrupted sweep is in the way; add --resume to finish that sweep, or "

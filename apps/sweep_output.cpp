@@ -8,6 +8,7 @@
 
 #include "sim/engine.hpp"
 #include "sim/error.hpp"
+#include "sim/output_path.hpp"
 
 namespace softpower::cli {
 
@@ -57,7 +58,15 @@ void SweepOutput::write_loop() {
       }
       std::vector<const RunResult*> pointers;
       for (const auto& r : batch) pointers.push_back(&r);
-      journal_.append(pointers);  // durable first: a resume rebuilds the HDF5 file from it
+      try {
+        journal_.append(pointers);  // durable first: a resume rebuilds the HDF5 file from it
+      } catch (const RuntimeFailure& e) {
+        if (full_disk_note(writer_.final_path(), journal_.dir(), 0, e.what()).empty()) throw;
+        // A full disk: the .partial goes too, to give its space back (docs/hpc.md), as when the
+        // result file itself fills the disk; the checkpoint keeps what it had acknowledged.
+        throw RuntimeFailure(fmt::format("{}; {}; the checkpoint keeps {} finished run(s) for --resume", e.what(),
+                                         writer_.discard(), written_));
+      }
       for (const auto& r : batch) {
         writer_.write_run(r);
         summary_.add(r);

@@ -693,6 +693,23 @@ void ResultWriter::write_run(const RunResult& r) {
   w.written_[*row] = true;
 }
 
+std::string ResultWriter::discard() {
+  if (!impl_) throw std::logic_error("ResultWriter::discard on a moved-from writer");
+  Impl& w = *impl_;
+  if (w.finished_) throw std::logic_error(fmt::format("{}: discard() after finish()", w.final_path_.string()));
+  detail::silence_errors();
+  if (!w.failed_) {
+    w.failed_ = true;
+    w.failure_ = fmt::format("{}: the file was discarded", w.final_path_.string());
+  }
+  w.detach_from_disk();  // HDF5's last writes (at the close) land in memory, not on the full disk
+  static_cast<void>(w.close_all());
+  std::error_code ec;
+  std::filesystem::remove(w.partial_path_, ec);
+  return fmt::format("{} was removed to free the space ({} run(s) had been written)", w.partial_path_.string(),
+                     w.runs_written());
+}
+
 void ResultWriter::finish() {
   if (!impl_) throw std::logic_error("ResultWriter::finish on a moved-from writer");
   Impl& w = *impl_;

@@ -130,6 +130,12 @@ class ResultWriter {
   /// is left).
   void finish();
 
+  /// Gives the file up because the disk is full elsewhere (a sweep's checkpoint could not be
+  /// written): deletes FINAL_PATH.partial at once, so its space goes back to the disk as after a
+  /// full disk in write_run, and returns "PARTIAL was removed to free the space (N run(s) had
+  /// been written)" for the message. The writer then only accepts destruction.
+  std::string discard();
+
   [[nodiscard]] const std::filesystem::path& final_path() const;
   [[nodiscard]] const std::filesystem::path& partial_path() const;
 

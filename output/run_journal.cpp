@@ -998,9 +998,20 @@ std::vector<std::string> RunJournal::replay(const std::function<void(RunResult&&
 }
 
 void RunJournal::remove() {
+  // Renamed away first, in one step: remove_all deletes file by file, and a kill after the
+  // manifest went would leave a folder that is no longer a checkpoint but still in the way.
+  finish_interrupted_removal(dir_);
+  const fs::path trash = removal_dir_for(dir_);
+  fs::path doomed = dir_;
+  if (::rename(dir_.c_str(), trash.c_str()) == 0) {
+    fs::path parent = dir_.parent_path();
+    if (parent.empty()) parent = ".";
+    static_cast<void>(detail::sync_to_disk(parent));  // the rename is what must last; the rest is cleanup
+    doomed = trash;
+  }
   std::error_code ec;
-  fs::remove_all(dir_, ec);
-  if (ec) throw RuntimeFailure(dir_.string() + ": cannot delete the checkpoint: " + ec.message());
+  fs::remove_all(doomed, ec);
+  if (ec) throw RuntimeFailure(doomed.string() + ": cannot delete the checkpoint: " + ec.message());
 }
 
 std::vector<unsigned char> encode_runs(const std::vector<const RunResult*>& runs,
@@ -1052,6 +1063,19 @@ std::filesystem::path journal_dir_for(const std::filesystem::path& final_path) {
   std::filesystem::path dir = final_path;
   dir += ".checkpoint";
   return dir;
+}
+
+std::filesystem::path removal_dir_for(const std::filesystem::path& dir) {
+  std::filesystem::path trash = dir;
+  trash += ".deleting";
+  return trash;
+}
+
+void finish_interrupted_removal(const std::filesystem::path& dir) {
+  const fs::path trash = removal_dir_for(dir);
+  std::error_code ec;
+  fs::remove_all(trash, ec);
+  if (ec) throw RuntimeFailure(trash.string() + ": cannot delete the rest of a checkpoint: " + ec.message());
 }
 
 }  // namespace softpower

@@ -43,7 +43,9 @@ class RunJournal {
   /// RuntimeFailure if DIR cannot be listed; exceptions from `visit` propagate.
   std::vector<std::string> replay(const std::function<void(RunResult&&)>& visit) const;
 
-  /// Deletes the journal (call after the result file is complete). Throws RuntimeFailure.
+  /// Deletes the journal (call after the result file is complete). DIR is first renamed to
+  /// removal_dir_for(DIR) and then deleted, so a kill in the middle never leaves a DIR with some
+  /// of its files (a manifest-less DIR is refused as "not a checkpoint"). Throws RuntimeFailure.
   void remove();
 
   [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
@@ -69,5 +71,12 @@ std::vector<RunResult> decode_runs(std::span<const unsigned char> bytes, const s
 
 /// The journal directory that belongs to a result file: FINAL_PATH + ".checkpoint".
 std::filesystem::path journal_dir_for(const std::filesystem::path& final_path);
+
+/// Where RunJournal::remove() moves DIR before deleting it: DIR + ".deleting".
+std::filesystem::path removal_dir_for(const std::filesystem::path& dir);
+
+/// Finishes a RunJournal::remove() of DIR that a kill interrupted: deletes removal_dir_for(DIR)
+/// if it exists. Throws RuntimeFailure if it cannot.
+void finish_interrupted_removal(const std::filesystem::path& dir);
 
 }  // namespace softpower

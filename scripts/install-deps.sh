@@ -2,12 +2,13 @@
 # Installs the Debian packages softpower needs, and only those that are missing.
 # `apt-get update` runs only when something has to be installed, so a warm
 # machine pays nothing.
-# Usage: install-deps.sh [--test | --bench]
+# Usage: install-deps.sh [--test | --bench | --fuzz]
 #   (none)   what the build and `make run` need
 #   --test   the packages only tests use (Chromium for the report's rendering test, a one-node
 #            Slurm cluster for the sbatch test); `make test` installs them before ctest
 #   --bench  the packages only `make bench` uses (graph-tool, the comparison point of
 #            bench/ic_graph_tool.py); the build, `make test` and `make run` never need them.
+#   --fuzz   clang and its runtime libraries (libFuzzer, sanitizers) for `make fuzz`.
 set -euo pipefail
 
 packages=(
@@ -22,12 +23,14 @@ packages=(
 )
 test_packages=(chromium munge slurmctld slurmd slurm-client)
 bench_packages=(python3-graph-tool)
+fuzz_packages=(clang libclang-rt-14-dev)
 
 case "${1:-}" in
   --test) packages=("${test_packages[@]}") ;;
   --bench) packages=("${bench_packages[@]}") ;;
+  --fuzz) packages=("${fuzz_packages[@]}") ;;
   "") ;;
-  *) echo "usage: $0 [--test | --bench]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--test | --bench | --fuzz]" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -1,6 +1,7 @@
 #include "sim/edge_list.hpp"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
@@ -38,12 +39,23 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// The first buffer: a small file's size (plus one byte, to see the end), else kChunkBytes; so a
+// small file does not cost a zero-filled 16 MiB buffer.
+std::size_t first_buffer_size(std::FILE* file) {
+  struct stat st {};
+  if (::fstat(::fileno(file), &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
+      static_cast<std::uint64_t>(st.st_size) < kChunkBytes) {
+    return std::max<std::size_t>(static_cast<std::size_t>(st.st_size) + 1, 4096);
+  }
+  return kChunkBytes;
+}
+
 // Calls fn(line, line_number) for each line, without the '\n'. Reads the file in big chunks so
 // a 10M-line file costs a handful of read() calls and no per-line allocation; each line view is
 // valid only during its call.
 template <class Fn>
 std::uint64_t for_each_line(std::FILE* file, const std::string& name, Fn&& fn) {
-  std::vector<char> buf(kChunkBytes);
+  std::vector<char> buf(first_buffer_size(file));
   std::size_t begin = 0;
   std::size_t end = 0;
   std::uint64_t line_no = 0;
@@ -83,7 +95,7 @@ std::uint64_t for_each_line(std::FILE* file, const std::string& name, Fn&& fn) {
 // parallel while memory stays bounded. Returns the number of lines, counted as for_each_line.
 template <class Fn>
 std::uint64_t for_each_block(std::FILE* file, const std::string& name, Fn&& fn) {
-  std::vector<char> buf(kChunkBytes);
+  std::vector<char> buf(first_buffer_size(file));
   std::size_t end = 0;
   std::uint64_t line_no = 0;  // lines before the current block
   for (;;) {

@@ -193,11 +193,19 @@ RunResult Engine::run(RunId run, const std::atomic<bool>* cancel) const {
   const auto later = [](const auto& a, const auto& b) { return a.first > b.first; };
   setup_timer.reset();
 
-  for (Step step = 0; step < num_steps; ++step) {
+  // Checked between steps and, inside a step, between attitude days and between items: a long
+  // step (many days, many live items) still stops within a fraction of a second.
+  const auto stop_if_cancelled = [cancel] {
     if (cancel && cancel->load(std::memory_order_relaxed)) throw RunCancelled();
+  };
+  for (Step step = 0; step < num_steps; ++step) {
+    stop_if_cancelled();
     if (attitudes && step > 0) {
       const PhaseTimer timer(result.phases, Phase::kAttitudeDays);
-      for (auto days = day_of(step) - day_of(step - 1); days > 0; --days) attitudes->daily();
+      for (auto days = day_of(step) - day_of(step - 1); days > 0; --days) {
+        stop_if_cancelled();
+        attitudes->daily();
+      }
     }
     if (live.empty()) {
       // Nothing spreads: jump to the next publication, takedown or (with attitudes) day.
@@ -284,6 +292,7 @@ RunResult Engine::run(RunId run, const std::atomic<bool>* cancel) const {
     if (!feed) timer.emplace(result.phases, Phase::kReadAndShare);
     state.start_step();
     for (LiveItem& item : live) {
+      stop_if_cancelled();
       ItemRecord& record = result.items[item.record];
       for (Counters& c : state.per_thread) c.reset();
       if (feed) {

@@ -78,8 +78,10 @@ class Engine {
 
   /// Runs one replicate; `run` keys its random streams. Thread-safe: runs share the engine
   /// read-only. Parallelism follows the caller's TBB arena (tbb::global_control or task_arena).
-  /// If `cancel` is given and becomes true, the run stops at the next step and throws
-  /// RunCancelled (a sweep abandoning its runs in flight on SIGTERM).
+  /// If `cancel` is given and becomes true, the run stops and throws RunCancelled (a sweep
+  /// abandoning its runs in flight on SIGTERM). The flag is read before each step and, inside a
+  /// step, before each attitude day and each live item, so a long step stops within a fraction
+  /// of a second.
   [[nodiscard]] RunResult run(RunId run, const std::atomic<bool>* cancel = nullptr) const;
 
  private:

@@ -48,12 +48,15 @@ std::string read_whole_file(const std::string& name) {
   std::error_code size_error;
   const auto size = std::filesystem::file_size(name, size_error);
   if (!size_error) data.reserve(static_cast<std::size_t>(size));
-  for (;;) {
+  // A small file is read in one chunk of its own size (plus one byte, to see the end), not in
+  // chunks of 4 MiB that are zero-filled first.
+  std::size_t chunk = size_error ? kReadChunk : static_cast<std::size_t>(std::clamp<std::uintmax_t>(size + 1, 4096, kReadChunk));
+  for (;; chunk = kReadChunk) {
     const std::size_t old = data.size();
-    data.resize(old + kReadChunk);
-    const std::size_t got = std::fread(data.data() + old, 1, kReadChunk, file.get());
+    data.resize(old + chunk);
+    const std::size_t got = std::fread(data.data() + old, 1, chunk, file.get());
     data.resize(old + got);
-    if (got < kReadChunk) {
+    if (got < chunk) {
       if (std::ferror(file.get())) {
         const int err = errno;
         throw InputError("cannot read " + name + ": " + std::strerror(err));

@@ -357,7 +357,7 @@ void parse_graph(Scenario& s, const YAML::Node& graph_node) {
   std::string list;
   for (const auto& k : allowed) list += (list.empty() ? "" : ", ") + k;
   for (const auto& kv : graph_node) {
-    const std::string key = kv.first.as<std::string>();
+    const std::string key = key_text(s.origin, kv.first, "graph");
     if (key == "type" || allowed.count(key)) continue;
     const char* what = graph_schema().has(key) ? "not used by" : "unknown key for";
     schema_error(s.origin, kv.first, "graph." + key,
@@ -425,7 +425,7 @@ ModelSection parse_model_section(const Scenario& s, const YAML::Node& root, cons
   if (!node || node.IsNull()) return section;
   if (!node.IsMap()) schema_error(s.origin, node, key, "expected a mapping");
   for (const auto& kv : node) {
-    if (kv.first.as<std::string>() == "model") {
+    if (key_text(s.origin, kv.first, key) == "model") {
       if (!kv.second.IsScalar()) schema_error(s.origin, kv.second, key + ".model", "expected a model name");
       section.model = kv.second.Scalar();
     } else {
@@ -486,7 +486,7 @@ Scenario parse_scenario_tree(const YAML::Node& tree, const YamlOrigin& origin,
 
   static const std::set<std::string> sections{"time", "graph", "institution", "diffusion", "strategy", "censorship", "attitude", "export", "sweep"};
   for (const auto& kv : root) {
-    const std::string key = kv.first.as<std::string>();
+    const std::string key = key_text(s.origin, kv.first, "");
     if (sections.count(key)) continue;
     if (!top_schema().has(key)) {
       schema_error(s.origin, kv.first, key,
@@ -496,7 +496,7 @@ Scenario parse_scenario_tree(const YAML::Node& tree, const YamlOrigin& origin,
   TopLevel top;
   top.name = std::filesystem::path(origin.file).stem().string();
   for (const auto& kv : root) {
-    const std::string key = kv.first.as<std::string>();
+    const std::string key = key_text(s.origin, kv.first, "");
     if (!sections.count(key)) {
       YAML::Node one(YAML::NodeType::Map);
       one[key] = kv.second;

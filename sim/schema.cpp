@@ -6,6 +6,14 @@
 
 namespace softpower {
 
+std::string key_text(const YamlOrigin& origin, const YAML::Node& key, const std::string& prefix) {
+  if (!key.IsScalar()) {
+    schema_error(origin, key, prefix.empty() ? "(top level)" : prefix,
+                 "a key must be a plain name, not empty, a list or a mapping");
+  }
+  return key.Scalar();
+}
+
 std::string join_path(const std::string& prefix, const std::string& key) {
   return prefix.empty() ? key : prefix + "." + key;
 }

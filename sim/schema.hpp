@@ -38,6 +38,10 @@ struct YamlOrigin {
 
 std::string join_path(const std::string& prefix, const std::string& key);
 
+/// The text of a mapping key. A key that is not a plain scalar (`? [a, b]: 1`, `? {a: 1}: 2`,
+/// an empty `? : 1`) is an error at the key's position, under `prefix` (the enclosing path).
+std::string key_text(const YamlOrigin& origin, const YAML::Node& key, const std::string& prefix);
+
 /// Formats a double the way a user would type it (shortest round-trip form).
 std::string format_number(double x);
 
@@ -148,7 +152,7 @@ class Schema {
     if (!map || map.IsNull()) return;
     if (!map.IsMap()) schema_error(origin, map, prefix, "expected a mapping of keys to values");
     for (const auto& kv : map) {
-      const std::string key = kv.first.as<std::string>();
+      const std::string key = key_text(origin, kv.first, prefix);
       const std::string path = join_path(prefix, key);
       auto it = index_.find(key);
       if (it == index_.end()) {

@@ -148,7 +148,7 @@ std::uint64_t read_count(const YamlOrigin& origin, const YAML::Node& node,
 void check_keys(const YamlOrigin& origin, const YAML::Node& spec, const std::string& path,
                 const std::vector<std::string>& known, const char* what) {
   for (const auto& kv : spec) {
-    const std::string key = kv.first.as<std::string>();
+    const std::string key = key_text(origin, kv.first, path);
     if (std::find(known.begin(), known.end(), key) == known.end()) {
       std::string list;
       for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
@@ -520,7 +520,7 @@ Sweep expand_sweep(const Scenario& scenario) {
 
   SweepOptions options;
   for (const auto& kv : node) {
-    const std::string key = kv.first.as<std::string>();
+    const std::string key = key_text(origin, kv.first, "sweep");
     if (key == "axes") continue;
     if (!options_schema().has(key)) {
       schema_error(origin, kv.first, "sweep." + key,

@@ -88,7 +88,7 @@ std::unique_ptr<CensorshipPipeline> make_platform_filter(const Scenario& s) {
     std::string known = "strength";
     for (const auto& e : mechanisms()) known += std::string(", ") + e.name;
     for (const auto& kv : section) {
-      const std::string key = kv.first.as<std::string>();
+      const std::string key = key_text(s.origin, kv.first, "censorship");
       const bool is_mechanism = std::any_of(mechanisms().begin(), mechanisms().end(),
                                             [&](const MechanismEntry& e) { return key == e.name; });
       if (key != "strength" && !is_mechanism) {

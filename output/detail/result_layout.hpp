@@ -135,15 +135,17 @@ struct ParamsLayout {
     layout.set<std::uint32_t>(row, institution, r.institution);
     layout.set<std::int64_t>(row, steps_run, r.steps_run);
     if (sweep == nullptr) return;
+    // A plain copy: clang before 16 cannot capture a structured binding in a lambda.
+    const std::uint64_t point_index = p;
     for (std::size_t i = 0; i < swept_index.size(); ++i) {
       const std::size_t column = swept_index[i];
       std::visit(
           [&](const auto& values) {
             using T = typename std::decay_t<decltype(values)>::value_type;
             if constexpr (std::is_same_v<T, std::string>) {
-              layout.set_string(row, column, values[p]);
+              layout.set_string(row, column, values[point_index]);
             } else {
-              layout.set<T>(row, column, values[p]);
+              layout.set<T>(row, column, values[point_index]);
             }
           },
           sweep->columns[i].by_point);

@@ -568,7 +568,32 @@ TEST_F(RunJournalTest, RemoveDeletesTheDirectory) {
   journal.append({&run});
   journal.remove();
   EXPECT_FALSE(fs::exists(dir_));
+  EXPECT_FALSE(fs::exists(removal_dir_for(dir_)));
   EXPECT_TRUE(fs::exists(dir_.parent_path()));
+}
+
+// Found by kill_test: remove_all deleted the manifest before the segments, and a SIGKILL in
+// between left a folder that every later `sweep --resume` refused as "not a checkpoint". The
+// folder is now renamed away in one step; a kill after that leaves only DIR.deleting, which the
+// next removal or sweep deletes.
+TEST_F(RunJournalTest, RemovalKilledAfterTheRenameLeavesNoCheckpointAndIsFinishedLater) {
+  const RunResult run = make_run(1, 5, 1, 1);
+  {
+    RunJournal journal = open();
+    journal.append({&run});
+  }
+  fs::rename(dir_, removal_dir_for(dir_));  // what remove() does first; then the kill
+  EXPECT_FALSE(fs::exists(dir_));
+  finish_interrupted_removal(dir_);
+  EXPECT_FALSE(fs::exists(removal_dir_for(dir_)));
+  finish_interrupted_removal(dir_);  // nothing left: no error
+
+  RunJournal journal = open();  // a new sweep with the same output
+  journal.append({&run});
+  fs::create_directories(removal_dir_for(dir_) / "seg");  // the rest of an older interrupted removal
+  journal.remove();
+  EXPECT_FALSE(fs::exists(dir_));
+  EXPECT_FALSE(fs::exists(removal_dir_for(dir_)));
 }
 
 TEST_F(RunJournalTest, AppendOnAFullDiskThrowsAndLeavesNoSegment) {

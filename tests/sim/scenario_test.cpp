@@ -256,6 +256,24 @@ TEST(Scenario, AttributeKeysOnlyForTheTypesThatReadThem) {
   EXPECT_EQ(text.find("nodes_path"), std::string::npos) << text;
 }
 
+// Found by fuzz_scenario (fuzz/corpus/scenario/crash-*-key): a list or mapping used as a key
+// escaped as yaml-cpp's bad conversion (exit 1) instead of an input error naming its line.
+TEST(Scenario, KeysThatAreNotPlainNamesAreInputErrors) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"? suspension: {}\n", "s.yaml:1:3: (top level): a key must be a plain name"},
+      {"seed: 1\n? [a, b]\n: 3\n", "s.yaml:2:3: (top level): a key must be a plain name"},
+      {"graph:\n  ? {n: 1}\n  : 2\n", "s.yaml:2:5: graph: a key must be a plain name"},
+      {"time:\n  ? [1]\n  : 2\n", "s.yaml:2:5: time: a key must be a plain name"},
+      {"diffusion:\n  ? [model]\n  : wechat_feed\n", "s.yaml:2:5: diffusion: a key must be a plain name"},
+      {"strategy:\n  ? [topics]\n  : 1\n", "s.yaml:2:5: strategy: a key must be a plain name"},
+      {"censorship:\n  ? [takedown]\n  : {}\n", "s.yaml:2:5: censorship: a key must be a plain name"},
+      {"sweep:\n  ? [replicates]\n  : 2\n  axes: {seed: [1, 2]}\n", "s.yaml:2:5: sweep: a key must be a plain name"},
+  };
+  for (const auto& [text, expected] : cases) {
+    EXPECT_EQ(error_of(text).rfind(expected, 0), 0u) << text << " -> " << error_of(text);
+  }
+}
+
 TEST(Scenario, MalformedYamlNamesTheLine) {
   const std::string message = error_of("seed: 1\ngraph: {n: 5\ntime: 3\n");
   EXPECT_EQ(message.rfind("s.yaml:", 0), 0u) << message;
