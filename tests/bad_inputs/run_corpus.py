@@ -270,12 +270,11 @@ def alter_cache_huge_claim(h5py, np, path):
         f.attrs["num_arcs"] = np.uint64(10**12)
 
 
-def alter_cache_labels_not_strings(h5py, np, path):
+def alter_cache_label_offsets_past_the_text(h5py, np, path):
     with h5py.File(path, "r+") as f:
         n = int(f.attrs["num_vertices"])
-        if "labels" in f:
-            del f["labels"]
-        f["labels"] = np.arange(n, dtype=np.int32)
+        f["label_text"] = np.frombuffer(b"abc", dtype=np.uint8)
+        f["label_offsets"] = np.arange(n + 1, dtype=np.uint64) * 1000
 
 
 ALTERERS = {name[len("alter_"):]: fn for name, fn in globals().items() if name.startswith("alter_")}

@@ -260,8 +260,8 @@ TEST(Scenario, AttributeKeysOnlyForTheTypesThatReadThem) {
 // escaped as yaml-cpp's bad conversion (exit 1) instead of an input error naming its line.
 TEST(Scenario, KeysThatAreNotPlainNamesAreInputErrors) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"? suspension: {}\n", "s.yaml:1:3: (top level): a key must be a plain name"},
-      {"seed: 1\n? [a, b]\n: 3\n", "s.yaml:2:3: (top level): a key must be a plain name"},
+      {"? suspension: {}\n", "s.yaml:1:3: a key must be a plain name"},
+      {"seed: 1\n? [a, b]\n: 3\n", "s.yaml:2:3: a key must be a plain name"},
       {"graph:\n  ? {n: 1}\n  : 2\n", "s.yaml:2:5: graph: a key must be a plain name"},
       {"time:\n  ? [1]\n  : 2\n", "s.yaml:2:5: time: a key must be a plain name"},
       {"diffusion:\n  ? [model]\n  : wechat_feed\n", "s.yaml:2:5: diffusion: a key must be a plain name"},
