@@ -71,18 +71,12 @@ std::vector<ArcId> offsets_from_counts(const std::vector<ArcId>& counts) {
   return offsets;
 }
 
-struct InArcs {
-  std::vector<ArcId> offsets;
-  std::vector<VertexId> sources;
-  std::vector<ArcId> arc_ids;
-};
-
 /// In-arcs ordered within each target by forward arc id, with or without the arc ids: exactly
 /// what Boost's own bidirectional constructor builds (tests/sim/graph_test.cpp). The sources are
 /// cut into a few chunks of about equal arc counts; each chunk counts its arcs per target, the
 /// counts give every chunk its own write position per target, and the chunks then scatter in
 /// parallel, each in arc order. The result does not depend on the number of chunks or threads.
-InArcs transpose(const std::vector<ArcId>& offsets, const std::vector<VertexId>& targets, bool with_arc_ids) {
+SocialGraph::InArcArrays transpose(const std::vector<ArcId>& offsets, const std::vector<VertexId>& targets, bool with_arc_ids) {
   const auto n = static_cast<VertexId>(offsets.size() - 1);
   const ArcId m = targets.size();
   // Each chunk costs n counters; a few chunks already saturate memory bandwidth.
@@ -101,7 +95,7 @@ InArcs transpose(const std::vector<ArcId>& offsets, const std::vector<VertexId>&
     cursor[c].assign(n, 0);
     for (ArcId a = offsets[chunk_begin[c]]; a < offsets[chunk_begin[c + 1]]; ++a) ++cursor[c][targets[a]];
   });
-  InArcs in;
+  SocialGraph::InArcArrays in;
   in.offsets.assign(static_cast<std::size_t>(n) + 1, 0);
   for (VertexId v = 0; v < n; ++v) {
     ArcId position = in.offsets[v];
@@ -272,9 +266,15 @@ SocialGraph SocialGraph::from_csr(std::vector<ArcId> offsets, std::vector<Vertex
   }
 
   const bool keep_ids = in_arc_ids == InArcIds::kAlways || !weights.empty();
-  InArcs in = transpose(offsets, targets, keep_ids);
+  SocialGraph::InArcArrays in = transpose(offsets, targets, keep_ids);
+  return adopt(std::move(offsets), std::move(targets), std::move(in), std::move(weights), std::move(labels),
+               keep_ids);
+}
+
+SocialGraph SocialGraph::adopt(std::vector<ArcId> offsets, std::vector<VertexId> targets, InArcArrays in,
+                               std::vector<float> weights, std::vector<std::string> labels, bool keeps_in_arc_ids) {
   SocialGraph g;
-  g.graph_ = Graph(n);
+  g.graph_ = Graph(static_cast<VertexId>(offsets.size() - 1));
   g.graph_.m_forward.m_rowstart = std::move(offsets);
   g.graph_.m_forward.m_column = std::move(targets);
   g.graph_.m_backward.m_rowstart = std::move(in.offsets);
@@ -282,7 +282,7 @@ SocialGraph SocialGraph::from_csr(std::vector<ArcId> offsets, std::vector<Vertex
   g.graph_.m_backward.m_edge_properties = std::move(in.arc_ids);
   g.weights_ = std::move(weights);
   g.labels_ = std::move(labels);
-  g.keeps_in_arc_ids_ = keep_ids;
+  g.keeps_in_arc_ids_ = keeps_in_arc_ids;
   g.compute_checksum();
   return g;
 }
@@ -322,18 +322,8 @@ SocialGraph SocialGraph::from_both_directions(std::vector<ArcId> offsets, std::v
         [](bool a, bool b) { return a && b; });
     if (!ids_in_range) fail("in-arc id out of range");
   }
-  SocialGraph g;
-  g.graph_ = Graph(n);
-  g.graph_.m_forward.m_rowstart = std::move(offsets);
-  g.graph_.m_forward.m_column = std::move(targets);
-  g.graph_.m_backward.m_rowstart = std::move(in.offsets);
-  g.graph_.m_backward.m_column = std::move(in.sources);
-  g.graph_.m_backward.m_edge_properties = std::move(in.arc_ids);
-  g.weights_ = std::move(weights);
-  g.labels_ = std::move(labels);
-  g.keeps_in_arc_ids_ = keep_ids;
-  g.compute_checksum();
-  return g;
+  return adopt(std::move(offsets), std::move(targets), std::move(in), std::move(weights), std::move(labels),
+               keep_ids);
 }
 
 VertexId SocialGraph::append_vertex(std::span<const VertexId> targets, const std::string& label) {

@@ -117,6 +117,9 @@ class SocialGraph {
   bool keeps_in_arc_ids_ = false;
   std::uint64_t checksum_ = 0;
 
+  /// Takes both directions' arrays, checked by the caller, and computes the checksum.
+  static SocialGraph adopt(std::vector<ArcId> offsets, std::vector<VertexId> targets, InArcArrays in,
+                           std::vector<float> weights, std::vector<std::string> labels, bool keeps_in_arc_ids);
   void compute_checksum();
 };
 
