@@ -390,6 +390,19 @@ SocialGraph import_edge_list(const std::filesystem::path& path, const EdgeListOp
     return v;
   };
 
+  const auto add_edge = [&](std::string_view source, std::string_view target, float w, std::uint64_t line_no) {
+    const VertexId s = vertex(source, line_no, 1);
+    const VertexId t = vertex(target, line_no, 2);
+    ++data_lines;
+    arcs.push_back({s, t});
+    if (opt.weighted) weights.push_back(w);
+    // An undirected self-loop is its own reverse: one arc, not two.
+    if (!opt.directed && s != t) {
+      arcs.push_back({t, s});
+      if (opt.weighted) weights.push_back(w);
+    }
+  };
+
   // Every line goes through this, in file order, when parsed serially: the first line (it may
   // start with a byte-order mark) and the line where a block's parallel parse stopped, which it
   // reports with the message it deserves.
@@ -432,16 +445,7 @@ SocialGraph import_edge_list(const std::filesystem::path& path, const EdgeListOp
           }
           w = p.value;
         }
-        const VertexId s = vertex(cols.field[0], line_no, 1);
-        const VertexId t = vertex(cols.field[1], line_no, 2);
-        ++data_lines;
-        arcs.push_back({s, t});
-        if (opt.weighted) weights.push_back(w);
-        // An undirected self-loop is its own reverse: one arc, not two.
-        if (!opt.directed && s != t) {
-          arcs.push_back({t, s});
-          if (opt.weighted) weights.push_back(w);
-        }
+        add_edge(cols.field[0], cols.field[1], w, line_no);
       };
 
   const std::uint64_t lines = for_each_block(file.get(), name, [&](std::string_view block, std::uint64_t first_line) {
@@ -455,17 +459,7 @@ SocialGraph import_edge_list(const std::filesystem::path& path, const EdgeListOp
     std::vector<ParsedPiece> pieces = parse_in_parallel(block, opt, needed);
     std::uint64_t line_no = first_line - 1;  // lines before the current piece
     for (const ParsedPiece& piece : pieces) {
-      for (const DataLine& d : piece.data) {
-        const VertexId s = vertex(d.source, line_no + d.line, 1);
-        const VertexId t = vertex(d.target, line_no + d.line, 2);
-        ++data_lines;
-        arcs.push_back({s, t});
-        if (opt.weighted) weights.push_back(d.weight);
-        if (!opt.directed && s != t) {
-          arcs.push_back({t, s});
-          if (opt.weighted) weights.push_back(d.weight);
-        }
-      }
+      for (const DataLine& d : piece.data) add_edge(d.source, d.target, d.weight, line_no + d.line);
       lines_with_extra_columns += piece.extra_column_lines;
       if (piece.stop_line != 0) {
         handle_line(piece.stop_text, line_no + piece.stop_line);
