@@ -23,19 +23,6 @@ void fnv_bytes(std::uint64_t& h, const void* data, std::size_t size) {
   for (std::size_t i = 0; i < size; ++i) h = (h ^ p[i]) * kFnvPrime;
 }
 
-/// True if every value is below `limit`; in parallel, as arc arrays hold 1e8 values and more.
-bool all_below(std::span<const VertexId> values, VertexId limit) {
-  return tbb::parallel_reduce(
-      tbb::blocked_range<std::size_t>(0, values.size(), std::size_t{1} << 16), true,
-      [&](const tbb::blocked_range<std::size_t>& r, bool ok) {
-        if (!ok) return false;
-        return std::all_of(values.begin() + static_cast<std::ptrdiff_t>(r.begin()),
-                           values.begin() + static_cast<std::ptrdiff_t>(r.end()),
-                           [limit](VertexId v) { return v < limit; });
-      },
-      [](bool a, bool b) { return a && b; });
-}
-
 /// The first position whose value is at least `limit`, or values.size(); in parallel.
 std::size_t first_at_or_above(std::span<const VertexId> values, VertexId limit) {
   return tbb::parallel_reduce(
@@ -261,8 +248,8 @@ SocialGraph SocialGraph::from_csr(std::vector<ArcId> offsets, std::vector<Vertex
   if (!labels.empty() && labels.size() != n) {
     throw std::invalid_argument("SocialGraph::from_csr: labels must be empty or one per vertex");
   }
-  if (!all_below(targets, n)) {
-    throw std::invalid_argument("SocialGraph::from_csr: arc target out of range");
+  if (const std::size_t bad = first_at_or_above(targets, n); bad < targets.size()) {
+    throw std::invalid_argument(fmt::format("arc {} points to vertex {} of {}", bad, targets[bad], n));
   }
 
   const bool keep_ids = in_arc_ids == InArcIds::kAlways || !weights.empty();

@@ -2,13 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_reduce.h>
-
 #include <algorithm>
-#include <optional>
-#include <span>
 #include <cerrno>
+#include <span>
 #include <softpower/version.hpp>
 #include <stdexcept>
 #include <system_error>
@@ -310,23 +306,6 @@ GraphCacheInfo read_graph_cache_info(const std::filesystem::path& path) {
 
 namespace {
 
-/// The first value at or above `limit`, as (position, value), or nullopt; in parallel.
-std::optional<std::pair<ArcId, VertexId>> first_at_or_above(std::span<const VertexId> values,
-                                                            VertexId limit) {
-  const ArcId none = values.size();
-  const ArcId first = tbb::parallel_reduce(
-      tbb::blocked_range<ArcId>(0, values.size(), ArcId{1} << 16), none,
-      [&](const tbb::blocked_range<ArcId>& r, ArcId found) {
-        for (ArcId a = r.begin(); a < r.end() && a < found; ++a) {
-          if (values[a] >= limit) return a;
-        }
-        return found;
-      },
-      [](ArcId a, ArcId b) { return std::min(a, b); });
-  if (first == none) return std::nullopt;
-  return std::pair{first, values[first]};
-}
-
 /// Offsets from 0 to `m`, non-decreasing, else InputError naming the first fault. `array` is
 /// the dataset's name.
 void check_offsets(const detail::Checker& check, std::span<const ArcId> offsets, ArcId m,
@@ -339,16 +318,6 @@ void check_offsets(const detail::Checker& check, std::span<const ArcId> offsets,
     if (offsets[v] > offsets[v + 1]) {
       check.fail(fmt::format("corrupt graph cache: {} decrease at vertex {}", array, v));
     }
-  }
-}
-
-/// Every endpoint below `n`, else InputError naming the first one that is not. `what` is "arc"
-/// or "in-arc".
-void check_endpoints(const detail::Checker& check, std::span<const VertexId> endpoints, VertexId n,
-                     const char* what) {
-  if (const auto bad = first_at_or_above(endpoints, n)) {
-    check.fail(fmt::format("corrupt graph cache: {} {} points to vertex {} of {}", what, bad->first,
-                           bad->second, n));
   }
 }
 
@@ -418,16 +387,19 @@ SocialGraph load_graph_cache(const std::filesystem::path& path, VertexAttributes
   }
 
   // The saved arrays are the CSR itself, so arc ids, and with them the weights, stay as saved.
-  // Format 2 checks endpoints in from_both_directions, which reads them anyway.
+  // Both constructors check every endpoint and name the first bad arc.
   SocialGraph g;
   if (info.format_version >= 2) {
     g = load_both_directions(check, file.get(), info, spare_arcs, std::move(offsets),
                              std::move(targets), std::move(weights), std::move(labels));
     check_checksum(check, g.checksum(), info.checksum, "graph");
   } else {
-    check_endpoints(check, targets, n, "arc");
-    g = SocialGraph::from_csr(std::move(offsets), std::move(targets), std::move(weights),
-                              std::move(labels));
+    try {
+      g = SocialGraph::from_csr(std::move(offsets), std::move(targets), std::move(weights),
+                                std::move(labels));
+    } catch (const std::invalid_argument& e) {
+      check.fail(std::string("corrupt graph cache: ") + e.what());
+    }
     check_checksum(check, g.fnv1a_checksum(), info.checksum, "graph");
   }
   g.set_description(info.description);
