@@ -7,12 +7,11 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
+#include <stdexcept>
 
 namespace softpower {
 namespace {
-
-constexpr std::size_t kRegionGroups = 2;
-constexpr std::size_t kUsersPerHistogramBlock = 1 << 16;
 
 std::size_t bin_of(double x) {
   const auto bin = static_cast<std::ptrdiff_t>(std::floor((x + 1.0) / 2.0 * AttitudeState::kHistogramBins));
@@ -22,22 +21,60 @@ std::size_t bin_of(double x) {
 }  // namespace
 
 AttitudeGroups::AttitudeGroups(VertexId users, std::span<const std::uint8_t> region,
-                               std::span<const std::uint32_t> community) {
-  if (!community.empty()) {
-    num_communities = *std::max_element(community.begin(), community.begin() + std::min<std::size_t>(users, community.size())) + 1;
+                               std::span<const std::uint32_t> community)
+    : user_slots(users) {
+  const auto community_of = [&](std::size_t v) { return v < community.size() ? community[v] : 0u; };
+  if (!community.empty() && users > 0) {
+    for (std::size_t v = 0; v < users; ++v) num_communities = std::max(num_communities, community_of(v) + 1);
   }
-  const std::size_t groups = 1 + kRegionGroups + num_communities;
-  std::vector<std::vector<VertexId>> lists(groups);
-  for (VertexId v = 0; v < users; ++v) {
-    lists[0].push_back(v);
-    lists[1 + (v < region.size() ? region[v] : 0)].push_back(v);
-    if (v < community.size()) lists[1 + kRegionGroups + community[v]].push_back(v);
+  size.assign(1 + kRegions + num_communities, 0);
+  const auto groups_of = [&](std::size_t v) {
+    const std::uint32_t region_group = 1 + (v < region.size() && region[v] != 0 ? 1 : 0);
+    return std::array<std::uint32_t, 2>{
+        region_group, num_communities > 0 ? static_cast<std::uint32_t>(1 + kRegions + community_of(v)) : 0u};
+  };
+  const std::size_t num_blocks = (std::size_t{users} + kUsersPerBlock - 1) / kUsersPerBlock;
+  block_slots.assign(1, 0);
+  std::vector<std::uint32_t> local(groups(), ~0u);  // a group's slot in the current block
+  std::vector<std::uint32_t> present;
+  for (std::size_t b = 0; b < num_blocks; ++b) {
+    const std::size_t begin = b * kUsersPerBlock, end = std::min<std::size_t>(users, begin + kUsersPerBlock);
+    present.assign(1, 0);
+    for (std::size_t v = begin; v < end; ++v) {
+      for (std::uint32_t g : groups_of(v)) {
+        if (g != 0 && local[g] == ~0u) {
+          local[g] = 0;
+          present.push_back(g);
+        }
+      }
+    }
+    std::sort(present.begin(), present.end());
+    for (std::size_t k = 0; k < present.size(); ++k) {
+      local[present[k]] = static_cast<std::uint32_t>(k);
+      slot_group.push_back(present[k]);
+      slot_size.push_back(0);
+    }
+    const std::size_t first = block_slots.back();
+    for (std::size_t v = begin; v < end; ++v) {
+      const auto g = groups_of(v);
+      user_slots[v] = {static_cast<std::uint16_t>(local[g[0]]), static_cast<std::uint16_t>(local[g[1]])};
+      ++slot_size[first];
+      ++slot_size[first + local[g[0]]];
+      if (num_communities > 0) ++slot_size[first + local[g[1]]];
+    }
+    for (std::uint32_t g : present) local[g] = ~0u;
+    local[0] = ~0u;
+    block_slots.push_back(slot_group.size());
   }
-  offsets.assign(1, 0);
-  for (const auto& list : lists) {
-    members.insert(members.end(), list.begin(), list.end());
-    offsets.push_back(members.size());
+  group_slot_offsets.assign(groups() + 1, 0);
+  for (std::size_t s = 0; s < slot_group.size(); ++s) {
+    ++group_slot_offsets[slot_group[s] + 1];
+    size[slot_group[s]] += slot_size[s];
   }
+  std::partial_sum(group_slot_offsets.begin(), group_slot_offsets.end(), group_slot_offsets.begin());
+  group_slots.resize(slot_group.size());
+  std::vector<std::uint64_t> next(group_slot_offsets.begin(), group_slot_offsets.end() - 1);
+  for (std::size_t s = 0; s < slot_group.size(); ++s) group_slots[next[slot_group[s]]++] = s;
 }
 
 std::vector<SeriesSpec> AttitudeState::series_specs(std::uint32_t num_communities) {
@@ -68,7 +105,22 @@ std::vector<SeriesSpec> AttitudeState::series_specs(std::uint32_t num_communitie
 
 AttitudeState::AttitudeState(const AttitudeModel& model, const AttitudeGroups& groups, VertexId users,
                              std::span<const std::uint8_t> region, std::uint64_t seed, RunId run)
-    : model_(model), groups_(groups), x_(users), x0_(users), gap_(users, 0.0), reads_(users, 0) {
+    : model_(model),
+      groups_(groups),
+      x_(users),
+      x0_(users),
+      gap_(users, 0.0),
+      reads_(users, 0),
+      dirty_(std::make_unique<std::atomic<std::uint8_t>[]>(groups.blocks())),
+      slot_sum_(groups.slot_group.size()),
+      slot_squares_(groups.slot_group.size()),
+      group_mean_(groups.groups(), std::numeric_limits<double>::quiet_NaN()),
+      group_variance_(groups.groups(), std::numeric_limits<double>::quiet_NaN()),
+      block_totals_(groups.blocks()) {
+  if (groups.users() != users) {
+    throw std::invalid_argument(
+        fmt::format("attitudes: the groups hold {} users, the state {}", groups.users(), users));
+  }
   model_.priors(seed, run, region.empty() ? region : region.first(std::min<std::size_t>(region.size(), users)), x0_);
   x_ = x0_;
 }
@@ -78,10 +130,14 @@ void AttitudeState::read(VertexId v, const ItemSpec& item) {
   const double before = x_[v];
   x_[v] = model_.on_read(before, x0_[v], item, reads_[v]);
   // A first read changes the readers' index even when it moves nobody (a saturated model).
-  const bool first_read = reads_[v]++ == 0;
+  ++reads_[v];
   gap_[v] += x_[v] - before;
   if (x_[v] != before) moved_.store(true, std::memory_order_relaxed);
-  if (x_[v] != before || first_read) changed_.store(true, std::memory_order_relaxed);
+  touch(v);
+}
+
+void AttitudeState::reached(VertexId v) {
+  if (v < x_.size()) touch(v);
 }
 
 void AttitudeState::daily() {
@@ -89,7 +145,7 @@ void AttitudeState::daily() {
   // model that keeps priors, and skipping it makes a day with nothing read cost nothing.
   if (!moved_.load(std::memory_order_relaxed) && model_.day_keeps_priors()) return;
   model_.daily_with_gap(x_, x0_, gap_);
-  changed_.store(true, std::memory_order_relaxed);
+  touch_all_ = true;
 }
 
 void AttitudeState::start(RunResult& result, Step num_steps, Step snapshot_every) {
@@ -102,84 +158,117 @@ void AttitudeState::start(RunResult& result, Step num_steps, Step snapshot_every
   snapshot_every_ = snapshot_every;
 }
 
-void AttitudeState::record(Step step, RunResult& result, const std::atomic<std::uint8_t>* reached,
-                           std::int64_t reach) {
-  const std::size_t groups = groups_.offsets.size() - 1;
-  const bool reach_changed = reach != last_reach_;
-  last_reach_ = reach;
-  if (changed_.exchange(false, std::memory_order_relaxed) || reach_changed || last_.empty()) {
-    std::vector<double> mean(groups), variance(groups);
-    tbb::parallel_for(std::size_t{0}, groups, [&](std::size_t g) {
-      const std::uint64_t begin = groups_.offsets[g], end = groups_.offsets[g + 1];
-      if (begin == end) {
-        mean[g] = variance[g] = std::numeric_limits<double>::quiet_NaN();
-        return;
-      }
-      double sum = 0.0;
-      for (std::uint64_t k = begin; k < end; ++k) sum += x_[groups_.members[k]];
-      const double m = sum / static_cast<double>(end - begin);
-      double squares = 0.0;
-      for (std::uint64_t k = begin; k < end; ++k) {
-        const double d = x_[groups_.members[k]] - m;
-        squares += d * d;
-      }
-      mean[g] = m;
-      variance[g] = squares / static_cast<double>(end - begin);
-    });
-    const std::size_t blocks = (x_.size() + kUsersPerHistogramBlock - 1) / kUsersPerHistogramBlock;
-    std::vector<std::array<std::uint64_t, kHistogramBins>> block_counts(blocks);
-    std::vector<double> block_change(blocks), block_reached_change(blocks), block_readers_change(blocks);
-    std::vector<std::uint64_t> block_reached(blocks), block_readers(blocks);
-    tbb::parallel_for(std::size_t{0}, blocks, [&](std::size_t b) {
-      const std::size_t begin = b * kUsersPerHistogramBlock, end = std::min(x_.size(), begin + kUsersPerHistogramBlock);
-      block_counts[b].fill(0);
-      double change = 0.0, reached_change = 0.0, readers_change = 0.0;
-      std::uint64_t reached_users = 0, readers = 0;
-      for (std::size_t v = begin; v < end; ++v) {
-        ++block_counts[b][bin_of(x_[v])];
-        change += gap_[v];
-        if (reached[v].load(std::memory_order_relaxed) != 0) {
-          reached_change += gap_[v];
-          ++reached_users;
-        }
-        if (reads_[v] != 0) {
-          readers_change += gap_[v];
-          ++readers;
-        }
-      }
-      block_change[b] = change;
-      block_reached_change[b] = reached_change;
-      block_reached[b] = reached_users;
-      block_readers_change[b] = readers_change;
-      block_readers[b] = readers;
-    });
-    std::array<double, kHistogramBins> histogram{};
-    double change = 0.0, reached_change = 0.0, readers_change = 0.0;
-    std::uint64_t reached_users = 0, readers = 0;
-    for (std::size_t b = 0; b < blocks; ++b) {
-      for (std::size_t i = 0; i < kHistogramBins; ++i) histogram[i] += static_cast<double>(block_counts[b][i]);
-      change += block_change[b];
-      reached_change += block_reached_change[b];
-      reached_users += block_reached[b];
-      readers_change += block_readers_change[b];
-      readers += block_readers[b];
+void AttitudeState::recompute_block(std::size_t b, const std::atomic<std::uint8_t>* reached) {
+  const std::size_t begin = b * AttitudeGroups::kUsersPerBlock;
+  const std::size_t end = std::min(x_.size(), begin + AttitudeGroups::kUsersPerBlock);
+  const std::size_t first = groups_.block_slots[b], slots = groups_.block_slots[b + 1] - first;
+  const std::uint32_t* size = &groups_.slot_size[first];
+  double* sum = &slot_sum_[first];
+  double* squares = &slot_squares_[first];
+  std::fill_n(sum, slots, 0.0);
+  std::fill_n(squares, slots, 0.0);
+  // Every user is in slot 0 (all users) and its region's; with communities, in its community's.
+  const std::size_t memberships = groups_.num_communities > 0 ? 3 : 2;
+  const auto slot = [&](std::size_t v, std::size_t k) -> std::size_t {
+    return k == 0 ? 0 : groups_.user_slots[v][k - 1];
+  };
+  BlockTotals totals{};
+  for (std::size_t v = begin; v < end; ++v) {
+    for (std::size_t k = 0; k < memberships; ++k) sum[slot(v, k)] += x_[v];
+    ++totals.histogram[bin_of(x_[v])];
+    totals.change += gap_[v];
+    if (reached[v].load(std::memory_order_relaxed) != 0) {
+      totals.reached_change += gap_[v];
+      ++totals.reached;
     }
-    last_.clear();
-    last_.push_back(mean[0]);
-    last_.push_back(variance[0]);
-    last_.insert(last_.end(), mean.begin() + 1, mean.begin() + 1 + kRegionGroups);
-    last_.insert(last_.end(), variance.begin() + 1, variance.begin() + 1 + kRegionGroups);
-    if (groups_.num_communities > 0) {
-      last_.insert(last_.end(), mean.begin() + 1 + kRegionGroups, mean.end());
-      last_.insert(last_.end(), variance.begin() + 1 + kRegionGroups, variance.end());
+    if (reads_[v] != 0) {
+      totals.readers_change += gap_[v];
+      ++totals.readers;
     }
-    last_.insert(last_.end(), histogram.begin(), histogram.end());
-    last_.push_back(x_.empty() ? 0.0 : change / static_cast<double>(x_.size()));
-    const auto mean_or_nan = [](double sum, std::uint64_t count) {
-      return count == 0 ? std::numeric_limits<double>::quiet_NaN() : sum / static_cast<double>(count);
-    };
-    last_.push_back(mean_or_nan(reached_change, reached_users));
-    last_.push_back(mean_or_nan(readers_change, readers));
+  }
+  for (std::size_t v = begin; v < end; ++v) {
+    for (std::size_t k = 0; k < memberships; ++k) {
+      const std::size_t s = slot(v, k);
+      const double d = x_[v] - sum[s] / size[s];
+      squares[s] += d * d;
+    }
+  }
+  block_totals_[b] = totals;
+}
+
+void AttitudeState::combine(std::span<const std::size_t> stale_blocks) {
+  // The groups with a slot in a stale block; each is summed again over all its slots in block
+  // order, so the result does not depend on which blocks were stale.
+  std::vector<std::uint8_t> stale_group(groups_.groups(), 0);
+  for (std::size_t b : stale_blocks) {
+    for (std::uint64_t s = groups_.block_slots[b]; s < groups_.block_slots[b + 1]; ++s) {
+      stale_group[groups_.slot_group[s]] = 1;
+    }
+  }
+  std::vector<std::size_t> stale;
+  for (std::size_t g = 0; g < stale_group.size(); ++g) {
+    if (stale_group[g]) stale.push_back(g);
+  }
+  // Mean and variance from the slots' sums and squared deviations about the slot means (the
+  // parallel-axis theorem: no cancellation between large squares).
+  tbb::parallel_for(std::size_t{0}, stale.size(), [&](std::size_t i) {
+    const std::size_t g = stale[i];
+    const std::uint64_t* slot = &groups_.group_slots[groups_.group_slot_offsets[g]];
+    const std::size_t slots = groups_.group_slot_offsets[g + 1] - groups_.group_slot_offsets[g];
+    const auto count = static_cast<double>(groups_.size[g]);
+    double sum = 0.0;
+    for (std::size_t k = 0; k < slots; ++k) sum += slot_sum_[slot[k]];
+    const double m = sum / count;
+    double squares = 0.0;
+    for (std::size_t k = 0; k < slots; ++k) {
+      const double in_slot = groups_.slot_size[slot[k]];
+      const double d = slot_sum_[slot[k]] / in_slot - m;
+      squares += slot_squares_[slot[k]] + in_slot * d * d;
+    }
+    group_mean_[g] = m;
+    group_variance_[g] = squares / count;
+  });
+  std::array<double, kHistogramBins> histogram{};
+  double change = 0.0, reached_change = 0.0, readers_change = 0.0;
+  std::uint64_t reached_users = 0, readers = 0;
+  for (const BlockTotals& t : block_totals_) {
+    for (std::size_t i = 0; i < kHistogramBins; ++i) histogram[i] += static_cast<double>(t.histogram[i]);
+    change += t.change;
+    reached_change += t.reached_change;
+    reached_users += t.reached;
+    readers_change += t.readers_change;
+    readers += t.readers;
+  }
+  constexpr std::size_t kRegions = AttitudeGroups::kRegions;
+  const auto& mean = group_mean_;
+  const auto& variance = group_variance_;
+  last_.clear();
+  last_.push_back(mean[0]);
+  last_.push_back(variance[0]);
+  last_.insert(last_.end(), mean.begin() + 1, mean.begin() + 1 + kRegions);
+  last_.insert(last_.end(), variance.begin() + 1, variance.begin() + 1 + kRegions);
+  if (groups_.num_communities > 0) {
+    last_.insert(last_.end(), mean.begin() + 1 + kRegions, mean.end());
+    last_.insert(last_.end(), variance.begin() + 1 + kRegions, variance.end());
+  }
+  last_.insert(last_.end(), histogram.begin(), histogram.end());
+  last_.push_back(x_.empty() ? 0.0 : change / static_cast<double>(x_.size()));
+  const auto mean_or_nan = [](double sum, std::uint64_t count) {
+    return count == 0 ? std::numeric_limits<double>::quiet_NaN() : sum / static_cast<double>(count);
+  };
+  last_.push_back(mean_or_nan(reached_change, reached_users));
+  last_.push_back(mean_or_nan(readers_change, readers));
+}
+
+void AttitudeState::record(Step step, RunResult& result, const std::atomic<std::uint8_t>* reached) {
+  std::vector<std::size_t> stale;
+  for (std::size_t b = 0; b < groups_.blocks(); ++b) {
+    if (dirty_[b].exchange(0, std::memory_order_relaxed) != 0 || touch_all_) stale.push_back(b);
+  }
+  touch_all_ = false;
+  if (!stale.empty() || last_.empty()) {
+    tbb::parallel_for(std::size_t{0}, stale.size(), [&](std::size_t i) { recompute_block(stale[i], reached); });
+    combine(stale);
   }
   std::size_t at = 0;
   for (std::size_t k = 0; k < widths_.size(); ++k) {

@@ -218,7 +218,7 @@ RunResult Engine::run(RunId run, const std::atomic<bool>* cancel) const {
         const PhaseTimer timer(result.phases, Phase::kMetrics);
         for (Step s = step; s < std::min(next, num_steps); ++s) {
           m[kReachCumulative][s] = reach_total;
-          if (attitudes) attitudes->record(s, result, state.reached.get(), reach_total);
+          if (attitudes) attitudes->record(s, result, state.reached.get());
         }
         if (next >= num_steps) break;
         step = next - 1;
@@ -309,7 +309,7 @@ RunResult Engine::run(RunId run, const std::atomic<bool>* cancel) const {
                live.end());
     m[kLiveItems][step] = static_cast<std::int64_t>(live.size());
     result.steps_run = step + 1;
-    if (attitudes) attitudes->record(step, result, state.reached.get(), reach_total);
+    if (attitudes) attitudes->record(step, result, state.reached.get());
   }
   if (events) {
     if (attitudes) events->attitude_final = attitudes->attitudes();

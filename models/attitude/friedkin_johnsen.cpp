@@ -6,6 +6,7 @@
 
 #include <Eigen/IterativeLinearSolvers>
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
@@ -69,23 +70,67 @@ void gather_row(const CsrView& in, std::span<const ArcId> in_ids, const std::vec
 
 namespace detail {
 
-// (W y)_v for one user v, read straight from the compact rows. Rows are never empty (a user
-// without in-neighbours has w_vv = 1); with uniform rows every entry of a row is equal, so the
-// row is summed first and scaled once, and no per-entry weight is stored or streamed.
+// W's rows, read straight from the compact arrays. Rows are never empty (a user without
+// in-neighbours has w_vv = 1); with uniform rows every entry of a row is equal, so the row is
+// summed first and scaled once, and no per-entry weight is stored or streamed.
 struct Rows {
+  std::size_t num_rows;
   const std::uint64_t* offsets;
   const VertexId* sources;
   const double* weights;  // null: uniform rows, scaled by `scale`
   const double* scale;
 
-  [[nodiscard]] double mean(std::size_t v, const double* y) const {
-    double social = 0.0;
+  // A row sums into kLanes partial sums (entry k into lane k mod kLanes, the lanes added
+  // pairwise at the end). One running sum would make every entry wait for the previous add: a
+  // row of 150 friends is then 150 add latencies long, and that chain, not memory, bounded the
+  // daily step. The order is fixed by the row alone, so any thread count gives the same bits.
+  static constexpr std::size_t kLanes = 4;
+
+  /// Calls finish(v, sums) for every row v, in parallel, where sums[i] = (W y[i])_v.
+  template <std::size_t N, class Finish>
+  void products(const std::array<const double*, N>& y, const Finish& finish) const {
     if (weights == nullptr) {
-      for (std::uint64_t k = offsets[v]; k < offsets[v + 1]; ++k) social += y[sources[k]];
-      return social * scale[v];
+      products_of<false>(y, finish);
+    } else {
+      products_of<true>(y, finish);
     }
-    for (std::uint64_t k = offsets[v]; k < offsets[v + 1]; ++k) social += weights[k] * y[sources[k]];
-    return social;
+  }
+
+ private:
+  template <bool kWeighted, std::size_t N>
+  std::array<double, N> sums(std::uint64_t begin, std::uint64_t end, const std::array<const double*, N>& y) const {
+    double lane[N][kLanes] = {};
+    const auto add = [&](std::uint64_t at, std::size_t j) {
+      const VertexId u = sources[at];
+      for (std::size_t i = 0; i < N; ++i) {
+        if constexpr (kWeighted) {
+          lane[i][j] += weights[at] * y[i][u];
+        } else {
+          lane[i][j] += y[i][u];
+        }
+      }
+    };
+    std::uint64_t k = begin;
+    for (; k + kLanes <= end; k += kLanes) {
+      for (std::size_t j = 0; j < kLanes; ++j) add(k + j, j);
+    }
+    for (std::size_t j = 0; k < end; ++k, ++j) add(k, j);
+    std::array<double, N> total;
+    for (std::size_t i = 0; i < N; ++i) total[i] = (lane[i][0] + lane[i][1]) + (lane[i][2] + lane[i][3]);
+    return total;
+  }
+
+  template <bool kWeighted, std::size_t N, class Finish>
+  void products_of(const std::array<const double*, N>& y, const Finish& finish) const {
+    const auto scaled = [&](std::size_t v, std::array<double, N> total) {
+      if constexpr (!kWeighted) {
+        for (double& t : total) t *= scale[v];
+      }
+      return total;
+    };
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, num_rows, 2048), [&](const tbb::blocked_range<std::size_t>& r) {
+      for (std::size_t v = r.begin(); v < r.end(); ++v) finish(v, scaled(v, sums<kWeighted>(offsets[v], offsets[v + 1], y)));
+    });
   }
 };
 
@@ -171,7 +216,8 @@ FriedkinJohnsen::FriedkinJohnsen(const SocialGraph& graph, VertexId num_users, P
 }
 
 detail::Rows FriedkinJohnsen::rows() const {
-  return {row_offsets_.data(), row_sources_.data(), uniform_rows_ ? nullptr : row_weights_.data(), row_scale_.data()};
+  return {num_users_, row_offsets_.data(), row_sources_.data(), uniform_rows_ ? nullptr : row_weights_.data(),
+          row_scale_.data()};
 }
 
 const FriedkinJohnsen::Matrix& FriedkinJohnsen::influence_matrix() const {
@@ -245,14 +291,9 @@ void FriedkinJohnsen::step(std::span<const double> x, std::span<const double> an
   if (n > 0 && before(out.data(), x.data() + n) && before(x.data(), out.data() + n)) {
     throw std::invalid_argument("friedkin_johnsen: step cannot write into x (double buffer it)");
   }
-  const detail::Rows w = rows();
   const double* lambda = lambda_.data();
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 2048),
-                    [&](const tbb::blocked_range<std::size_t>& r) {
-    for (std::size_t v = r.begin(); v < r.end(); ++v) {
-      const double mixed = lambda[v] * w.mean(v, x.data()) + (1.0 - lambda[v]) * anchor[v];
-      out[v] = std::clamp(mixed, -1.0, 1.0);
-    }
+  rows().products<1>({x.data()}, [&](std::size_t v, const std::array<double, 1>& social) {
+    out[v] = std::clamp(lambda[v] * social[0] + (1.0 - lambda[v]) * anchor[v], -1.0, 1.0);
   });
 }
 
@@ -263,29 +304,11 @@ void FriedkinJohnsen::step_with_gap(std::span<const double> x, std::span<const d
   if (x.size() != n || anchor.size() != n || gap.size() != n || out.size() != n || out_gap.size() != n) {
     throw std::invalid_argument(fmt::format("friedkin_johnsen: step_with_gap needs vectors of size {}", n));
   }
-  const detail::Rows w = rows();
   const double* lambda = lambda_.data();
   // One pass over W for both vectors: the step is bound by reading W, not by arithmetic.
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 2048),
-                    [&](const tbb::blocked_range<std::size_t>& r) {
-    for (std::size_t v = r.begin(); v < r.end(); ++v) {
-      double social = 0.0, social_gap = 0.0;
-      if (w.weights == nullptr) {
-        for (std::uint64_t k = w.offsets[v]; k < w.offsets[v + 1]; ++k) {
-          social += x[w.sources[k]];
-          social_gap += gap[w.sources[k]];
-        }
-        social *= w.scale[v];
-        social_gap *= w.scale[v];
-      } else {
-        for (std::uint64_t k = w.offsets[v]; k < w.offsets[v + 1]; ++k) {
-          social += w.weights[k] * x[w.sources[k]];
-          social_gap += w.weights[k] * gap[w.sources[k]];
-        }
-      }
-      out[v] = std::clamp(lambda[v] * social + (1.0 - lambda[v]) * anchor[v], -1.0, 1.0);
-      out_gap[v] = lambda[v] * social_gap;
-    }
+  rows().products<2>({x.data(), gap.data()}, [&](std::size_t v, const std::array<double, 2>& social) {
+    out[v] = std::clamp(lambda[v] * social[0] + (1.0 - lambda[v]) * anchor[v], -1.0, 1.0);
+    out_gap[v] = lambda[v] * social[1];
   });
 }
 
@@ -299,13 +322,9 @@ void FriedkinJohnsen::step_deviation(std::span<const double> g, double retention
   if (n > 0 && before(out.data(), g.data() + n) && before(g.data(), out.data() + n)) {
     throw std::invalid_argument("friedkin_johnsen: step_deviation cannot write into g (double buffer it)");
   }
-  const detail::Rows w = rows();
   const double* lambda = lambda_.data();
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 2048),
-                    [&](const tbb::blocked_range<std::size_t>& r) {
-    for (std::size_t v = r.begin(); v < r.end(); ++v) {
-      out[v] = retention * (lambda[v] * w.mean(v, g.data()) + (1.0 - lambda[v]) * g[v]);
-    }
+  rows().products<1>({g.data()}, [&](std::size_t v, const std::array<double, 1>& social) {
+    out[v] = retention * (lambda[v] * social[0] + (1.0 - lambda[v]) * g[v]);
   });
 }
 

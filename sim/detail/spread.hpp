@@ -187,6 +187,7 @@ struct RunState {
   // The first delivery of any item to v (the caller won the `reached` exchange).
   void first_reached(VertexId v, Step step) const {
     if (events) events->first_exposure[v] = step;
+    if (attitudes) attitudes->reached(v);
   }
   void count_active(VertexId v, Counters& c) {
     std::atomic<std::uint64_t>& word = active_bits[v >> 6];
