@@ -22,6 +22,7 @@
 #include "sim/edge_list.hpp"
 #include "sim/engine.hpp"
 #include "sim/error.hpp"
+#include "sim/huge_pages.hpp"
 #include "sim/graph_cache.hpp"
 #include "sim/graph_source.hpp"
 #include "sim/memory_budget.hpp"
@@ -41,6 +42,7 @@ void print_profile(const PhaseTimes& phases, double write_seconds, double graph_
   for (double s : phases.seconds) in_runs += s;
   fmt::print("profile    graph {:.3f} s, {} run(s) {:.3f} s wall, of which writing {:.3f} s ({:.1f}%)\n",
              graph_seconds, runs, runs_seconds, write_seconds, runs_seconds > 0 ? 100.0 * write_seconds / runs_seconds : 0.0);
+  fmt::print("           memory: {}\n", huge_pages_status());
   fmt::print("           step loop, summed over runs: {:.3f} s\n", in_runs);
   for (std::size_t k = 0; k < phases.seconds.size(); ++k) {
     fmt::print("  {:<26} {:>9.3f} s  {:>5.1f}%\n", kPhaseNames[k], phases.seconds[k],

@@ -12,6 +12,7 @@
 
 #include "apps/commands.hpp"
 #include "sim/error.hpp"
+#include "sim/huge_pages.hpp"
 #include "softpower/version.hpp"
 
 namespace {
@@ -46,6 +47,7 @@ const CLI::Validator kUnsigned64(
 }  // namespace
 
 int main(int argc, char** argv) {
+  softpower::use_huge_pages(argv);
   namespace cli = softpower::cli;
   CLI::App app{"softpower: agent-based simulation of soft-power diffusion and platform filtering on follower graphs"};
   app.set_version_flag("--version", std::string("softpower ") + softpower::kVersion);

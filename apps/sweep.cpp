@@ -24,6 +24,7 @@
 #include "output/result_writer.hpp"
 #include "output/run_journal.hpp"
 #include "sim/error.hpp"
+#include "sim/huge_pages.hpp"
 #include "sim/memory_budget.hpp"
 
 namespace softpower::cli {
@@ -247,6 +248,7 @@ int run_sweep(const SweepOptions& options, const MpiSession& mpi) {
     fmt::print("           outside the runs (start-up, graph, scheduling, journal, writing, merging): {:.3f} s = "
                "{:.1f}% of the wall\n",
                wall - ideal, wall > 0 ? 100.0 * (wall - ideal) / wall : 0.0);
+    fmt::print("           memory: {}\n", huge_pages_status());
   }
   return 0;
 }

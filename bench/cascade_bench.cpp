@@ -29,6 +29,7 @@
 #include "sim/engine.hpp"
 #include "sim/generators.hpp"
 #include "sim/graph_cache.hpp"
+#include "sim/huge_pages.hpp"
 
 namespace {
 
@@ -60,6 +61,7 @@ double mean(const std::vector<double>& v) {
 
 int main(int argc, char** argv) {
   using namespace softpower;
+  use_huge_pages(argv);  // as softpower itself does: the bare loop gets the same pages
   CLI::App app{"Independent cascade: the engine against a bare serial CSR loop, same draws"};
   std::string graph_path, case_name = "cascade", records_path, sources_path;
   std::uint32_t n = 0;

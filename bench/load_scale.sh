@@ -3,7 +3,9 @@
 # random pairs), the graph cache of that list, and the cache of a wechat_like graph with 1e6
 # users and 1.5e8 arcs. Each is loaded by `softpower run --profile` of a one-day scenario, which
 # prints the graph's build time (load, checks, checksum, the institution's vertex): medians
-# of REPEATS. Needs /usr/bin/python3 with numpy to write the list, and about 3 GB of memory.
+# of REPEATS, each load run with huge pages (the default) and with SOFTPOWER_HUGE_PAGES=0,
+# alternating, so the two columns share the machine's state. Needs /usr/bin/python3 with numpy
+# to write the list, and about 3 GB of memory.
 # Usage: bench/load_scale.sh BUILD_DIR [REPEATS]
 set -euo pipefail
 build=${1:-build/release}
@@ -27,13 +29,15 @@ PY
 graph_seconds() {  # scenario graph block -> seconds to build the graph, from --profile
   printf 'name: load\nruns: 1\ntime: {horizon_days: 1}\ninstitution: {placement: new, followers: 1000}\ngraph: %s\n' \
     "$1" >"$work/load.yaml"
-  "$softpower" run "$work/load.yaml" -o "$work/out.h5" --profile -q | sed -n 's/^profile    graph \([0-9.]*\) s.*/\1/p'
+  SOFTPOWER_HUGE_PAGES=$HP "$softpower" run "$work/load.yaml" -o "$work/out.h5" --profile -q | sed -n 's/^profile    graph \([0-9.]*\) s.*/\1/p'
 }
 for case in "edge list, 5e6 lines|{type: edge_list, path: edges.txt}" \
             "cache of that list|{type: cache, path: edges.h5}" \
             "wechat_like cache, 1e6 users, 1.5e8 arcs|{type: cache, path: wl1m.h5}"; do
   name=${case%%|*}
-  times=()
-  for i in $(seq 1 "$repeats"); do times+=("$(graph_seconds "${case#*|}")"); done
-  echo "$name: graph $(median "${times[@]}") s (median of ${times[*]})"
+  on=(); off=()
+  for i in $(seq 1 "$repeats"); do
+    off+=("$(HP=0 graph_seconds "${case#*|}")"); on+=("$(HP=1 graph_seconds "${case#*|}")")
+  done
+  echo "$name: huge pages $(median "${on[@]}") s (${on[*]}); 4 KiB pages $(median "${off[@]}") s (${off[*]})"
 done

@@ -1,8 +1,15 @@
 // Micro benchmarks (Google Benchmark) of the pieces the hot loop is made of.
 #include <benchmark/benchmark.h>
 
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "models/attitude/friedkin_johnsen.hpp"
 #include "sim/generators.hpp"
+#include "sim/huge_pages.hpp"
 #include "sim/rng.hpp"
+#include "sim/wechat_like.hpp"
 
 namespace {
 
@@ -24,6 +31,37 @@ void BM_ErdosRenyi(benchmark::State& state) {
 }
 BENCHMARK(BM_ErdosRenyi)->Arg(100000)->Unit(benchmark::kMillisecond);
 
+// One day of the content-free social step (the attitude model's daily pass over W) on a
+// WeChat-like population: arcs per second.
+void BM_SocialDay(benchmark::State& state) {
+  const auto users = static_cast<softpower::VertexId>(state.range(0));
+  static std::map<softpower::VertexId, std::unique_ptr<softpower::WechatLikeGraph>> graphs;
+  auto& population = graphs[users];
+  if (!population) {
+    softpower::WechatLikeParams params;
+    params.users = users;
+    population = std::make_unique<softpower::WechatLikeGraph>(softpower::wechat_like(params));
+  }
+  const softpower::FriedkinJohnsen social(population->graph, users, {});
+  std::vector<double> gap(users), next(users);
+  for (softpower::VertexId v = 0; v < users; ++v) gap[v] = v % 7 == 0 ? 1e-3 : 0.0;
+  for (auto _ : state) {
+    social.step_deviation(gap, 0.9, next);
+    gap.swap(next);
+  }
+  state.counters["arcs/s"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * static_cast<double>(population->graph.num_arcs()),
+      benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_SocialDay)->Arg(1000000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  softpower::use_huge_pages(argv);  // as softpower itself does
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

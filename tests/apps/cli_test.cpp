@@ -7,7 +7,10 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "sim/phase_times.hpp"
 
@@ -20,9 +23,10 @@ struct Outcome {
   std::string output;  // stdout and stderr together
 };
 
-Outcome run(const std::string& args) {
+// `environment`: assignments put before the command ("NAME=value ...").
+Outcome run(const std::string& args, const std::string& environment = "") {
   const fs::path log = fs::temp_directory_path() / ("softpower_cli_" + std::to_string(::getpid()) + ".log");
-  const std::string command = std::string(SOFTPOWER_CLI) + " " + args + " > " + log.string() + " 2>&1";
+  const std::string command = environment + " " + std::string(SOFTPOWER_CLI) + " " + args + " > " + log.string() + " 2>&1";
   const int status = std::system(command.c_str());
   Outcome out;
   out.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -101,6 +105,26 @@ TEST_F(Cli, ProfileNamesEveryPhaseAndTheirSharesAddUp) {
   }
   EXPECT_NEAR(shares, 100.0, 0.1 * softpower::kPhaseNames.size()) << o.output;  // each share is rounded to 0.1
   EXPECT_EQ(o.output.find("scenario   "), std::string::npos) << "--quiet keeps the summary out";
+}
+
+TEST_F(Cli, HugePagesAreOnUnlessTheUserSaysOtherwise) {
+  const fs::path scenario = write("small.yaml", kSmall);
+  const std::string args = "run " + scenario.string() + " --quiet --profile -o " + (dir_ / "small.h5").string();
+  std::ifstream mode_file("/sys/kernel/mm/transparent_hugepage/enabled");
+  std::stringstream mode;
+  mode << mode_file.rdbuf();
+  const std::string by_default = mode.str().find("[never]") != std::string::npos
+                                     ? "memory: 4 KiB pages (transparent huge pages are off in the kernel)"
+                                     : "memory: huge pages (glibc.malloc.hugetlb=1)";
+  for (const auto& [environment, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"env -u GLIBC_TUNABLES -u SOFTPOWER_HUGE_PAGES", by_default},
+           {"SOFTPOWER_HUGE_PAGES=0", "memory: 4 KiB pages (SOFTPOWER_HUGE_PAGES=0)"},
+           {"GLIBC_TUNABLES=glibc.malloc.hugetlb=0", "memory: as GLIBC_TUNABLES says (glibc.malloc.hugetlb=0)"}}) {
+    fs::remove(dir_ / "small.h5");
+    const Outcome o = run(args, environment);
+    ASSERT_EQ(o.code, 0) << environment << "\n" << o.output;
+    EXPECT_NE(o.output.find(expected), std::string::npos) << environment << "\n" << o.output;
+  }
 }
 
 TEST_F(Cli, ScenariosThatCannotFitAreRefusedBeforeAnyWork) {
