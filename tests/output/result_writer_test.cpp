@@ -697,7 +697,7 @@ TEST(ResultWriterSeries, RoundTripsSeriesAndSnapshotsOfRunsGivenOutOfOrder) {
     EXPECT_EQ(f.chunk, spec.columns.empty() ? (std::vector<hsize_t>{1, 5})
                                             : (std::vector<hsize_t>{1, 5, width}));
     EXPECT_TRUE(f.shuffle);
-    EXPECT_EQ(f.deflate, 4);
+    EXPECT_EQ(f.deflate, 1);  // series: level 1 (docs/output-format.md)
     EXPECT_GT(H5DSis_attached(ds.get(), run_scale.get(), 0), 0);
     EXPECT_GT(H5DSis_attached(ds.get(), step_scale.get(), 1), 0);
     const std::string columns_name = spec.name + "_columns";
@@ -1480,11 +1480,11 @@ TEST(DescribeFile, ResultFileWithSeriesAndSnapshots) {
            "shuffle+deflate(4)\n",
            "  /attitude/snapshots                  float32 [3, 3+, 4] chunks [1, 1, 4]\n",
            "  /metrics/attitude_by_region          float64 [run=3, step=5, "
-           "attitude_by_region_columns=3] chunks [1, 5, 3] shuffle+deflate(4)\n",
+           "attitude_by_region_columns=3] chunks [1, 5, 3] shuffle+deflate(1)\n",
            "  /metrics/attitude_by_region_columns  string [attitude_by_region_columns=3] "
            "(dimension scale)\n",
            "  /metrics/attitude_mean               float64 [run=3, step=5] chunks [1, 5] "
-           "shuffle+deflate(4)\n",
+           "shuffle+deflate(1)\n",
        }) {
     EXPECT_TRUE(contains(info, expected)) << "expected:\n" << expected << "in:\n" << info;
   }
