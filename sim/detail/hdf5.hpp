@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "sim/detail/hdf5_probe.hpp"
 #include "sim/error.hpp"
 
 namespace softpower::detail {
@@ -431,6 +432,13 @@ inline File open_for_reading(const Checker& check) {
 #endif
   if (is_hdf5 == 0) check.fail("not an HDF5 file");
   if (is_hdf5 < 0) check.fail_hdf5("cannot read the file");
+  if (const int crash = hdf5_probe_crash(path); crash != 0) {
+    const char* signal_name = crash > 0 ? sigabbrev_np(crash) : nullptr;
+    check.fail(std::string("damaged HDF5 file: reading its attributes crashes the HDF5 library (a test read in a "
+                           "child process ended by ") +
+               (signal_name ? std::string("signal SIG") + signal_name : std::string("an abnormal exit")) +
+               "), so it is refused");
+  }
   const PropList fapl = file_access_plist(check);
   const hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get());
   if (id < 0) {

@@ -1,0 +1,140 @@
+#include "sim/detail/hdf5_probe.hpp"
+
+#include <fcntl.h>
+#include <hdf5.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <set>
+#include <thread>
+#include <vector>
+
+namespace softpower::detail {
+namespace {
+
+// Reads a value of `type` over `space` with `read`, variable-length parts included.
+template <class Read>
+void read_whole(hid_t type, hid_t space, const Read& read) {
+  const hid_t memory = H5Tget_native_type(type, H5T_DIR_ASCEND);
+  if (memory < 0) return;
+  const hssize_t points = H5Sget_simple_extent_npoints(space);
+  const std::size_t size = H5Tget_size(memory);
+  if (points > 0 && size > 0) {
+    std::vector<unsigned char> buffer(static_cast<std::size_t>(points) * size);
+    if (read(memory, buffer.data()) >= 0) H5Dvlen_reclaim(memory, space, H5P_DEFAULT, buffer.data());
+  }
+  H5Tclose(memory);
+}
+
+// Values that go through the global heap: variable-length sequences and strings, alone or
+// inside compounds and arrays (a fixed string is read too: cheap, and the simplest test).
+bool may_hold_variable_length(hid_t type) {
+  return H5Tdetect_class(type, H5T_VLEN) > 0 || H5Tdetect_class(type, H5T_STRING) > 0;
+}
+
+bool small(hid_t space) {
+  const hssize_t points = H5Sget_simple_extent_npoints(space);
+  return points >= 0 && points <= static_cast<hssize_t>(kProbeMaxVlenElements);
+}
+
+herr_t read_attribute(hid_t object, const char* name, const H5A_info_t*, void*) {
+  const hid_t attribute = H5Aopen(object, name, H5P_DEFAULT);
+  if (attribute < 0) return 0;
+  const hid_t type = H5Aget_type(attribute);
+  const hid_t space = H5Aget_space(attribute);
+  if (type >= 0 && space >= 0 && small(space)) {  // every attribute: a forged type is no excuse
+    read_whole(type, space, [&](hid_t memory, void* buffer) { return H5Aread(attribute, memory, buffer); });
+  }
+  if (space >= 0) H5Sclose(space);
+  if (type >= 0) H5Tclose(type);
+  H5Aclose(attribute);
+  return 0;
+}
+
+void read_object(hid_t object) {
+  hsize_t next = 0;
+  H5Aiterate2(object, H5_INDEX_NAME, H5_ITER_NATIVE, &next, read_attribute, nullptr);
+  if (H5Iget_type(object) != H5I_DATASET) return;
+  const hid_t type = H5Dget_type(object);
+  const hid_t space = H5Dget_space(object);
+  if (type >= 0 && space >= 0 && may_hold_variable_length(type) && small(space)) {
+    read_whole(type, space, [&](hid_t memory, void* buffer) {
+      return H5Dread(object, memory, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer);
+    });
+  }
+  if (space >= 0) H5Sclose(space);
+  if (type >= 0) H5Tclose(type);
+}
+
+void visit(hid_t object, std::set<haddr_t>& seen);
+
+herr_t visit_link(hid_t group, const char* name, const H5L_info_t* info, void* seen) {
+  if (info->type != H5L_TYPE_HARD) return 0;  // soft and external links lead nowhere to read
+  const hid_t object = H5Oopen(group, name, H5P_DEFAULT);
+  if (object < 0) return 0;
+  visit(object, *static_cast<std::set<haddr_t>*>(seen));
+  H5Oclose(object);
+  return 0;
+}
+
+// Depth first, each object once (hard links can form cycles). A group whose links cannot be
+// listed, or an object that cannot be read, ends only its own part of the walk: H5Lvisit would
+// stop at the first damaged group and leave the rest of the file unread.
+void visit(hid_t object, std::set<haddr_t>& seen) {
+  H5O_info_t info;
+  if (H5Oget_info2(object, &info, H5O_INFO_BASIC) < 0 || !seen.insert(info.addr).second) return;
+  read_object(object);
+  if (info.type != H5O_TYPE_GROUP) return;
+  hsize_t next = 0;
+  H5Literate(object, H5_INDEX_NAME, H5_ITER_NATIVE, &next, visit_link, &seen);
+}
+
+[[noreturn]] void probe_in_child(const char* path) {
+  const int null = ::open("/dev/null", O_WRONLY);
+  if (null >= 0) {
+    ::dup2(null, STDOUT_FILENO);
+    ::dup2(null, STDERR_FILENO);
+  }
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  const hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (file >= 0) {
+    const hid_t root = H5Oopen(file, "/", H5P_DEFAULT);
+    if (root >= 0) {
+      std::set<haddr_t> seen;
+      visit(root, seen);
+      H5Oclose(root);
+    }
+  }
+  ::_exit(0);  // no destructors, no atexit handlers: they belong to the parent
+}
+
+}  // namespace
+
+int hdf5_probe_crash(const std::filesystem::path& path, double timeout_seconds) {
+  const std::string name = path.string();
+  const pid_t child = ::fork();
+  if (child < 0) return 0;
+  if (child == 0) probe_in_child(name.c_str());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_seconds);
+  auto pause = std::chrono::microseconds(50);
+  int status = 0;
+  for (;;) {
+    const pid_t done = ::waitpid(child, &status, WNOHANG);
+    if (done == child) break;
+    if (done < 0) return 0;
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(child, SIGKILL);
+      ::waitpid(child, &status, 0);
+      return 0;
+    }
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::microseconds(20000));
+  }
+  if (WIFSIGNALED(status)) return WTERMSIG(status);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+}  // namespace softpower::detail
