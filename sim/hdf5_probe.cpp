@@ -15,6 +15,17 @@
 namespace softpower::detail {
 namespace {
 
+// Bounds of the walk: softpower's own files nest 3 deep and hold a few hundred objects; a forged
+// file must not turn the probe itself into the crash (stack depth) or a long wait.
+constexpr int kMaxDepth = 64;
+constexpr std::size_t kMaxObjects = 100000;
+constexpr double kMaxBufferBytes = 256.0 * 1024 * 1024;
+
+struct Walk {
+  std::set<haddr_t> seen;
+  int depth = 0;
+};
+
 // Reads a value of `type` over `space` with `read`, variable-length parts included.
 template <class Read>
 void read_whole(hid_t type, hid_t space, const Read& read) {
@@ -22,7 +33,7 @@ void read_whole(hid_t type, hid_t space, const Read& read) {
   if (memory < 0) return;
   const hssize_t points = H5Sget_simple_extent_npoints(space);
   const std::size_t size = H5Tget_size(memory);
-  if (points > 0 && size > 0) {
+  if (points > 0 && size > 0 && static_cast<double>(points) * static_cast<double>(size) <= kMaxBufferBytes) {
     std::vector<unsigned char> buffer(static_cast<std::size_t>(points) * size);
     if (read(memory, buffer.data()) >= 0) H5Dvlen_reclaim(memory, space, H5P_DEFAULT, buffer.data());
   }
@@ -69,13 +80,13 @@ void read_object(hid_t object) {
   if (type >= 0) H5Tclose(type);
 }
 
-void visit(hid_t object, std::set<haddr_t>& seen);
+void visit(hid_t object, Walk& walk);
 
-herr_t visit_link(hid_t group, const char* name, const H5L_info_t* info, void* seen) {
+herr_t visit_link(hid_t group, const char* name, const H5L_info_t* info, void* walk) {
   if (info->type != H5L_TYPE_HARD) return 0;  // soft and external links lead nowhere to read
   const hid_t object = H5Oopen(group, name, H5P_DEFAULT);
   if (object < 0) return 0;
-  visit(object, *static_cast<std::set<haddr_t>*>(seen));
+  visit(object, *static_cast<Walk*>(walk));
   H5Oclose(object);
   return 0;
 }
@@ -83,13 +94,16 @@ herr_t visit_link(hid_t group, const char* name, const H5L_info_t* info, void* s
 // Depth first, each object once (hard links can form cycles). A group whose links cannot be
 // listed, or an object that cannot be read, ends only its own part of the walk: H5Lvisit would
 // stop at the first damaged group and leave the rest of the file unread.
-void visit(hid_t object, std::set<haddr_t>& seen) {
+void visit(hid_t object, Walk& walk) {
   H5O_info_t info;
-  if (H5Oget_info2(object, &info, H5O_INFO_BASIC) < 0 || !seen.insert(info.addr).second) return;
+  if (walk.seen.size() >= kMaxObjects || walk.depth >= kMaxDepth) return;
+  if (H5Oget_info2(object, &info, H5O_INFO_BASIC) < 0 || !walk.seen.insert(info.addr).second) return;
   read_object(object);
   if (info.type != H5O_TYPE_GROUP) return;
   hsize_t next = 0;
-  H5Literate(object, H5_INDEX_NAME, H5_ITER_NATIVE, &next, visit_link, &seen);
+  ++walk.depth;
+  H5Literate(object, H5_INDEX_NAME, H5_ITER_NATIVE, &next, visit_link, &walk);
+  --walk.depth;
 }
 
 [[noreturn]] void probe_in_child(const char* path) {
@@ -103,8 +117,8 @@ void visit(hid_t object, std::set<haddr_t>& seen) {
   if (file >= 0) {
     const hid_t root = H5Oopen(file, "/", H5P_DEFAULT);
     if (root >= 0) {
-      std::set<haddr_t> seen;
-      visit(root, seen);
+      Walk walk;
+      visit(root, walk);
       H5Oclose(root);
     }
   }

@@ -15,7 +15,8 @@ namespace softpower::detail {
 /// cost a second full read; no softpower reader reads such a dataset before a load's checks).
 inline constexpr unsigned long long kProbeMaxVlenElements = 65536;
 
-/// Reads the file at `path` in a forked child, with the child's output discarded. Returns 0 if
+/// Reads the file at `path` in a forked child, with the child's output discarded (at most 64
+/// groups deep, 100,000 objects and 256 MiB per value). Returns 0 if
 /// the child finished (whether or not HDF5 could read the file), could not be started, or ran
 /// longer than `timeout_seconds` (it is then killed); otherwise the signal that killed it, or
 /// -1 if it exited abnormally without a signal (a sanitizer's report).
