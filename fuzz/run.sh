@@ -22,6 +22,8 @@ common=(-rss_limit_mb=2048 -timeout=30 -print_final_stats=1)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$here/lsan.supp}
+# The probe (sim/hdf5_probe.cpp) must give up on a looping file before libFuzzer calls it a timeout.
+export SOFTPOWER_HDF5_PROBE_SECONDS=${SOFTPOWER_HDF5_PROBE_SECONDS:-5}
 failed=0
 for name in "${harnesses[@]}"; do
   exe=$build/fuzz/fuzz_$name

@@ -363,11 +363,8 @@ std::string describe_graph_cache(const detail::Checker& check, hid_t file) {
   return text + list_datasets(check, file);
 }
 
-}  // namespace
-
-std::string describe_file(const std::filesystem::path& path) {
-  detail::silence_errors();
-  const detail::Checker check(path, detail::Failure::kInput);
+std::string describe(const detail::Checker& check) {
+  const std::filesystem::path& path = check.path();
   const detail::File file = detail::open_for_reading(check);
   if (!detail::has_attribute(check, file.get(), "file_kind")) {
     check.fail("an HDF5 file, but not a softpower file (no file_kind attribute)");
@@ -381,6 +378,14 @@ std::string describe_file(const std::filesystem::path& path) {
     return text;
   }
   check.fail(fmt::format("an HDF5 file, but not a softpower file (file_kind = \"{}\")", kind));
+}
+
+}  // namespace
+
+std::string describe_file(const std::filesystem::path& path) {
+  detail::silence_errors();
+  const detail::Checker check(path, detail::Failure::kInput);
+  return detail::rehearsed(check, [&check] { return describe(check); });
 }
 
 }  // namespace softpower

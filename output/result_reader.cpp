@@ -672,7 +672,8 @@ void ResultReader::Impl::read_events(RunResult& r, std::size_t row) const {
 }
 
 ResultReader::ResultReader(const std::filesystem::path& file)
-    : impl_(std::make_unique<Impl>(file)) {}
+    : impl_(detail::rehearsed(detail::Checker(file, detail::Failure::kInput),
+                              [&file] { return std::make_unique<Impl>(file); })) {}
 ResultReader::~ResultReader() = default;
 
 const Provenance& ResultReader::provenance() const { return impl_->prov_; }

@@ -26,7 +26,8 @@ cases.tsv: one case per line, tab-separated, `#` starts a comment line:
   KIND one of the forge_* functions below), `alter FILE KIND` (change a copied real file with
   h5py, KIND one of the alter_* functions), `symlink LINK TARGET`, `readonly DIR` (the folder
   becomes read-only; as root the case then runs as the user nobody, for whom that holds),
-  `fsize BYTES` (the case runs with a file size limit: writes beyond it fail as on a full disk).
+  `fsize BYTES` (the case runs with a file size limit: writes beyond it fail as on a full disk),
+  `env NAME=VALUE` (the case runs with that environment variable set).
 
 Each case must: exit with its expected code (1 or 2), within the time limit, not by a signal;
 write stderr holding the fragment and none of "terminate called", "Aborted", "Segmentation",
@@ -350,6 +351,9 @@ def apply_setup(case, folder, fixtures, state):
             ALTERERS[args[1]](h5py, np, target)
         elif verb == "symlink":
             target.symlink_to(args[1])
+        elif verb == "env":
+            name, _, value = args[0].partition("=")
+            state.setdefault("env", {})[name] = value
         elif verb == "fsize":
             state["fsize"] = int(args[0])
         elif verb == "readonly":
@@ -423,7 +427,7 @@ def run_case(case, exe, fixtures, timeout, keep):
                 resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
                 if drop:
                     drop()
-        env = dict(os.environ, LC_ALL="C")
+        env = dict(os.environ, LC_ALL="C", **state.get("env", {}))
         started = time.monotonic()
         try:
             proc = subprocess.run(argv, cwd=folder, capture_output=True, timeout=timeout, env=env,
