@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <hdf5.h>
 #include <signal.h>
@@ -144,7 +145,11 @@ void walk_file(const char* path) {
   }
 }
 
-[[noreturn]] void rehearse_in_child(const std::function<void()>& read) {
+[[noreturn]] void rehearse_in_child(const std::function<void()>& read, pid_t parent) {
+  // A child outlives a parent killed by a signal, or by its own parent's time limit when the
+  // read rehearsed holds a probe of its own, and a looping one would spin forever.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) ::_exit(0);  // the parent ended before the line above
   restore_default_crash_handling();
   const int null = ::open("/dev/null", O_WRONLY);
   if (null >= 0) {
@@ -204,9 +209,10 @@ double hdf5_probe_seconds() {
 }
 
 std::optional<std::string> hdf5_rehearsal_refusal(const std::function<void()>& read, double timeout_seconds) {
+  const pid_t parent = ::getpid();
   const pid_t child = ::fork();
   if (child < 0) return std::nullopt;  // no process to spare: read as before the probe existed
-  if (child == 0) rehearse_in_child(read);
+  if (child == 0) rehearse_in_child(read, parent);
   int status = 0;
   if (!wait_for_child(child, timeout_seconds, status)) {
     ::kill(child, SIGKILL);

@@ -7,10 +7,14 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
 #include <thread>
+
+#include <signal.h>
+#include <unistd.h>
 
 #include "sim/detail/hdf5.hpp"
 #include "sim/error.hpp"
@@ -52,6 +56,49 @@ TEST(Hdf5Rehearsal, AReadThatDoesNotFinishIsStoppedAtTheLimit) {
                                   "SOFTPOWER_HDF5_PROBE_SECONDS sets that limit)"));
   EXPECT_GE(waited, 0.25);
   EXPECT_LT(waited, 10.0);
+}
+
+// A rehearsed reader opens its file, which starts a probe of its own: when the outer time limit
+// kills the rehearsal, that inner child must not go on looping without a parent.
+TEST(Hdf5Rehearsal, AChildDoesNotOutliveItsParent) {
+  const std::string pid_file = ::testing::TempDir() + "softpower_probe_grandchild.pid";
+  std::remove(pid_file.c_str());
+  const auto refusal = hdf5_rehearsal_refusal(
+      [&pid_file] {
+        hdf5_rehearsal_refusal(
+            [&pid_file] {
+              if (std::FILE* out = std::fopen(pid_file.c_str(), "w")) {
+                std::fprintf(out, "%d\n", static_cast<int>(::getpid()));
+                std::fclose(out);
+              }
+              for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
+            },
+            1000.0);
+      },
+      1.0);
+  ASSERT_TRUE(refusal);
+  int grandchild = 0;
+  if (std::FILE* in = std::fopen(pid_file.c_str(), "r")) {
+    if (std::fscanf(in, "%d", &grandchild) != 1) grandchild = 0;
+    std::fclose(in);
+  }
+  std::remove(pid_file.c_str());
+  ASSERT_GT(grandchild, 0) << "the inner child did not start within the outer limit";
+  // Gone, or a zombie left to whichever process reaps orphans here: either way not running.
+  const auto running = [grandchild] {
+    std::FILE* stat = std::fopen(("/proc/" + std::to_string(grandchild) + "/stat").c_str(), "r");
+    if (stat == nullptr) return false;
+    char state = '?';
+    const int fields = std::fscanf(stat, "%*d (%*[^)]) %c", &state);
+    std::fclose(stat);
+    return fields == 1 && state != 'Z' && state != 'X';
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (running() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_FALSE(running()) << "process " << grandchild << " still runs without its parent";
+  if (running()) ::kill(grandchild, SIGKILL);
 }
 
 TEST(Hdf5Rehearsal, TheCallersReadRunsOnceInTheCaller) {
