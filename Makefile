@@ -41,6 +41,7 @@ test-asan-fast: deps
 # ThreadSanitizer on the tests labelled `parallel` (engine, sweep executor, writer queue, graph
 # builds, determinism); tests/tsan.supp holds the few documented suppressions.
 test-tsan: deps
+	@bash scripts/build-tsan-tbb.sh build/tbb-tsan
 	@cmake --preset tsan >/dev/null
 	@cmake --build --preset tsan -j $(JOBS)
 	@ctest --preset tsan -j $(JOBS)

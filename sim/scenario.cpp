@@ -129,9 +129,17 @@ const Schema<ExportSpec>& export_schema() {
 // as a "bad conversion" without a file name), and a second document after `---` (ignored).
 class StructureCheck : public YAML::EventHandler {
  public:
-  explicit StructureCheck(std::string file) : file_(std::move(file)) {}
+  StructureCheck(std::string file, const std::string& text) : file_(std::move(file)), text_(text) {}
 
   void OnDocumentStart(const YAML::Mark& mark) override {
+    // yaml-cpp 0.7 cannot consume a ',' (or other flow punctuation) outside a flow collection:
+    // it starts one empty document after another at the same place, forever (yaml-cpp #1040).
+    if (documents_ > 0 && mark.pos == last_document_start_) {
+      const char c = mark.pos >= 0 && static_cast<std::size_t>(mark.pos) < text_.size() ? text_[mark.pos] : '\0';
+      fail(mark, "", c > ' ' && c < 127 ? fmt::format("malformed YAML: unexpected '{}'", c)
+                                         : std::string("malformed YAML: unexpected character"));
+    }
+    last_document_start_ = mark.pos;
     if (++documents_ > 1) second_document_ = mark;
   }
   void OnDocumentEnd() override {}
@@ -227,7 +235,9 @@ class StructureCheck : public YAML::EventHandler {
 
   std::string file_;
   std::vector<Frame> stack_;
+  const std::string& text_;
   int documents_ = 0;
+  int last_document_start_ = -1;
   YAML::Mark second_document_;
   bool second_document_content_ = false;
 };
@@ -271,7 +281,7 @@ YAML::Node parse_yaml(const std::string& text, const std::string& file_name) {
   try {
     std::istringstream in(text);
     YAML::Parser parser(in);
-    StructureCheck check(file_name);
+    StructureCheck check(file_name, text);
     while (parser.HandleNextDocument(check)) {
     }
     if (const auto second = check.second_document()) {
