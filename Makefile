@@ -39,7 +39,8 @@ test-asan-fast: deps
 	@ctest --preset asan -j $(JOBS) -L fast
 
 # ThreadSanitizer on the tests labelled `parallel` (engine, sweep executor, writer queue, graph
-# builds, determinism); tests/tsan.supp holds the few documented suppressions.
+# builds, determinism), linked against a oneTBB built with the sanitizer from Debian's source
+# package (scripts/build-tsan-tbb.sh, once), so that TBB's own synchronisation is visible.
 test-tsan: deps
 	@bash scripts/build-tsan-tbb.sh build/tbb-tsan
 	@cmake --preset tsan >/dev/null
