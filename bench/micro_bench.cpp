@@ -55,6 +55,34 @@ void BM_SocialDay(benchmark::State& state) {
 }
 BENCHMARK(BM_SocialDay)->Arg(1000000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// The same day on a copy of W (weights all 1 force the copy), beside reading the graph's own rows.
+void BM_SocialDayCopiedRows(benchmark::State& state) {
+  const auto users = static_cast<softpower::VertexId>(state.range(0));
+  static std::unique_ptr<softpower::SocialGraph> weighted;
+  if (!weighted) {
+    softpower::WechatLikeParams params;
+    params.users = users;
+    const auto population = softpower::wechat_like(params);
+    const softpower::CsrView out = population.graph.out_view();
+    std::vector<softpower::ArcInput> arcs;
+    arcs.reserve(out.num_arcs());
+    for (softpower::VertexId u = 0; u < users; ++u) {
+      for (auto k = out.offsets[u]; k < out.offsets[u + 1]; ++k) arcs.push_back({u, out.targets[k]});
+    }
+    const auto m = arcs.size();
+    weighted = std::make_unique<softpower::SocialGraph>(
+        softpower::SocialGraph::from_arcs(users, std::move(arcs), std::vector<float>(m, 1.0f)));
+  }
+  const softpower::FriedkinJohnsen social(*weighted, users, {});
+  std::vector<double> gap(users), next(users);
+  for (softpower::VertexId v = 0; v < users; ++v) gap[v] = v % 7 == 0 ? 1e-3 : 0.0;
+  for (auto _ : state) {
+    social.step_deviation(gap, 0.9, next);
+    gap.swap(next);
+  }
+}
+BENCHMARK(BM_SocialDayCopiedRows)->Arg(1000000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
 }  // namespace
 
 int main(int argc, char** argv) {

@@ -19,9 +19,10 @@ constexpr double kWechatLikeBytesPerArc = 12.0;  // 10.9 at 1.5e8 arcs, 11.5 at 
 constexpr double kCacheBytesPerArc = 9.0;        // targets and their transpose, 4 bytes each
 constexpr double kWeightBytesPerArc = 12.0;      // a float weight and the in-arc id it needs
 constexpr double kGraphBytesPerUser = 64.0;      // offsets, regions, communities, groups, attention
-// The attitude model's daily social step keeps its own rows (4 bytes per entry) and per-user
-// offsets, scale and susceptibility.
-constexpr double kSocialBytesPerArc = 4.0;
+// The attitude model's daily social step reads an unweighted graph's own in-arcs; only a
+// weighted graph's W is a copy (4 bytes per entry and an 8-byte weight). Per user: row ends,
+// scale and susceptibility.
+constexpr double kWeightedSocialBytesPerArc = 12.0;
 constexpr double kSocialBytesPerUser = 32.0;
 // One run: reach and feed state (9 bytes), attitudes (36 with the daily step's buffer), and an
 // 8-byte word per user for each live item, of which a run rarely holds more than 8 at once.
@@ -57,6 +58,7 @@ MemoryEstimate estimate_memory(const Scenario& s, std::uint64_t concurrent_runs,
   e.total_runs = concurrent_runs == 0 ? 0 : total_runs != 0 ? total_runs : s.runs;
   e.records_bytes = kRecordBytesPerRun * static_cast<double>(e.total_runs);
   double per_arc = kGeneratorBytesPerArc;
+  bool weighted = false;  // only caches can carry weights
   const double n = g.n;
   e.known = true;
   if (g.type == "wechat_like") {
@@ -95,6 +97,7 @@ MemoryEstimate estimate_memory(const Scenario& s, std::uint64_t concurrent_runs,
       e.arcs = info.num_arcs;
       e.arcs_from = fmt::format("the graph cache {} ({} arcs)", g.path, info.num_arcs);
       per_arc = kCacheBytesPerArc + (info.weighted ? kWeightBytesPerArc : 0.0);
+      weighted = info.weighted;
     } catch (const std::exception&) {
       e.known = false;
     }
@@ -105,7 +108,7 @@ MemoryEstimate estimate_memory(const Scenario& s, std::uint64_t concurrent_runs,
   const double arcs = static_cast<double>(e.arcs);
   const double users = static_cast<double>(e.users);
   e.graph_bytes = per_arc * arcs + kGraphBytesPerUser * users;
-  if (s.attitude) e.graph_bytes += kSocialBytesPerArc * arcs + kSocialBytesPerUser * users;
+  if (s.attitude) e.graph_bytes += (weighted ? kWeightedSocialBytesPerArc * arcs : 0.0) + kSocialBytesPerUser * users;
   e.run_bytes = (kRunBytesPerUser + (s.exports.enabled ? kEventBytesPerUser : 0.0)) * users +
                 kRunBytesPerStep * static_cast<double>(s.time.num_steps());
   return e;

@@ -9,8 +9,8 @@
 //
 // Memory at 1M users x mean degree 150: the per-community edge lists (8 bytes per internal
 // friendship) and the cross-community stubs (4 bytes each, twice while shuffling) are freed once
-// the CSR targets (4 bytes per arc, allocated once) are filled; SocialGraph::from_csr then adds
-// the in-arcs (12 bytes per arc), which sets the peak.
+// the CSR targets (4 bytes per arc, allocated once) are filled; the in-arcs (4 bytes per arc)
+// are then copied from the mutual rows, not transposed.
 #include "sim/wechat_like.hpp"
 
 #include <fmt/format.h>
@@ -631,6 +631,39 @@ void place_external(VertexId n, const std::vector<VertexId>& stubs, std::vector<
 /// stub; internal parts placed sorted, external parts appended, then each row's external part
 /// sorted, merged with the internal part and deduplicated (a duplicate friendship appears in both
 /// rows, so the graph stays symmetric).
+/// The in-arcs, without a transpose: friendships are mutual and every user's row is sorted and
+/// free of repeats, so a user's in-arcs are their friends, in the same order, followed by the
+/// institutions that they follow, by increasing id. That is exactly what SocialGraph::from_csr
+/// would derive (tested against it); institutions have no in-arcs. `offsets` and `targets` hold
+/// the users' rows and then one row per institution.
+SocialGraph::InArcArrays mirrored_in_arcs(VertexId n, const std::vector<ArcId>& offsets,
+                                          const std::vector<VertexId>& targets,
+                                          const std::vector<std::vector<VertexId>>& followers) {
+  std::vector<std::uint32_t> followed(n, 0);
+  for (const auto& list : followers) {
+    for (VertexId v : list) ++followed[v];
+  }
+  SocialGraph::InArcArrays in;
+  in.offsets.resize(offsets.size());
+  in.offsets[0] = 0;
+  for (VertexId v = 0; v < n; ++v) in.offsets[v + 1] = in.offsets[v] + (offsets[v + 1] - offsets[v]) + followed[v];
+  std::fill(in.offsets.begin() + n + 1, in.offsets.end(), in.offsets[n]);
+  in.sources.resize(targets.size());
+  tbb::parallel_for(tbb::blocked_range<VertexId>(0, n, 4096), [&](const auto& r) {
+    for (VertexId v = r.begin(); v < r.end(); ++v) {
+      std::copy(targets.begin() + static_cast<std::ptrdiff_t>(offsets[v]),
+                targets.begin() + static_cast<std::ptrdiff_t>(offsets[v + 1]),
+                in.sources.begin() + static_cast<std::ptrdiff_t>(in.offsets[v]));
+    }
+  });
+  std::vector<ArcId> next(n);
+  for (VertexId v = 0; v < n; ++v) next[v] = in.offsets[v] + (offsets[v + 1] - offsets[v]);
+  for (std::size_t j = 0; j < followers.size(); ++j) {
+    for (VertexId v : followers[j]) in.sources[next[v]++] = n + static_cast<VertexId>(j);
+  }
+  return in;
+}
+
 FriendCsr friend_csr(VertexId n, const std::vector<VertexId>& community_offsets,
                      std::vector<std::vector<ArcInput>>& internal,
                      const std::vector<std::uint32_t>& degree,
@@ -925,7 +958,8 @@ WechatLikeGraph wechat_like(const WechatLikeParams& params) {
     csr.offsets.push_back(csr.targets.size());
     out.institutions.push_back(n + j);
   }
-  out.graph = SocialGraph::from_csr(std::move(csr.offsets), std::move(csr.targets));
+  SocialGraph::InArcArrays in = mirrored_in_arcs(n, csr.offsets, csr.targets, followers);
+  out.graph = SocialGraph::from_both_directions(std::move(csr.offsets), std::move(csr.targets), std::move(in));
   out.graph.set_description(fmt::format(
       "wechat_like users={} mean_degree={} degree_sigma={} max_degree={} community_size={} "
       "community_size_sigma={} homophily={} international_fraction={} region_homophily={} "

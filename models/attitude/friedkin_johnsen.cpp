@@ -70,15 +70,20 @@ void gather_row(const CsrView& in, std::span<const ArcId> in_ids, const std::vec
 
 namespace detail {
 
-// W's rows, read straight from the compact arrays. Rows are never empty (a user without
-// in-neighbours has w_vv = 1); with uniform rows every entry of a row is equal, so the row is
+// W's rows, read straight from the compact arrays. An empty row is a user without
+// in-neighbours (w_vv = 1); with uniform rows every entry of a row is equal, so the row is
 // summed first and scaled once, and no per-entry weight is stored or streamed.
 struct Rows {
   std::size_t num_rows;
   const std::uint64_t* offsets;
+  const std::uint64_t* ends;  // row v is [offsets[v], ends[v])
   const VertexId* sources;
   const double* weights;  // null: uniform rows, scaled by `scale`
   const double* scale;
+
+  [[nodiscard]] std::uint64_t begin(std::size_t v) const { return offsets[v]; }
+  [[nodiscard]] std::uint64_t end(std::size_t v) const { return ends[v]; }
+  [[nodiscard]] double weight(std::size_t v, std::uint64_t at) const { return weights ? weights[at] : scale[v]; }
 
   // A row sums into kLanes partial sums (entry k into lane k mod kLanes, the lanes added
   // pairwise at the end). One running sum would make every entry wait for the previous add: a
@@ -133,17 +138,21 @@ struct Rows {
 
   template <bool kWeighted, std::size_t N, class Finish>
   void products_of(const std::array<const double*, N>& y, const Finish& finish) const {
-    const auto scaled = [&](std::size_t v, std::array<double, N> total) {
+    const auto row_total = [&](std::size_t v, std::uint64_t last) {
+      std::array<double, N> total;
+      if (begin(v) == end(v)) {
+        for (std::size_t i = 0; i < N; ++i) total[i] = y[i][v];
+        return total;
+      }
+      total = sums<kWeighted>(begin(v), end(v), last, y);
       if constexpr (!kWeighted) {
         for (double& t : total) t *= scale[v];
       }
       return total;
     };
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, num_rows, 2048), [&](const tbb::blocked_range<std::size_t>& r) {
-      const std::uint64_t last = offsets[r.end()];
-      for (std::size_t v = r.begin(); v < r.end(); ++v) {
-        finish(v, scaled(v, sums<kWeighted>(offsets[v], offsets[v + 1], last, y)));
-      }
+      const std::uint64_t last = end(r.end() - 1);
+      for (std::size_t v = r.begin(); v < r.end(); ++v) finish(v, row_total(v, last));
     });
   }
 };
@@ -171,15 +180,47 @@ FriedkinJohnsen::FriedkinJohnsen(const SocialGraph& graph, VertexId num_users, P
         "friedkin_johnsen: susceptibility must be in [0, 1] (got {})", params.susceptibility));
   }
   lambda_.assign(num_users, params.susceptibility);
+  if (!borrow_rows(graph)) copy_rows(graph);
+}
 
+bool FriedkinJohnsen::borrow_rows(const SocialGraph& graph) {
+  if (!graph.weights().empty()) return false;
+  const CsrView in = graph.in_view();
+  const VertexId n = num_users_;
+  // Row v is usable as it stands if its user sources are strictly ascending (no repeated arc)
+  // and no user follows an institution.
+  std::vector<std::uint64_t> ends(n);
+  std::vector<double> scale(n);
+  std::atomic<bool> usable{true};
+  tbb::parallel_for(tbb::blocked_range<VertexId>(0, n, 1024), [&](const auto& range) {
+    bool ok = true;
+    for (VertexId v = range.begin(); v < range.end() && ok; ++v) {
+      const ArcId first = in.offsets[v], last = in.offsets[v + 1];
+      ArcId k = first;
+      for (; k < last && in.targets[k] < n; ++k) ok = ok && (k == first || in.targets[k - 1] < in.targets[k]);
+      ends[v] = k;
+      scale[v] = k == first ? 1.0 : 1.0 / static_cast<double>(k - first);
+      for (; k < last; ++k) ok = ok && in.targets[k] >= n;
+    }
+    if (!ok) usable.store(false, std::memory_order_relaxed);
+  });
+  if (!usable.load()) return false;
+  uniform_rows_ = true;
+  row_offsets_ = in.offsets;
+  row_sources_ = in.targets;
+  row_ends_ = std::move(ends);
+  row_scale_ = std::move(scale);
+  return true;
+}
+
+void FriedkinJohnsen::copy_rows(const SocialGraph& graph) {
   const CsrView in = graph.in_view();
   const std::span<const ArcId> in_ids = graph.in_arc_ids();
   const std::vector<float>& weights = graph.weights();
-  const VertexId n = num_users;
+  const VertexId n = num_users_;
 
-  // Pass 1: entries per row (an empty row gets its self-weight); whether every row is uniform
-  // (an unweighted graph without repeated arcs, so every entry is 1 / row size). Pass 2 fills
-  // the rows in.
+  // Pass 1: entries per row; whether every row is uniform (an unweighted graph without repeated
+  // arcs, so every entry is 1 / row size). Pass 2 fills the rows in.
   std::vector<std::uint64_t> counts(n, 0);
   std::atomic<bool> bad_weight{false}, unequal_entries{false};
   tbb::parallel_for(tbb::blocked_range<VertexId>(0, n, 1024), [&](const auto& range) {
@@ -187,7 +228,7 @@ FriedkinJohnsen::FriedkinJohnsen(const SocialGraph& graph, VertexId num_users, P
     bool bad = false, unequal = false;
     for (VertexId v = range.begin(); v < range.end(); ++v) {
       gather_row(in, in_ids, weights, n, v, row, bad);
-      counts[v] = row.empty() ? 1 : row.size();
+      counts[v] = row.size();
       for (const auto& entry : row) unequal = unequal || entry.second != row.front().second;
     }
     if (bad) bad_weight.store(true, std::memory_order_relaxed);
@@ -197,13 +238,13 @@ FriedkinJohnsen::FriedkinJohnsen(const SocialGraph& graph, VertexId num_users, P
     throw std::invalid_argument(
         "friedkin_johnsen: arc weights between users must be finite and non-negative");
   }
-  row_offsets_.assign(std::size_t{n} + 1, 0);
-  std::partial_sum(counts.begin(), counts.end(), row_offsets_.begin() + 1);
+  owned_offsets_.assign(std::size_t{n} + 1, 0);
+  std::partial_sum(counts.begin(), counts.end(), owned_offsets_.begin() + 1);
   std::vector<std::uint64_t>().swap(counts);
-  const std::uint64_t entries = row_offsets_[n];
+  const std::uint64_t entries = owned_offsets_[n];
 
   uniform_rows_ = !unequal_entries.load();
-  row_sources_.resize(entries);
+  owned_sources_.resize(entries);
   row_scale_.assign(n, 1.0);
   if (!uniform_rows_) row_weights_.resize(entries);
   tbb::parallel_for(tbb::blocked_range<VertexId>(0, n, 1024), [&](const auto& range) {
@@ -211,33 +252,37 @@ FriedkinJohnsen::FriedkinJohnsen(const SocialGraph& graph, VertexId num_users, P
     bool bad = false;
     for (VertexId v = range.begin(); v < range.end(); ++v) {
       gather_row(in, in_ids, weights, n, v, row, bad);
-      std::uint64_t pos = row_offsets_[v];
-      if (row.empty()) {
-        row_sources_[pos] = v;
-        if (!uniform_rows_) row_weights_[pos] = 1.0;
-        continue;
-      }
+      if (row.empty()) continue;
+      std::uint64_t pos = owned_offsets_[v];
       double total = 0.0;
       for (const auto& [u, w] : row) total += w;
       row_scale_[v] = row.front().second / total;
       for (const auto& [u, w] : row) {
-        row_sources_[pos] = u;
+        owned_sources_[pos] = u;
         if (!uniform_rows_) row_weights_[pos] = w / total;
         ++pos;
       }
     }
   });
+  row_offsets_ = owned_offsets_;
+  row_sources_ = owned_sources_;
 }
 
 detail::Rows FriedkinJohnsen::rows() const {
-  return {num_users_, row_offsets_.data(), row_sources_.data(), uniform_rows_ ? nullptr : row_weights_.data(),
+  return {num_users_,
+          row_offsets_.data(),
+          row_ends_.empty() ? row_offsets_.data() + 1 : row_ends_.data(),
+          row_sources_.data(),
+          uniform_rows_ ? nullptr : row_weights_.data(),
           row_scale_.data()};
 }
 
 const FriedkinJohnsen::Matrix& FriedkinJohnsen::influence_matrix() const {
   std::call_once(*w_built_, [this] {
     const VertexId n = num_users_;
-    const std::uint64_t entries = row_offsets_[n];
+    const detail::Rows w = rows();
+    std::uint64_t entries = 0;
+    for (VertexId v = 0; v < n; ++v) entries += std::max<std::uint64_t>(1, w.end(v) - w.begin(v));
     if (n > static_cast<VertexId>(std::numeric_limits<StorageIndex>::max()) ||
         entries > static_cast<std::uint64_t>(std::numeric_limits<StorageIndex>::max())) {
       throw std::invalid_argument(fmt::format(
@@ -250,13 +295,20 @@ const FriedkinJohnsen::Matrix& FriedkinJohnsen::influence_matrix() const {
     StorageIndex* outer = w_.outerIndexPtr();
     StorageIndex* inner = w_.innerIndexPtr();
     double* values = w_.valuePtr();
-    for (std::size_t v = 0; v <= n; ++v) outer[v] = static_cast<StorageIndex>(row_offsets_[v]);
+    StorageIndex at = 0;
     for (VertexId v = 0; v < n; ++v) {
-      for (std::uint64_t k = row_offsets_[v]; k < row_offsets_[v + 1]; ++k) {
-        inner[k] = static_cast<StorageIndex>(row_sources_[k]);
-        values[k] = uniform_rows_ ? row_scale_[v] : row_weights_[k];
+      outer[v] = at;
+      if (w.begin(v) == w.end(v)) {
+        inner[at] = static_cast<StorageIndex>(v);
+        values[at++] = 1.0;
+        continue;
+      }
+      for (std::uint64_t k = w.begin(v); k < w.end(v); ++k) {
+        inner[at] = static_cast<StorageIndex>(row_sources_[k]);
+        values[at++] = w.weight(v, k);
       }
     }
+    outer[n] = at;
   });
   return w_;
 }
@@ -355,13 +407,17 @@ bool FriedkinJohnsen::every_user_reaches_an_anchored_user() const {
   if (queue.size() == n) return true;
   // Column access to W: for each u, the users v with w_vu > 0 (those u influences); every
   // stored entry is positive (gather_row drops zero weights).
+  // (A user's own entry, w_vv = 1 for an empty row, reaches nobody new and is left out.)
+  const detail::Rows w = rows();
   std::vector<std::uint64_t> col_offsets(std::size_t{n} + 1, 0);
-  for (std::uint64_t k = 0; k < row_sources_.size(); ++k) ++col_offsets[std::size_t{row_sources_[k]} + 1];
+  for (VertexId v = 0; v < n; ++v) {
+    for (std::uint64_t k = w.begin(v); k < w.end(v); ++k) ++col_offsets[std::size_t{row_sources_[k]} + 1];
+  }
   std::partial_sum(col_offsets.begin(), col_offsets.end(), col_offsets.begin());
   std::vector<VertexId> col_rows(col_offsets[n]);
   std::vector<std::uint64_t> next(col_offsets.begin(), col_offsets.end() - 1);
   for (VertexId v = 0; v < n; ++v) {
-    for (std::uint64_t k = row_offsets_[v]; k < row_offsets_[v + 1]; ++k) col_rows[next[row_sources_[k]]++] = v;
+    for (std::uint64_t k = w.begin(v); k < w.end(v); ++k) col_rows[next[row_sources_[k]]++] = v;
   }
   std::size_t reached = queue.size();
   while (!queue.empty()) {

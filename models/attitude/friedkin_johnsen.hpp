@@ -56,7 +56,12 @@ class FriedkinJohnsen {
   /// outside [0, 1], an arc weight among users is negative or not finite, or W would have more
   /// non-zeros than Eigen's int index holds. A row whose in-arc weights sum to 0 counts as having
   /// no in-neighbour (w_vv = 1).
+  ///
+  /// On an unweighted graph whose in-arcs list each user source once (every generated, cached
+  /// or canonically imported graph), the steps read W straight from the graph's in-arcs, so
+  /// `graph` must outlive this object and stay unchanged; other graphs are copied into W.
   FriedkinJohnsen(const SocialGraph& graph, VertexId num_users, Params params);
+  FriedkinJohnsen(const SocialGraph&& graph, VertexId num_users, Params params) = delete;
 
   /// Per-user susceptibility, overriding params.susceptibility: size num_users, each in [0, 1],
   /// std::invalid_argument otherwise (the previous values are kept).
@@ -108,12 +113,22 @@ class FriedkinJohnsen {
   [[nodiscard]] bool every_user_reaches_an_anchored_user() const;
 
   [[nodiscard]] detail::Rows rows() const;
+  /// Points W at the graph's own in-arcs if they already are its rows; false otherwise.
+  bool borrow_rows(const SocialGraph& graph);
+  /// Builds W's rows as a copy (weighted graphs, repeated arcs).
+  void copy_rows(const SocialGraph& graph);
 
   VertexId num_users_;
   Params params_;
-  // W by rows: row v's sources (sorted, merged) in [row_offsets_[v], row_offsets_[v + 1]).
-  std::vector<std::uint64_t> row_offsets_;
-  std::vector<VertexId> row_sources_;
+  // W by rows: row v's sources (sorted, merged) in [row_offsets_[v], row_ends_[v]) of
+  // row_sources_ (row_ends_ empty: up to row_offsets_[v + 1]). An empty row means w_vv = 1.
+  // The three either point into owned_offsets_ and owned_sources_, or into the graph's in-arcs
+  // (institution sources close each in-row there, so row_ends_ cuts them off).
+  std::span<const std::uint64_t> row_offsets_;
+  std::span<const VertexId> row_sources_;
+  std::vector<std::uint64_t> row_ends_;
+  std::vector<std::uint64_t> owned_offsets_;
+  std::vector<VertexId> owned_sources_;
   // Every row's weights are equal (an unweighted graph without repeated arcs: 1 / row size), so
   // a step sums the neighbours and multiplies once by row_scale_; otherwise row_weights_ holds
   // every entry and row_scale_ is unused.

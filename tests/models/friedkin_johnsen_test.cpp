@@ -146,7 +146,8 @@ SocialGraph small_weighted_graph() {
 }
 
 TEST(FriedkinJohnsenWeights, ExactEntriesOnSmallWeightedGraph) {
-  const FriedkinJohnsen fj(small_weighted_graph(), 5, {});
+  const SocialGraph g = small_weighted_graph();
+  const FriedkinJohnsen fj(g, 5, {});
   const Eigen::MatrixXd w(fj.influence_matrix());
   ASSERT_EQ(w.rows(), 5);
   ASSERT_EQ(w.cols(), 5);
@@ -244,8 +245,38 @@ TEST(FriedkinJohnsenWeights, InstitutionsAreIgnored) {
             Eigen::MatrixXd(extended.influence_matrix()));
 }
 
+// An unweighted graph's W is read from its in-arcs (cut before the institutions), a weighted
+// one's is copied: with every weight 1 the two must be the same matrix and give the same bits.
+TEST(FriedkinJohnsenWeights, RowsReadFromTheGraphEqualCopiedRows) {
+  const VertexId n = 3000;
+  SocialGraph unweighted = erdos_renyi(n, 6.0, true, 5);
+  add_institution(unweighted, 400, 1);
+  add_institution(unweighted, 50, 2);
+  std::vector<ArcInput> arcs;
+  const CsrView out = unweighted.out_view();
+  for (VertexId u = 0; u < out.num_vertices(); ++u) {
+    for (ArcId k = out.offsets[u]; k < out.offsets[u + 1]; ++k) arcs.push_back({u, out.targets[k]});
+  }
+  const SocialGraph weighted =
+      SocialGraph::from_arcs(unweighted.num_vertices(), arcs, std::vector<float>(arcs.size(), 1.0f));
+  std::size_t without_user_in_arc = 0;
+  const CsrView in = unweighted.in_view();
+  for (VertexId v = 0; v < n; ++v) without_user_in_arc += in.offsets[v] == in.offsets[v + 1] || in.targets[in.offsets[v]] >= n;
+  ASSERT_GT(without_user_in_arc, 0U);  // rows with w_vv = 1, some of them followers only
+
+  const FriedkinJohnsen borrowed(unweighted, n, {});
+  const FriedkinJohnsen copied(weighted, n, {});
+  EXPECT_EQ(Eigen::MatrixXd(borrowed.influence_matrix()), Eigen::MatrixXd(copied.influence_matrix()));
+  std::vector<double> g(n), from_borrowed(n), from_copied(n);
+  for (VertexId v = 0; v < n; ++v) g[v] = std::sin(0.37 * v);
+  borrowed.step_deviation(g, 0.9, from_borrowed);
+  copied.step_deviation(g, 0.9, from_copied);
+  EXPECT_EQ(from_borrowed, from_copied);
+}
+
 TEST(FriedkinJohnsenStep, IsolatedUserKeepsOwnValue) {
-  FriedkinJohnsen fj(small_weighted_graph(), 5, {.susceptibility = 1.0});
+  const SocialGraph g = small_weighted_graph();
+  FriedkinJohnsen fj(g, 5, {.susceptibility = 1.0});
   const Eigen::VectorXd x{{0.1, 0.2, 0.3, 0.4, -0.7}};
   const Eigen::VectorXd anchor{{0.5, 0.5, 0.5, 0.5, 0.5}};
   Eigen::VectorXd out;
@@ -510,19 +541,19 @@ TEST(FriedkinJohnsenValidation, RejectsBadSizesAndSusceptibilities) {
 }
 
 TEST(FriedkinJohnsenValidation, RejectsBadWeights) {
-  EXPECT_THROW(FriedkinJohnsen(SocialGraph::from_arcs(3, {{0, 1}, {2, 1}}, {1.0f, -1.0f}), 3, {}),
-               std::invalid_argument);
+  const SocialGraph negative = SocialGraph::from_arcs(3, {{0, 1}, {2, 1}}, {1.0f, -1.0f});
+  EXPECT_THROW(FriedkinJohnsen(negative, 3, {}), std::invalid_argument);
   const float inf = std::numeric_limits<float>::infinity();
-  EXPECT_THROW(FriedkinJohnsen(SocialGraph::from_arcs(3, {{0, 1}, {2, 1}}, {1.0f, inf}), 3, {}),
-               std::invalid_argument);
+  const SocialGraph infinite = SocialGraph::from_arcs(3, {{0, 1}, {2, 1}}, {1.0f, inf});
+  EXPECT_THROW(FriedkinJohnsen(infinite, 3, {}), std::invalid_argument);
   // A bad weight on an institution's arc does not matter: it is not an influence weight.
-  EXPECT_NO_THROW(
-      FriedkinJohnsen(SocialGraph::from_arcs(3, {{0, 1}, {2, 1}}, {1.0f, -1.0f}), 2, {}));
+  EXPECT_NO_THROW(FriedkinJohnsen(negative, 2, {}));
 }
 
 TEST(FriedkinJohnsenValidation, SingularSystemIsADomainError) {
   const Eigen::VectorXd anchor{{0.1, 0.2, 0.3, 0.4, 0.5}};
-  FriedkinJohnsen fj(small_weighted_graph(), 5, {.susceptibility = 1.0});
+  const SocialGraph g = small_weighted_graph();
+  FriedkinJohnsen fj(g, 5, {.susceptibility = 1.0});
   EXPECT_THROW((void)fj.fixed_point(anchor), std::domain_error);  // DeGroot: consensus, no anchor
   // Only user 4 (isolated) is fully susceptible: it keeps its start value, undetermined by anchors.
   fj.set_susceptibility({0.5, 0.5, 0.5, 0.5, 1.0});

@@ -38,7 +38,13 @@ TEST(MemoryBudget, PartsAddUp) {
       << "no more runs at once than there are runs";
   const MemoryEstimate with_attitudes =
       estimate_memory(scenario("runs: 8\ngraph: {type: erdos_renyi, n: 1000, mean_degree: 20}\nattitude: {}"), 2);
-  EXPECT_GT(with_attitudes.graph_bytes, plain.graph_bytes) << "the social step keeps its own rows";
+  EXPECT_GT(with_attitudes.graph_bytes, plain.graph_bytes) << "the social step keeps per-user state";
+  // On an unweighted graph it reads the graph's own in-arcs: what it adds does not grow with arcs.
+  const auto social_bytes = [](const char* degree) {
+    const std::string graph = std::string("graph: {type: erdos_renyi, n: 1000, mean_degree: ") + degree + "}";
+    return estimate_memory(scenario(graph + "\nattitude: {}"), 1).graph_bytes - estimate_memory(scenario(graph), 1).graph_bytes;
+  };
+  EXPECT_DOUBLE_EQ(social_bytes("20"), social_bytes("200"));
   EXPECT_EQ(estimate_memory(scenario("graph: {type: erdos_renyi, n: 1000}"), 0).total_bytes(),
             estimate_memory(scenario("graph: {type: erdos_renyi, n: 1000}"), 0).graph_bytes);
 }

@@ -434,6 +434,25 @@ TEST(WechatLike, InstitutionFollowers) {
   }
 }
 
+// The generator writes the in-arcs itself, from the mutual rows, instead of transposing: they
+// must be exactly what the transpose gives, with no, one or several institutions.
+TEST(WechatLike, InArcsEqualTheTranspose) {
+  for (const std::uint32_t institutions : {0U, 1U, 3U}) {
+    WechatLikeParams p = small_params();
+    p.institutions = institutions;
+    p.followers = institutions == 0 ? 0 : 3000;
+    const WechatLikeGraph w = wechat_like(p);
+    const CsrView out = w.graph.out_view();
+    const SocialGraph transposed = SocialGraph::from_csr(offsets_of(out), targets_of(out));
+    const CsrView in = w.graph.in_view(), expected = transposed.in_view();
+    EXPECT_TRUE(std::equal(in.offsets.begin(), in.offsets.end(), expected.offsets.begin(), expected.offsets.end()))
+        << institutions << " institutions";
+    EXPECT_TRUE(std::equal(in.targets.begin(), in.targets.end(), expected.targets.begin(), expected.targets.end()))
+        << institutions << " institutions";
+    EXPECT_EQ(w.graph.checksum(), transposed.checksum());
+  }
+}
+
 TEST(WechatLike, EdgeCases) {
   WechatLikeParams p = small_params();
   p.users = 3000;
