@@ -403,6 +403,105 @@ SocialGraph import_edge_list(const std::filesystem::path& path, const EdgeListOp
     }
   };
 
+  // A block whose ids are all canonical integers that fit the direct table (SNAP-style lists)
+  // is numbered in four passes instead of one token at a time, which on a large graph is one
+  // serial cache miss per token: in parallel, each piece reads its values and lists those not
+  // numbered before the block (the first occurrence of each, in order); serially, those few are
+  // numbered in file order; in parallel, each piece writes its arcs into its own range. The ids,
+  // arcs and errors are those of the serial pass. Returns false, having changed nothing that
+  // shows, when the block needs the serial pass: another kind of id, or a line the parallel
+  // parse left to it.
+  const auto number_in_parallel = [&](const std::vector<ParsedPiece>& pieces, std::uint64_t lines_before) {
+    struct Values {
+      std::vector<std::uint64_t> value;  // source and target of each data line
+      std::vector<std::uint32_t> fresh;  // positions in `value` of values first seen here
+      std::uint64_t max = 0;
+      std::uint64_t arcs = 0;
+      bool canonical = true;
+    };
+    if (!ids.dense_mode()) return false;
+    for (const ParsedPiece& piece : pieces) {
+      if (piece.stop_line != 0) return false;
+    }
+    std::vector<Values> values(pieces.size());
+    tbb::parallel_for(std::size_t{0}, pieces.size(), [&](std::size_t i) {
+      Values& own = values[i];
+      own.value.resize(2 * pieces[i].data.size());
+      for (std::size_t k = 0; k < pieces[i].data.size() && own.canonical; ++k) {
+        const DataLine& d = pieces[i].data[k];
+        std::uint64_t& source = own.value[2 * k];
+        std::uint64_t& target = own.value[2 * k + 1];
+        own.canonical = IdMap::canonical_integer(d.source, source) && IdMap::canonical_integer(d.target, target);
+        own.max = std::max({own.max, source, target});
+        own.arcs += !opt.directed && source != target ? 2 : 1;
+      }
+    });
+    std::uint64_t max_value = 0;
+    for (const Values& own : values) {
+      if (!own.canonical) return false;
+      max_value = std::max(max_value, own.max);
+    }
+    if (!ids.make_dense_room(max_value)) return false;
+
+    tbb::parallel_for(std::size_t{0}, pieces.size(), [&](std::size_t i) {
+      Values& own = values[i];
+      std::vector<std::pair<std::uint64_t, std::uint32_t>> unseen;  // value, position
+      for (std::size_t k = 0; k < own.value.size(); ++k) {
+        if (ids.find_dense(own.value[k]) == kNoVertex) unseen.emplace_back(own.value[k], static_cast<std::uint32_t>(k));
+      }
+      std::sort(unseen.begin(), unseen.end());
+      unseen.erase(std::unique(unseen.begin(), unseen.end(), [](const auto& a, const auto& b) { return a.first == b.first; }),
+                   unseen.end());
+      own.fresh.reserve(unseen.size());
+      for (const auto& entry : unseen) own.fresh.push_back(entry.second);
+      std::sort(own.fresh.begin(), own.fresh.end());
+    });
+    std::uint64_t piece_first_line = lines_before;
+    for (std::size_t i = 0; i < pieces.size(); ++i) {
+      for (const std::uint32_t k : values[i].fresh) {
+        const std::uint64_t value = values[i].value[k];
+        if (ids.find_dense(value) != kNoVertex) continue;  // first seen in an earlier piece
+        const DataLine& d = pieces[i].data[k / 2];
+        const std::string_view token = k % 2 == 0 ? d.source : d.target;
+        if (ids.add_dense(value, token) == kNoVertex) {
+          fail(piece_first_line + d.line, "more than " + std::to_string(max_vertices) + " vertices", token);
+        }
+      }
+      piece_first_line += pieces[i].lines;
+    }
+
+    std::vector<std::uint64_t> first_arc(pieces.size() + 1, arcs.size());
+    for (std::size_t i = 0; i < pieces.size(); ++i) first_arc[i + 1] = first_arc[i] + values[i].arcs;
+    const std::uint64_t total = first_arc.back();
+    if (total > arcs.capacity()) arcs.reserve(std::max<std::uint64_t>(total, 2 * arcs.capacity()));
+    arcs.resize(total);
+    if (opt.weighted) {
+      if (total > weights.capacity()) weights.reserve(std::max<std::uint64_t>(total, 2 * weights.capacity()));
+      weights.resize(total);
+    }
+    tbb::parallel_for(std::size_t{0}, pieces.size(), [&](std::size_t i) {
+      std::uint64_t at = first_arc[i];
+      for (std::size_t k = 0; k < pieces[i].data.size(); ++k) {
+        const VertexId source = ids.find_dense(values[i].value[2 * k]);
+        const VertexId target = ids.find_dense(values[i].value[2 * k + 1]);
+        const float w = pieces[i].data[k].weight;
+        arcs[at] = {source, target};
+        if (opt.weighted) weights[at] = w;
+        ++at;
+        if (!opt.directed && source != target) {
+          arcs[at] = {target, source};
+          if (opt.weighted) weights[at] = w;
+          ++at;
+        }
+      }
+    });
+    for (const ParsedPiece& piece : pieces) {
+      data_lines += piece.data.size();
+      lines_with_extra_columns += piece.extra_column_lines;
+    }
+    return true;
+  };
+
   // Every line goes through this, in file order, when parsed serially: the first line (it may
   // start with a byte-order mark) and the line where a block's parallel parse stopped, which it
   // reports with the message it deserves.
@@ -457,6 +556,7 @@ SocialGraph import_edge_list(const std::filesystem::path& path, const EdgeListOp
       first_line = 2;
     }
     std::vector<ParsedPiece> pieces = parse_in_parallel(block, opt, needed);
+    if (number_in_parallel(pieces, first_line - 1)) return;
     std::uint64_t line_no = first_line - 1;  // lines before the current piece
     for (const ParsedPiece& piece : pieces) {
       for (const DataLine& d : piece.data) add_edge(d.source, d.target, d.weight, line_no + d.line);

@@ -93,6 +93,37 @@ class IdMap {
     return slots_[i].id_plus1 - 1;  // an empty slot holds 0: kNoVertex
   }
 
+  // Batch numbering of canonical integers, for a caller that numbers many tokens in parallel
+  // (sim/edge_list.cpp): while in dense mode, with the table grown first, finding is read-only
+  // and may run on many threads; adding is serial, in order of first appearance.
+
+  /// "0" or digits without a leading zero (at most 19), so that "7" and "007" stay different
+  /// vertices: such a token's value is its key.
+  static bool canonical_integer(std::string_view s, std::uint64_t& value) {
+    if (s.empty() || s.size() > 19 || (s[0] == '0' && s.size() > 1)) return false;
+    std::uint64_t v = 0;
+    for (const char c : s) {
+      if (c < '0' || c > '9') return false;
+      v = v * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    value = v;
+    return true;
+  }
+  [[nodiscard]] bool dense_mode() const { return dense_mode_; }
+  /// Whether every value up to `max_value` can be looked up in the direct table; grows it if
+  /// need be. False when the ids are not (or would no longer be) kept in the direct table.
+  bool make_dense_room(std::uint64_t max_value) {
+    return dense_mode_ && (max_value < dense_.size() || grow_dense(max_value));
+  }
+  /// The id of canonical integer `value` (below the table size), or kNoVertex if not interned.
+  [[nodiscard]] VertexId find_dense(std::uint64_t value) const { return dense_[value] - 1; }
+  /// Interns `token`, whose canonical value is `value` and not yet interned; kNoVertex when full.
+  VertexId add_dense(std::uint64_t value, std::string_view token) {
+    const VertexId id = add_label(token);
+    if (id != kNoVertex) dense_[value] = id + 1;
+    return id;
+  }
+
   [[nodiscard]] std::size_t size() const { return labels_.size(); }
   [[nodiscard]] const std::string& label(VertexId v) const { return labels_[v]; }
   std::vector<std::string> take_labels() { return std::move(labels_); }
@@ -106,18 +137,6 @@ class IdMap {
   static constexpr std::size_t kInitialSlots = std::size_t{1} << 10;
   static constexpr std::uint32_t kLongToken = 0x80000000u;
   static constexpr std::uint64_t kDenseFloor = std::uint64_t{1} << 24;
-
-  // "0" or digits without a leading zero, so that "7" and "007" stay different vertices.
-  static bool canonical_integer(std::string_view s, std::uint64_t& value) {
-    if (s.empty() || s.size() > 19 || (s[0] == '0' && s.size() > 1)) return false;
-    std::uint64_t v = 0;
-    for (const char c : s) {
-      if (c < '0' || c > '9') return false;
-      v = v * 10 + static_cast<std::uint64_t>(c - '0');
-    }
-    value = v;
-    return true;
-  }
 
   bool grow_dense(std::uint64_t value) {
     const std::uint64_t limit = std::max<std::uint64_t>(kDenseFloor, 8 * (labels_.size() + 1));

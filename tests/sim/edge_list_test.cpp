@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -355,6 +356,62 @@ TEST(EdgeList, LineNumbersAndCountsAcrossParallelPieces) {
   const std::string message = error_of(path, {});
   fs::remove(path);
   EXPECT_EQ(message.substr(0, path.string().size() + 9), path.string() + ":1300000:");
+}
+
+// Integer ids are numbered piece by piece in parallel (edge_list.cpp, number_in_parallel); ids
+// must still come in order of first appearance, however the pieces and blocks fall, and a block
+// holding another kind of id ("007" is not 7) goes the serial way with the same result.
+TEST(EdgeList, ParallelNumberingKeepsFirstAppearanceOrder) {
+  const fs::path path = fs::temp_directory_path() / "softpower_edge_list_numbering.txt";
+  for (const bool with_odd_id : {false, true}) {
+    // Many pieces of one block; without the odd id, also two blocks.
+    for (const int lines : with_odd_id ? std::vector<int>{200000} : std::vector<int>{200000, 1500000}) {
+      std::vector<std::string> tokens;
+      {
+        std::ofstream out(path, std::ios::binary);
+        std::uint64_t state = 12345;
+        const auto next_id = [&state] {
+          state = state * 6364136223846793005ull + 1442695040888963407ull;
+          return std::to_string((state >> 33) % 400000);
+        };
+        for (int i = 0; i < lines; ++i) {
+          std::string source = next_id(), target = next_id();
+          if (with_odd_id && i == lines - 3) target = "00" + target;
+          out << source << ' ' << target << " 0.5\n";
+          tokens.push_back(source);
+          tokens.push_back(target);
+        }
+      }
+      std::unordered_map<std::string, VertexId> id;
+      Labels labels;
+      std::vector<ArcInput> arcs;
+      for (std::size_t k = 0; k < tokens.size(); k += 2) {
+        for (std::size_t j = k; j < k + 2; ++j) {
+          if (id.emplace(tokens[j], static_cast<VertexId>(labels.size())).second) labels.push_back(tokens[j]);
+        }
+        arcs.push_back({id[tokens[k]], id[tokens[k + 1]]});
+      }
+      EdgeListOptions opt = directed();
+      opt.weighted = true;
+      const SocialGraph g = import_edge_list(path, opt);
+      const SocialGraph expected = SocialGraph::from_arcs(static_cast<VertexId>(labels.size()), arcs,
+                                                          Weights(arcs.size(), 0.5f), labels);
+      EXPECT_EQ(g.labels(), labels) << lines << " lines, odd id " << with_odd_id;
+      EXPECT_EQ(offsets_of(g), offsets_of(expected));
+      EXPECT_EQ(targets_of(g), targets_of(expected));
+      EXPECT_EQ(g.weights(), expected.weights());
+      EXPECT_EQ(g.checksum(), expected.checksum());
+      try {  // the vertex past the limit is named with its line, in a later piece too
+        detail::import_edge_list(path, opt, nullptr, labels.size() - 1);
+        ADD_FAILURE() << "no InputError";
+      } catch (const InputError& e) {
+        const auto last = static_cast<std::size_t>(std::find(tokens.begin(), tokens.end(), labels.back()) - tokens.begin());
+        EXPECT_EQ(std::string(e.what()), path.string() + ":" + std::to_string(last / 2 + 1) + ": more than " +
+                                             std::to_string(labels.size() - 1) + " vertices (" + labels.back() + ")");
+      }
+    }
+  }
+  fs::remove(path);
 }
 
 // --- errors: FILE:LINE: what (offending text) ---
