@@ -102,7 +102,7 @@ struct Rows {
   }
 
  private:
-  // Entries ahead of the one being added whose y values are prefetched. About a fifth of a
+  // Entries ahead of the one being added whose y values are prefetched. About a quarter of a
   // wechat_like row's sources lie outside the user's community, at random places in y; their
   // loads, not the stream of sources, bound the day. Issuing them this far ahead overlaps them
   // (about 1.5x a day on 1e6 wechat_like users; docs/performance.md); the sums are unchanged.
