@@ -589,7 +589,7 @@ SocialGraph import_edge_list(const std::filesystem::path& path, const EdgeListOp
   const auto n = static_cast<VertexId>(ids.size());
   BuildReport build;
   SocialGraph g = SocialGraph::from_arcs(n, std::move(arcs), std::move(weights), ids.take_labels(),
-                                         BuildOptions{}, &build);
+                                         BuildOptions{.mutual = !opt.directed}, &build);
   local.self_loops_dropped = build.self_loops_dropped;
   local.duplicate_arcs_merged = build.duplicate_arcs_merged;
   if (g.num_arcs() == 0) local.notes.push_back("every edge was a self-loop; the graph has no arcs");

@@ -228,13 +228,24 @@ SocialGraph SocialGraph::from_arcs(VertexId num_vertices, std::vector<ArcInput> 
   BuildReport local;
   if (options.canonicalize) canonicalize_rows(offsets, targets, sorted_weights, local);
   if (report) *report = local;
-  return from_csr(std::move(offsets), std::move(targets), std::move(sorted_weights), std::move(labels),
-                  options.in_arc_ids);
+  // Canonical rows of a mutual arc set are sorted and free of repeats and self-loops, so v's
+  // in-arcs (sources in increasing order) are exactly v's out-arcs.
+  const bool mirror = options.mutual && options.canonicalize && sorted_weights.empty() &&
+                      options.in_arc_ids == InArcIds::kIfWeighted;
+  return from_forward(std::move(offsets), std::move(targets), std::move(sorted_weights), std::move(labels),
+                      options.in_arc_ids, mirror);
 }
 
 SocialGraph SocialGraph::from_csr(std::vector<ArcId> offsets, std::vector<VertexId> targets,
                                   std::vector<float> weights, std::vector<std::string> labels,
                                   InArcIds in_arc_ids) {
+  return from_forward(std::move(offsets), std::move(targets), std::move(weights), std::move(labels), in_arc_ids,
+                      false);
+}
+
+SocialGraph SocialGraph::from_forward(std::vector<ArcId> offsets, std::vector<VertexId> targets,
+                                      std::vector<float> weights, std::vector<std::string> labels,
+                                      InArcIds in_arc_ids, bool mirror) {
   if (!valid_offsets(offsets, targets.size())) {
     throw std::invalid_argument("SocialGraph::from_csr: offsets must rise from 0 to the arc count");
   }
@@ -253,7 +264,8 @@ SocialGraph SocialGraph::from_csr(std::vector<ArcId> offsets, std::vector<Vertex
   }
 
   const bool keep_ids = in_arc_ids == InArcIds::kAlways || !weights.empty();
-  SocialGraph::InArcArrays in = transpose(offsets, targets, keep_ids);
+  SocialGraph::InArcArrays in = mirror ? SocialGraph::InArcArrays{offsets, targets, {}}
+                                       : transpose(offsets, targets, keep_ids);
   return adopt(std::move(offsets), std::move(targets), std::move(in), std::move(weights), std::move(labels),
                keep_ids);
 }

@@ -36,6 +36,10 @@ struct BuildOptions {
   /// deterministic order may skip this.
   bool canonicalize = true;
   InArcIds in_arc_ids = InArcIds::kIfWeighted;
+  /// The caller's promise that every arc u->v comes with v->u (an undirected edge list gives
+  /// each edge as both arcs). With canonicalize on, no weights and no in-arc ids, each vertex's
+  /// in-arcs then equal its sorted out-arcs, so they are copied instead of transposed.
+  bool mutual = false;
 };
 
 class SocialGraph {
@@ -117,6 +121,10 @@ class SocialGraph {
   bool keeps_in_arc_ids_ = false;
   std::uint64_t checksum_ = 0;
 
+  /// from_csr, with the in-arcs copied from the out-arcs when `mirror` (see BuildOptions::mutual).
+  static SocialGraph from_forward(std::vector<ArcId> offsets, std::vector<VertexId> targets,
+                                 std::vector<float> weights, std::vector<std::string> labels,
+                                 InArcIds in_arc_ids, bool mirror);
   /// Takes both directions' arrays, checked by the caller, and computes the checksum.
   static SocialGraph adopt(std::vector<ArcId> offsets, std::vector<VertexId> targets, InArcArrays in,
                            std::vector<float> weights, std::vector<std::string> labels, bool keeps_in_arc_ids);

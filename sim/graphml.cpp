@@ -764,6 +764,7 @@ class GraphmlImporter {
 
   void emit_edge() {
     ++edges_;
+    every_edge_undirected_ = every_edge_undirected_ && !edge_.directed;
     arcs_.push_back({edge_.source, edge_.target});
     if (weighted()) weights_.push_back(edge_.weight);
     // An undirected self-loop is its own reverse: one arc, not two.
@@ -811,7 +812,7 @@ class GraphmlImporter {
     report.arcs_read = arcs_.size();
     BuildReport build;
     SocialGraph g = SocialGraph::from_arcs(n, std::move(arcs_), std::move(weights_),
-                                           ids_.take_labels(), BuildOptions{}, &build);
+                                           ids_.take_labels(), BuildOptions{.mutual = every_edge_undirected_}, &build);
     report.self_loops_dropped = build.self_loops_dropped;
     report.duplicate_arcs_merged = build.duplicate_arcs_merged;
     report.notes = std::move(notes_);
@@ -873,6 +874,7 @@ class GraphmlImporter {
   Edge edge_;
   std::uint64_t edges_ = 0;
   std::vector<ArcInput> arcs_;
+  bool every_edge_undirected_ = true;  // then every arc comes with its reverse
   std::vector<float> weights_;
 
   std::string capture_;  // text of the <data> or <default> being read

@@ -414,6 +414,25 @@ TEST(EdgeList, ParallelNumberingKeepsFirstAppearanceOrder) {
   fs::remove(path);
 }
 
+// An undirected list's in-arcs are copied from its out-arcs (BuildOptions::mutual): they must be
+// the transpose, with repeated edges, both orientations listed and self-loops in the file.
+TEST(EdgeList, UndirectedInArcsAreTheTranspose) {
+  const fs::path path = fs::temp_directory_path() / "softpower_edge_list_mutual.txt";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "1 2\n2 1\n1 2\n3 3\n4 1\n2 4\nx 1\n";
+  }
+  for (const bool directed_list : {false, true}) {
+    EdgeListOptions opt;
+    opt.directed = directed_list;
+    const SocialGraph g = import_edge_list(path, opt);
+    const SocialGraph transposed = SocialGraph::from_csr(offsets_of(g), targets_of(g));
+    EXPECT_TRUE(std::ranges::equal(g.in_view().offsets, transposed.in_view().offsets)) << directed_list;
+    EXPECT_TRUE(std::ranges::equal(g.in_view().targets, transposed.in_view().targets)) << directed_list;
+  }
+  fs::remove(path);
+}
+
 // --- errors: FILE:LINE: what (offending text) ---
 
 // --- node tables: regions and communities ---

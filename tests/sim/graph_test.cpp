@@ -286,6 +286,33 @@ TEST(SocialGraph, FromBothDirectionsEqualsFromCsr) {
   }
 }
 
+// A mutual arc set's in-arcs are copied from its canonical out-arcs instead of transposed; they
+// must be what the transpose gives, with repeated edges, both orientations listed and self-loops.
+TEST(SocialGraph, MutualArcsGetTheTransposeAsInArcs) {
+  std::vector<ArcInput> arcs;
+  std::uint64_t state = 99;
+  for (int e = 0; e < 20000; ++e) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    const auto u = static_cast<VertexId>((state >> 33) % 700);
+    const auto v = static_cast<VertexId>((state >> 13) % 700);
+    arcs.push_back({u, v});
+    if (u != v) arcs.push_back({v, u});
+    if (e % 50 == 0) arcs.push_back({v, u});  // the edge listed again the other way round
+    if (e % 50 == 0 && u != v) arcs.push_back({u, v});
+  }
+  const SocialGraph transposed = SocialGraph::from_arcs(700, arcs);
+  const SocialGraph mirrored = SocialGraph::from_arcs(700, arcs, {}, {}, BuildOptions{.mutual = true});
+  EXPECT_EQ(arc_list(mirrored), arc_list(transposed));
+  EXPECT_TRUE(std::ranges::equal(mirrored.in_view().offsets, transposed.in_view().offsets));
+  EXPECT_TRUE(std::ranges::equal(mirrored.in_view().targets, transposed.in_view().targets));
+  EXPECT_EQ(mirrored.checksum(), transposed.checksum());
+  // Weights or in-arc ids need the transpose's arc ids: the promise is then not used.
+  const SocialGraph weighted =
+      SocialGraph::from_arcs(700, arcs, std::vector<float>(arcs.size(), 2.0f), {}, BuildOptions{.mutual = true});
+  EXPECT_EQ(weighted.in_arc_ids().size(), weighted.num_arcs());
+  EXPECT_TRUE(std::ranges::equal(weighted.in_view().targets, transposed.in_view().targets));
+}
+
 TEST(SocialGraph, RejectsOutOfRangeArcs) {
   EXPECT_THROW(SocialGraph::from_arcs(2, {{0, 2}}), std::invalid_argument);
   EXPECT_THROW(SocialGraph::from_arcs(2, {{0, 1}}, {1.f, 2.f}), std::invalid_argument);

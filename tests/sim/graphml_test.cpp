@@ -195,6 +195,19 @@ TEST(Graphml, MixedDirectionPrefixesEntitiesDefaults) {
   EXPECT_EQ(all_directed.weights(), (Weights{2.0f, 0.5f, 1.25f}));
 }
 
+// Without weights, a file whose edges are all undirected gets its in-arcs copied from the
+// out-arcs (BuildOptions::mutual); one directed edge among them must send it to the transpose.
+TEST(Graphml, InArcsAreTheTransposeForUndirectedAndMixedFiles) {
+  GraphmlOptions unweighted;
+  unweighted.weight_key = "";
+  for (const char* file : {"igraph_style.graphml", "mixed_features.graphml", "networkx_undirected.graphml"}) {
+    const SocialGraph g = import_graphml(fixture(file), unweighted);
+    const SocialGraph transposed = SocialGraph::from_csr(offsets_of(g), targets_of(g));
+    EXPECT_TRUE(std::ranges::equal(g.in_view().offsets, transposed.in_view().offsets)) << file;
+    EXPECT_TRUE(std::ranges::equal(g.in_view().targets, transposed.in_view().targets)) << file;
+  }
+}
+
 TEST(Graphml, UndeclaredEndpointsAreCreatedWithANote) {
   ImportReport r;
   const SocialGraph g = import_graphml(fixture("undeclared_endpoints.graphml"), {}, &r);
