@@ -627,10 +627,6 @@ void place_external(VertexId n, const std::vector<VertexId>& stubs, std::vector<
       cursor.data(), targets.data());
 }
 
-/// The friend rows: d_u entries, less two per self-loop pair at u and one for an unmatched odd
-/// stub; internal parts placed sorted, external parts appended, then each row's external part
-/// sorted, merged with the internal part and deduplicated (a duplicate friendship appears in both
-/// rows, so the graph stays symmetric).
 /// The in-arcs, without a transpose: friendships are mutual and every user's row is sorted and
 /// free of repeats, so a user's in-arcs are their friends, in the same order, followed by the
 /// institutions that they follow, by increasing id. That is exactly what SocialGraph::from_csr
@@ -664,6 +660,10 @@ SocialGraph::InArcArrays mirrored_in_arcs(VertexId n, const std::vector<ArcId>& 
   return in;
 }
 
+/// The friend rows: d_u entries, less two per self-loop pair at u and one for an unmatched odd
+/// stub; internal parts placed sorted, external parts appended, then each row's external part
+/// sorted, merged with the internal part and deduplicated (a duplicate friendship appears in both
+/// rows, so the graph stays symmetric).
 FriendCsr friend_csr(VertexId n, const std::vector<VertexId>& community_offsets,
                      std::vector<std::vector<ArcInput>>& internal,
                      const std::vector<std::uint32_t>& degree,

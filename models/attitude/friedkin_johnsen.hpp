@@ -122,7 +122,7 @@ class FriedkinJohnsen {
   Params params_;
   // W by rows: row v's sources (sorted, merged) in [row_offsets_[v], row_ends_[v]) of
   // row_sources_ (row_ends_ empty: up to row_offsets_[v + 1]). An empty row means w_vv = 1.
-  // The three either point into owned_offsets_ and owned_sources_, or into the graph's in-arcs
+  // The two spans point either into owned_offsets_ and owned_sources_, or into the graph's in-arcs
   // (institution sources close each in-row there, so row_ends_ cuts them off).
   std::span<const std::uint64_t> row_offsets_;
   std::span<const VertexId> row_sources_;
