@@ -3,6 +3,7 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <memory>
 #include <numeric>
@@ -102,7 +103,6 @@ void detail::RunState::merge_counters(Step step, ItemRecord& record) {
     m[kSharesFiltered][step] += c.filtered;
     m[kSharesSelfCensored][step] += c.self_censored;
     m[kReachNew][step] += c.reach_run;
-    m[kActiveUsers][step] += c.active;
     for (std::size_t ch = 0; ch < kNumChannels; ++ch) {
       m[kOpensPush + ch][step] += c.opens_by[ch];
       if (ch != index_of(Channel::kPush)) m[kShares + ch][step] += c.shares_by[ch];
@@ -114,6 +114,24 @@ void detail::RunState::merge_counters(Step step, ItemRecord& record) {
     record.depth = std::max(record.depth, c.max_hop);
     if (events) events->reads.insert(events->reads.end(), c.reads.begin(), c.reads.end());
   }
+}
+
+std::int64_t detail::RunState::end_step() {
+  std::vector<std::uint32_t> words_set;
+  for (Counters& c : per_thread) {
+    for (const std::uint32_t w : c.active.touched) {
+      if (active_union[w] == 0) words_set.push_back(w);
+      active_union[w] |= c.active.words[w];
+      c.active.words[w] = 0;
+    }
+    c.active.touched.clear();
+  }
+  std::int64_t distinct = 0;
+  for (const std::uint32_t w : words_set) {
+    distinct += std::popcount(active_union[w]);
+    active_union[w] = 0;
+  }
+  return distinct;
 }
 
 RunResult Engine::run(RunId run, const std::atomic<bool>* cancel) const {
@@ -169,7 +187,7 @@ RunResult Engine::run(RunId run, const std::atomic<bool>* cancel) const {
                  .attitudes = attitudes ? &*attitudes : nullptr,
                  .events = events,
                  .reached = std::make_unique<std::atomic<std::uint8_t>[]>(n),
-                 .active_bits = std::vector<std::atomic<std::uint64_t>>(n / 64 + 1),
+                 .active_union = std::vector<std::uint64_t>(n / 64 + 1),
                  .phases = &result.phases};
   if (!diffusion_.feed() && !kols.empty()) {
     state.push_audience.assign(n / 64 + 1, 0);
@@ -290,7 +308,6 @@ RunResult Engine::run(RunId run, const std::atomic<bool>* cancel) const {
 
     timer.reset();  // spread_in_feeds times its own two phases
     if (!feed) timer.emplace(result.phases, Phase::kReadAndShare);
-    state.start_step();
     for (LiveItem& item : live) {
       stop_if_cancelled();
       ItemRecord& record = result.items[item.record];
@@ -302,6 +319,7 @@ RunResult Engine::run(RunId run, const std::atomic<bool>* cancel) const {
       }
     }
     timer.emplace(result.phases, Phase::kMetrics);
+    m[kActiveUsers][step] = state.end_step();
     reach_total += m[kReachNew][step];
     m[kReachCumulative][step] = reach_total;
 

@@ -64,6 +64,20 @@ struct Delivery {
   std::uint32_t hop;  // hops from the publisher of the recipients
 };
 
+// One thread's record of the users it saw active in a step. Plain (non-atomic) bits: a locked
+// read-modify-write per arc on a bitmap both threads write cost a fifth of a large cascade's time
+// on one thread and made the two threads' caches trade its lines (docs/performance.md).
+struct ActiveMarks {
+  std::vector<std::uint64_t> words;     // n / 64 + 1 once used, else empty
+  std::vector<std::uint32_t> touched;   // indices of the non-zero words, each once
+  void mark(VertexId v, std::size_t num_words) {
+    if (words.empty()) words.assign(num_words, 0);
+    std::uint64_t& word = words[v >> 6];
+    if (word == 0) touched.push_back(static_cast<std::uint32_t>(v >> 6));
+    word |= std::uint64_t{1} << (v & 63);
+  }
+};
+
 // One thread's tallies for one item in one step, merged by merge_counters().
 struct Counters {
   std::int64_t exposures = 0;
@@ -73,7 +87,6 @@ struct Counters {
   std::int64_t self_censored = 0;
   std::int64_t reach_item = 0;  // first exposure to this item
   std::int64_t reach_run = 0;   // first exposure to any item
-  std::int64_t active = 0;      // users first seen active in this step
   std::int64_t first_hop_shares = 0;
   std::uint32_t max_hop = 0;
   std::array<std::int64_t, kNumChannels> opens_by{};
@@ -85,8 +98,12 @@ struct Counters {
   // Recording, on arrival: (reader, sharer) for opens that lost the race to set the opened bit,
   // so the credited sharer can be the lowest id whatever the thread timing.
   std::vector<std::pair<VertexId, VertexId>> also_opened_by;
-  // Zeroes the tallies and empties the lists, keeping their capacity.
+  // Users this thread saw active in the current step, one bit each, and the words it set bits
+  // in: kept across the step's items (reset() leaves them), merged by RunState::end_step().
+  ActiveMarks active;
+  // Zeroes the tallies and empties the lists, keeping their capacity and the active marks.
   void reset() {
+    auto marks = std::move(active);
     auto s = std::move(sharers);
     auto d = std::move(deliveries);
     auto f = std::move(feed_entries);
@@ -98,6 +115,7 @@ struct Counters {
     feed_entries = std::move(f);
     reads = std::move(r);
     also_opened_by = std::move(a);
+    active = std::move(marks);
     sharers.clear();
     deliveries.clear();
     feed_entries.clear();
@@ -165,9 +183,8 @@ struct RunState {
   AttitudeState* attitudes;  // null: no attitudes
   UserEvents* events;        // null: not recording events
   std::unique_ptr<std::atomic<std::uint8_t>[]> reached;
-  // Users counted active in the current step, one bit each: small enough to stay in cache, so
-  // counting distinct active users costs little more than the draws that decide activity.
-  std::vector<std::atomic<std::uint64_t>> active_bits;
+  // Scratch for end_step(): the union of the threads' active marks, all zero between steps.
+  std::vector<std::uint64_t> active_union;
   // On arrival with paid seeds: the publisher's audience, one bit per vertex. A follower reached
   // in the publication step by the push and a seed's share at once credits the push, whichever
   // arc's open came first (as in the feed rule, the most salient channel counts).
@@ -189,16 +206,10 @@ struct RunState {
     if (events) events->first_exposure[v] = step;
     if (attitudes) attitudes->reached(v);
   }
-  void count_active(VertexId v, Counters& c) {
-    std::atomic<std::uint64_t>& word = active_bits[v >> 6];
-    const std::uint64_t bit = std::uint64_t{1} << (v & 63);
-    if (!(word.load(std::memory_order_relaxed) & bit) && !(word.fetch_or(bit, std::memory_order_relaxed) & bit)) {
-      ++c.active;
-    }
-  }
-  void start_step() {
-    for (auto& word : active_bits) word.store(0, std::memory_order_relaxed);
-  }
+  void count_active(VertexId v, Counters& c) const { c.active.mark(v, active_union.size()); }
+  /// The distinct users the threads saw active in the step; clears every mark. Costs what the
+  /// marks touched, not the population.
+  [[nodiscard]] std::int64_t end_step();
   /// Adds the threads' counters to the step's metrics and the item's record, and their reads to
   /// the run's events.
   void merge_counters(Step step, ItemRecord& record);

@@ -234,5 +234,30 @@ TEST(Engine, FollowersReachedByPushAndPaidSeedAtOnceCountAsPushOpens) {
   }
 }
 
+TEST(Engine, ActiveUsersAreCountedOnceAcrossItemsAndThreads) {
+  // Two items in step 0 from publisher 0 to 1..200000, so every follower is exposed twice, on
+  // threads that differ between the items. Active users are the followers whose activity draw
+  // for step 0 succeeds, each counted once, whatever the thread count.
+  constexpr VertexId kFollowers = 200000;
+  std::vector<ArcInput> arcs;
+  for (VertexId v = 1; v <= kFollowers; ++v) arcs.push_back({0, v});
+  const SocialGraph g = SocialGraph::from_arcs(kFollowers + 1, arcs);
+  const IndependentCascade model({.open_probability = 0.0, .share_probability = 0.0, .activity = 0.5});
+  const FixedSchedule two_items({.hours = {0, 0.5}});
+  const Engine engine(g, {.vertex = 0, .num_users = kFollowers + 1}, model, two_items, horizon(3, 7));
+  for (RunId run = 0; run < 3; ++run) {
+    const CounterRng rng(7, run);
+    std::int64_t active = 0;
+    for (VertexId v = 1; v <= kFollowers; ++v) active += rng.bernoulli(0.5, Purpose::kActive, 0, v) ? 1 : 0;
+    for (int threads : {1, 2, 16}) {
+      tbb::global_control allow(tbb::global_control::max_allowed_parallelism, threads);
+      tbb::task_arena arena(threads);
+      const RunResult r = arena.execute([&] { return engine.run(run); });
+      EXPECT_EQ(r.metrics[kExposures], (std::vector<std::int64_t>{2 * kFollowers, 0, 0})) << threads << " threads";
+      EXPECT_EQ(r.metrics[kActiveUsers], (std::vector<std::int64_t>{active, 0, 0})) << threads << " threads";
+    }
+  }
+}
+
 }  // namespace
 }  // namespace softpower
