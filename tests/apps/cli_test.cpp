@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -42,8 +44,7 @@ class Cli : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() /
-           ("softpower_cli_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+           ("softpower_cli_" + std::to_string(::getpid()) + "_" + test_name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -55,6 +56,14 @@ class Cli : public ::testing::Test {
   }
 
   fs::path dir_;
+
+ private:
+  // The test's name as one path component ("Runs/default" -> "Runs_default").
+  static std::string test_name() {
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::replace(name.begin(), name.end(), '/', '_');
+    return name;
+  }
 };
 
 const std::string kSmall =
@@ -278,9 +287,25 @@ TEST_F(Cli, ImportedRegionsAndCommunitiesReachTheRun) {
   EXPECT_NE(rejected.output.find(bad.string() + ":2"), std::string::npos) << rejected.output;
 }
 
-// Every shipped scenario runs as shipped, in well under a minute. Under the sanitizers (several
-// times slower) each runs one replicate and the time limit does not apply.
-TEST_F(Cli, ShippedScenariosRun) {
+// The shipped scenario files, relative to scenarios/, sorted.
+std::vector<std::string> shipped_scenarios() {
+  const fs::path dir = fs::path(SOFTPOWER_SOURCE_DIR) / "scenarios";
+  std::vector<std::string> names;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (entry.path().extension() == ".yaml") names.push_back(fs::relative(entry.path(), dir).string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+TEST(CliScenarios, AtLeastSevenAreShipped) { EXPECT_GE(shipped_scenarios().size(), 7u); }
+
+// Every shipped scenario runs as shipped, in well under a minute; one test per file, so each
+// has the whole test time limit to itself. Under the sanitizers (several times slower) each runs
+// one replicate and the minute does not apply.
+class ShippedScenario : public Cli, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(ShippedScenario, Runs) {
 #ifdef SOFTPOWER_SANITIZED
   const std::string options = " --set runs=1";
   const bool timed = false;
@@ -288,29 +313,32 @@ TEST_F(Cli, ShippedScenariosRun) {
   const std::string options;
   const bool timed = true;
 #endif
-  const fs::path dir = fs::path(SOFTPOWER_SOURCE_DIR) / "scenarios";
-  int count = 0;
-  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
-    if (entry.path().extension() != ".yaml") continue;
-    // A sweep runs one replicate of a week at 4 of its points (shard 0 of 5): the full sweep is
-    // a benchmark, not a test, and the sanitizer build must stay within the test timeout.
-    std::ifstream file(entry.path());
-    const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-    const bool is_sweep = text.rfind("sweep:", 0) == 0 || text.find("\nsweep:") != std::string::npos;
-    const std::string command = is_sweep ? "sweep " + entry.path().string() +
-                                               " --set sweep.replicates=1 --set time.horizon_days=7 --shard 0/5 -q"
-                                         : "run " + entry.path().string() + options;
-    const auto start = std::chrono::steady_clock::now();
-    const Outcome o = run(command + " -o " + (dir_ / "out.h5").string());
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    EXPECT_EQ(o.code, 0) << entry.path() << "\n" << o.output;
-    if (timed) {
-      EXPECT_LT(seconds, 60.0) << entry.path();
-    }
-    ++count;
+  const fs::path path = fs::path(SOFTPOWER_SOURCE_DIR) / "scenarios" / GetParam();
+  // A sweep runs one replicate of a week at 4 of its points (shard 0 of 5): the full sweep is
+  // a benchmark, not a test, and the sanitizer build must stay within the test timeout.
+  std::ifstream file(path);
+  const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  const bool is_sweep = text.rfind("sweep:", 0) == 0 || text.find("\nsweep:") != std::string::npos;
+  const std::string command = is_sweep ? "sweep " + path.string() +
+                                             " --set sweep.replicates=1 --set time.horizon_days=7 --shard 0/5 -q"
+                                       : "run " + path.string() + options;
+  const auto start = std::chrono::steady_clock::now();
+  const Outcome o = run(command + " -o " + (dir_ / "out.h5").string());
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(o.code, 0) << path << "\n" << o.output;
+  if (timed) {
+    EXPECT_LT(seconds, 60.0) << path;
   }
-  EXPECT_GE(count, 7);
 }
+
+INSTANTIATE_TEST_SUITE_P(Cli, ShippedScenario, ::testing::ValuesIn(shipped_scenarios()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           std::string name = fs::path(info.param).replace_extension().string();
+                           for (char& c : name) {
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           }
+                           return name;
+                         });
 
 TEST_F(Cli, HelpOnEveryCommand) {
   for (const char* cmd : {"", "run ", "sweep ", "merge ", "export ", "validate ", "info ", "report ", "graph ",
