@@ -7,6 +7,7 @@
 #include <span>
 #include <softpower/version.hpp>
 #include <stdexcept>
+#include <string>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -297,11 +298,40 @@ void save_graph_cache(const SocialGraph& g, const std::filesystem::path& path,
   }
 }
 
+namespace {
+
+/// An open cache and what the loader reads from it through libhdf5's variable-length strings.
+struct OpenCache {
+  detail::File file;
+  GraphCacheInfo info;
+  std::string in_arcs;  // format 2: where the in-arcs are ("same_as_out" or "stored")
+};
+
+/// Opens the cache and reads its metadata, every string attribute the loader reads among it.
+/// A damaged global heap can crash libhdf5 in such a read only on the reader's own heap (the
+/// attribute walk of open_for_reading read the same file without crashing in a fuzzer's build),
+/// so the reads are rehearsed in a child process first (docs/reliability.md). The arc arrays,
+/// plain numbers read once afterwards, are not.
+OpenCache open_cache(const detail::Checker& check) {
+  return detail::rehearsed(check, [&check] {
+    OpenCache cache{.file = detail::open_for_reading(check), .info = {}, .in_arcs = {}};
+    cache.info = read_info(check, cache.file.get());
+    if (cache.info.format_version >= 2) {
+      if (!detail::has_attribute(check, cache.file.get(), "in_arcs")) {
+        check.fail("corrupt graph cache: format 2 without the in_arcs attribute");
+      }
+      cache.in_arcs = detail::read_string_attribute(check, cache.file.get(), "in_arcs");
+    }
+    return cache;
+  });
+}
+
+}  // namespace
+
 GraphCacheInfo read_graph_cache_info(const std::filesystem::path& path) {
   detail::silence_errors();
   const detail::Checker check(path, detail::Failure::kInput);
-  const detail::File file = detail::open_for_reading(check);
-  return read_info(check, file.get());
+  return open_cache(check).info;
 }
 
 namespace {
@@ -331,15 +361,14 @@ void check_checksum(const detail::Checker& check, std::uint64_t computed, std::u
 }
 
 /// Format 2: both directions read as stored, nothing transposed.
-SocialGraph load_both_directions(const detail::Checker& check, hid_t file, const GraphCacheInfo& info,
-                                 ArcId spare_arcs, std::vector<ArcId> offsets, std::vector<VertexId> targets,
+SocialGraph load_both_directions(const detail::Checker& check, const OpenCache& cache, ArcId spare_arcs,
+                                 std::vector<ArcId> offsets, std::vector<VertexId> targets,
                                  std::vector<float> weights, std::vector<std::string> labels) {
+  const hid_t file = cache.file.get();
+  const GraphCacheInfo& info = cache.info;
+  const std::string& source = cache.in_arcs;
   const VertexId n = info.num_vertices;
   const ArcId m = info.num_arcs;
-  if (!detail::has_attribute(check, file, "in_arcs")) {
-    check.fail("corrupt graph cache: format 2 without the in_arcs attribute");
-  }
-  const std::string source = detail::read_string_attribute(check, file, "in_arcs");
   SocialGraph::InArcArrays in;
   if (source == kInArcsSameAsOut) {
     if (info.weighted) check.fail("corrupt graph cache: a weighted graph must store its in-arcs");
@@ -371,8 +400,9 @@ SocialGraph load_graph_cache(const std::filesystem::path& path, VertexAttributes
                              ArcId spare_arcs) {
   detail::silence_errors();
   const detail::Checker check(path, detail::Failure::kInput);
-  const detail::File file = detail::open_for_reading(check);
-  const GraphCacheInfo info = read_info(check, file.get());
+  const OpenCache cache = open_cache(check);
+  const detail::File& file = cache.file;
+  const GraphCacheInfo& info = cache.info;
   const VertexId n = info.num_vertices;
   const ArcId m = info.num_arcs;
 
@@ -390,8 +420,8 @@ SocialGraph load_graph_cache(const std::filesystem::path& path, VertexAttributes
   // Both constructors check every endpoint and name the first bad arc.
   SocialGraph g;
   if (info.format_version >= 2) {
-    g = load_both_directions(check, file.get(), info, spare_arcs, std::move(offsets),
-                             std::move(targets), std::move(weights), std::move(labels));
+    g = load_both_directions(check, cache, spare_arcs, std::move(offsets), std::move(targets),
+                             std::move(weights), std::move(labels));
     check_checksum(check, g.checksum(), info.checksum, "graph");
   } else {
     try {
