@@ -64,9 +64,10 @@ struct Delivery {
   std::uint32_t hop;  // hops from the publisher of the recipients
 };
 
-// One thread's record of the users it saw active in a step. Plain (non-atomic) bits: a locked
-// read-modify-write per arc on a bitmap both threads write cost a fifth of a large cascade's time
-// on one thread and made the two threads' caches trade its lines (docs/performance.md).
+// One thread's record of the users it saw active in a step. Plain (non-atomic) bits: with a
+// locked read-modify-write per arc on one bitmap written by both threads, the two cores traded
+// its cache lines and two threads spent up to 1.2 times one thread's CPU time on a large cascade
+// (docs/performance.md, "Where the time goes").
 struct ActiveMarks {
   std::vector<std::uint64_t> words;     // n / 64 + 1 once used, else empty
   std::vector<std::uint32_t> touched;   // indices of the non-zero words, each once
