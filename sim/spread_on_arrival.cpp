@@ -46,9 +46,7 @@ void spread_on_arrival(RunState& state, const DiffusionRule& rule, LiveItem& ite
   // stops only at users who opened the item in an earlier step.
   const std::uint8_t done = recording ? kSettled : kOpened;
   prefix_offsets(item.frontier.size(), [&](std::size_t i) { return out.out_degree(item.frontier[i]); }, state.first);
-  for_each_balanced(state.first, state.per_thread, [&](Counters& c, std::size_t i, std::uint64_t k) {
-    const VertexId u = item.frontier[i];
-    const ArcId arc = out.offsets[u] + k;
+  const auto visit_arc = [&](Counters& c, VertexId u, ArcId arc) {
     const VertexId v = out.targets[arc];
     ++c.exposures;
     std::uint8_t seen = flags[v].load(std::memory_order_relaxed);
@@ -107,6 +105,11 @@ void spread_on_arrival(RunState& state, const DiffusionRule& rule, LiveItem& ite
     }
     if (event) event->outcome = ReadOutcome::kShared;
     c.sharers.push_back(v);
+  };
+  for_each_balanced_run(state.first, state.per_thread, [&](Counters& c, std::size_t i, std::uint64_t begin, std::uint64_t end) {
+    const VertexId u = item.frontier[i];
+    const ArcId first_arc = out.offsets[u];
+    for (ArcId arc = first_arc + begin; arc < first_arc + end; ++arc) visit_arc(c, u, arc);
   });
   item.frontier.clear();
   if (recording) credit_lowest_sharer(state, flags);

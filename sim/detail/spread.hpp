@@ -227,21 +227,33 @@ void prefix_offsets(std::size_t parts, SizeOf size_of, std::vector<std::uint64_t
   for (std::size_t i = 0; i < parts; ++i) first[i + 1] = first[i] + size_of(i);
 }
 
-// Calls visit(counters, part, position in part) for every position of every part, in
-// parallel; `counters` are the calling thread's (looked up once per task, not per position).
-template <class Visit>
-void for_each_balanced(const std::vector<std::uint64_t>& first,
-                       tbb::enumerable_thread_specific<Counters>& per_thread, Visit visit) {
+// Calls visit_run(counters, part, begin, end) for consecutive positions [begin, end) of one
+// part, covering every position of every part once, in parallel; `counters` are the calling
+// thread's (looked up once per task). A run lets the visitor look up what the part shares (a
+// frontier vertex and its first arc) once, not at every position.
+template <class VisitRun>
+void for_each_balanced_run(const std::vector<std::uint64_t>& first,
+                           tbb::enumerable_thread_specific<Counters>& per_thread, VisitRun visit_run) {
   tbb::parallel_for(tbb::blocked_range<std::uint64_t>(0, first.back(), kArcGrain),
                     [&](const tbb::blocked_range<std::uint64_t>& range) {
                       Counters& c = per_thread.local();
-                      std::size_t i = static_cast<std::size_t>(
+                      auto i = static_cast<std::size_t>(
                           std::upper_bound(first.begin(), first.end(), range.begin()) - first.begin() - 1);
-                      for (std::uint64_t k = range.begin(); k < range.end(); ++k) {
-                        while (first[i + 1] <= k) ++i;
-                        visit(c, i, k - first[i]);
+                      for (std::uint64_t k = range.begin(); k < range.end(); ++i) {
+                        const std::uint64_t end = std::min(first[i + 1], range.end());
+                        if (end > k) visit_run(c, i, k - first[i], end - first[i]);
+                        k = std::max(k, end);
                       }
                     });
+}
+
+// Calls visit(counters, part, position in part) for every position of every part, in parallel.
+template <class Visit>
+void for_each_balanced(const std::vector<std::uint64_t>& first,
+                       tbb::enumerable_thread_specific<Counters>& per_thread, Visit visit) {
+  for_each_balanced_run(first, per_thread, [&](Counters& c, std::size_t i, std::uint64_t begin, std::uint64_t end) {
+    for (std::uint64_t k = begin; k < end; ++k) visit(c, i, k);
+  });
 }
 
 /// One step of one item under a rule that decides every exposure on arrival.
