@@ -80,6 +80,19 @@ def main():
         times[key].append(float(r["seconds"]))
         cpus[key].append(float(r["cpu_seconds"]) / float(r["seconds"]))
         cpu_time[key].append(float(r["cpu_seconds"]))
+    # Per run, the engine's time over the bare loop's and over its own on 2 threads: cascade_bench
+    # times them on the same cascade seconds apart, so these ratios do not drift with the
+    # machine's load the way medians taken minutes apart do.
+    paired = defaultdict(list)  # (case, what) -> ratios of the timed runs
+    by_run = defaultdict(dict)  # (case, run) -> {(impl, threads): seconds}, timed runs only
+    for r in rows:
+        if r["impl"] in ("bare", "engine") and not (r["case"] in args.large_only and int(r["size"]) <= large_size):
+            by_run[(r["case"], r["run"])][(r["impl"], int(r["threads"]))] = float(r["seconds"])
+    for (case, _), t in by_run.items():
+        if ("engine", 1) in t and ("bare", 1) in t:
+            paired[(case, "1t/bare")].append(t[("engine", 1)] / t[("bare", 1)])
+        if ("engine", 1) in t and ("engine", 2) in t:
+            paired[(case, "1t/2t")].append(t[("engine", 1)] / t[("engine", 2)])
     order = ["bare", "engine", "graph-tool"]
     impls = sorted({(i, t) for (_, i, t) in sizes}, key=lambda k: (order.index(k[0]), k[1]))
     med = {k: statistics.median(v) for k, v in times.items() if v}
@@ -144,6 +157,22 @@ def main():
         if r_gt2 is not None:
             verdicts.append(f"{desc}: at least 6x faster than graph-tool, 2 threads each: "
                             f"{'met' if r_gt2 >= GRAPH_TOOL_TARGET else 'NOT met'} ({r_gt2:.1f})")
+
+    out.append("\nThe same two engine ratios paired: per run (the same cascade, timed seconds apart in one "
+               "process), then the median and the range over the timed runs. On a machine whose speed "
+               "drifts between minutes these are the steadier figures:\n")
+    out.append("| case | engine 1t / bare, per run | engine 1t / engine 2t, per run |")
+    out.append("|---|---|---|")
+    for name, desc in cases:
+        cells = []
+        for what in ("1t/bare", "1t/2t"):
+            v = paired.get((name, what))
+            cells.append(f"{statistics.median(v):.2f} ({min(v):.2f}-{max(v):.2f}), {len(v)}" if v else "—")
+        out.append(f"| {desc} | " + " | ".join(cells) + " |")
+        v = paired.get((name, "1t/bare"))
+        if v:
+            verdicts.append(f"{desc}: engine 1t within 1.2x of the bare loop, paired per run: "
+                            f"{'met' if statistics.median(v) <= BARE_LIMIT else 'NOT met'} ({statistics.median(v):.2f})")
 
     out.append("\nFinal size (source included) over every run, mean ± standard error; large = more than "
                f"{LARGE:.0%} of the users. The engine and the bare loop draw the same numbers (equal "
