@@ -124,8 +124,26 @@ void canonicalize_rows(std::vector<ArcId>& offsets, std::vector<VertexId>& targe
         std::vector<std::pair<VertexId, float>> row;
         for (VertexId u = range.begin(); u < range.end(); ++u) {
           const ArcId begin = offsets[u], end = offsets[u + 1];
+          if (!weighted) {
+            // Equal targets are indistinguishable without weights: sort in place, no stability.
+            VertexId* first = targets.data() + begin;
+            VertexId* last = targets.data() + end;
+            std::sort(first, last);
+            VertexId* out = first;
+            for (const VertexId* t = first; t < last; ++t) {
+              if (*t == u) {
+                ++acc.loops;
+              } else if (out > first && *(out - 1) == *t) {
+                ++acc.duplicates;
+              } else {
+                *out++ = *t;
+              }
+            }
+            kept[u] = static_cast<ArcId>(out - first);
+            continue;
+          }
           row.clear();
-          for (ArcId a = begin; a < end; ++a) row.emplace_back(targets[a], weighted ? weights[a] : 1.0f);
+          for (ArcId a = begin; a < end; ++a) row.emplace_back(targets[a], weights[a]);
           // Stable, so merged weights are summed in input order: the same floats every time.
           std::stable_sort(row.begin(), row.end(),
                            [](const auto& x, const auto& y) { return x.first < y.first; });
@@ -134,11 +152,11 @@ void canonicalize_rows(std::vector<ArcId>& offsets, std::vector<VertexId>& targe
             if (row[i].first == u) {
               ++acc.loops;
             } else if (out > begin && targets[out - 1] == row[i].first) {
-              if (weighted) weights[out - 1] += row[i].second;
+              weights[out - 1] += row[i].second;
               ++acc.duplicates;
             } else {
               targets[out] = row[i].first;
-              if (weighted) weights[out] = row[i].second;
+              weights[out] = row[i].second;
               ++out;
             }
           }

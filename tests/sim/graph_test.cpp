@@ -31,6 +31,20 @@ TEST(SocialGraph, CanonicalizeSortsDropsSelfLoopsAndMergesDuplicates) {
   EXPECT_EQ(g.weights(), (std::vector<float>{3.f, 7.f, 1.f, 6.f}));
 }
 
+// Without weights the rows are sorted in place (no stable sort of (target, weight) pairs): the
+// same rows and counts, including a row that is all self-loops and repeats.
+TEST(SocialGraph, CanonicalizeUnweightedSortsDropsSelfLoopsAndMergesDuplicates) {
+  BuildReport report;
+  const SocialGraph g = SocialGraph::from_arcs(
+      5, {{2, 1}, {0, 3}, {0, 1}, {1, 1}, {0, 3}, {3, 0}, {4, 4}, {0, 3}, {4, 4}, {2, 0}, {2, 1}}, {}, {}, {},
+      &report);
+  EXPECT_EQ(report.self_loops_dropped, 3u);
+  EXPECT_EQ(report.duplicate_arcs_merged, 3u);
+  EXPECT_EQ(g.num_vertices(), 5u);
+  EXPECT_EQ(arc_list(g), (Arcs{{0, 1}, {0, 3}, {2, 0}, {2, 1}, {3, 0}}));
+  EXPECT_TRUE(g.weights().empty());
+}
+
 TEST(SocialGraph, InArcsMirrorOutArcs) {
   const SocialGraph g = SocialGraph::from_arcs(3, {{0, 1}, {0, 2}, {1, 2}}, {}, {}, {.in_arc_ids = InArcIds::kAlways});
   const CsrView in = g.in_view();
