@@ -25,5 +25,8 @@ echo
 echo "== softpower export of a 1,000,000-vertex graph, against generating that graph"
 bash "$(dirname "$0")/export_scale.sh" "$build" 3
 echo
+echo "== The full model at scale: wechat_like generation, the 1e6-user baseline, 1e7 users (bench/full_model_scale.sh)"
+bash "$(dirname "$0")/full_model_scale.sh" "$build" 3 --large
+echo
 echo "== Graph loading: a 5e6-edge list, its cache, a 1.5e8-arc cache"
 bash "$(dirname "$0")/load_scale.sh" "$build" 3

@@ -242,7 +242,7 @@ void for_each_balanced_run(const std::vector<std::uint64_t>& first,
                       for (std::uint64_t k = range.begin(); k < range.end(); ++i) {
                         const std::uint64_t end = std::min(first[i + 1], range.end());
                         if (end > k) visit_run(c, i, k - first[i], end - first[i]);
-                        k = std::max(k, end);
+                        k = end;  // an empty part leaves k where it is
                       }
                     });
 }
