@@ -108,6 +108,27 @@ SocialGraph::InArcArrays transpose(const std::vector<ArcId>& offsets, const std:
   return in;
 }
 
+struct Dropped {
+  std::uint64_t loops = 0, duplicates = 0;
+};
+
+/// Row u of an unweighted graph, sorted in place with its self-loops and repeats dropped (equal
+/// targets are indistinguishable without weights, so no stable sort); returns what it keeps.
+ArcId canonical_unweighted_row(VertexId u, VertexId* first, VertexId* last, Dropped& dropped) {
+  std::sort(first, last);
+  VertexId* out = first;
+  for (const VertexId* t = first; t < last; ++t) {
+    if (*t == u) {
+      ++dropped.loops;
+    } else if (out > first && *(out - 1) == *t) {
+      ++dropped.duplicates;
+    } else {
+      *out++ = *t;
+    }
+  }
+  return static_cast<ArcId>(out - first);
+}
+
 /// Sorts each row by target, drops self-loops and merges duplicate arcs (summing weights),
 /// then compacts the rows. Rows are independent, so this runs in parallel.
 void canonicalize_rows(std::vector<ArcId>& offsets, std::vector<VertexId>& targets,
@@ -115,9 +136,6 @@ void canonicalize_rows(std::vector<ArcId>& offsets, std::vector<VertexId>& targe
   const auto n = static_cast<VertexId>(offsets.size() - 1);
   const bool weighted = !weights.empty();
   std::vector<ArcId> kept(n, 0);
-  struct Dropped {
-    std::uint64_t loops = 0, duplicates = 0;
-  };
   const Dropped dropped = tbb::parallel_reduce(
       tbb::blocked_range<VertexId>(0, n, 1024), Dropped{},
       [&](const tbb::blocked_range<VertexId>& range, Dropped acc) {
@@ -125,21 +143,7 @@ void canonicalize_rows(std::vector<ArcId>& offsets, std::vector<VertexId>& targe
         for (VertexId u = range.begin(); u < range.end(); ++u) {
           const ArcId begin = offsets[u], end = offsets[u + 1];
           if (!weighted) {
-            // Equal targets are indistinguishable without weights: sort in place, no stability.
-            VertexId* first = targets.data() + begin;
-            VertexId* last = targets.data() + end;
-            std::sort(first, last);
-            VertexId* out = first;
-            for (const VertexId* t = first; t < last; ++t) {
-              if (*t == u) {
-                ++acc.loops;
-              } else if (out > first && *(out - 1) == *t) {
-                ++acc.duplicates;
-              } else {
-                *out++ = *t;
-              }
-            }
-            kept[u] = static_cast<ArcId>(out - first);
+            kept[u] = canonical_unweighted_row(u, targets.data() + begin, targets.data() + end, acc);
             continue;
           }
           row.clear();
