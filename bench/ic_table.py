@@ -71,12 +71,15 @@ def main():
     cpus = defaultdict(list)    # (case, impl, threads) -> CPU seconds / wall seconds of those runs
     cpu_time = defaultdict(list)  # (case, impl, threads) -> CPU seconds of those runs
     sizes = defaultdict(list)   # (case, impl, threads) -> final sizes of every run
+    by_run = defaultdict(dict)  # (case, run) -> {(impl, threads): seconds}, timed runs only
     for r in rows:
         key = (r["case"], r["impl"], int(r["threads"]))
         size = int(r["size"])
         sizes[key].append(size)
         if r["case"] in args.large_only and size <= large_size:
             continue
+        if r["impl"] in ("bare", "engine"):
+            by_run[(r["case"], r["run"])][(r["impl"], int(r["threads"]))] = float(r["seconds"])
         times[key].append(float(r["seconds"]))
         cpus[key].append(float(r["cpu_seconds"]) / float(r["seconds"]))
         cpu_time[key].append(float(r["cpu_seconds"]))
@@ -84,10 +87,6 @@ def main():
     # times them on the same cascade seconds apart, so these ratios do not drift with the
     # machine's load the way medians taken minutes apart do.
     paired = defaultdict(list)  # (case, what) -> ratios of the timed runs
-    by_run = defaultdict(dict)  # (case, run) -> {(impl, threads): seconds}, timed runs only
-    for r in rows:
-        if r["impl"] in ("bare", "engine") and not (r["case"] in args.large_only and int(r["size"]) <= large_size):
-            by_run[(r["case"], r["run"])][(r["impl"], int(r["threads"]))] = float(r["seconds"])
     for (case, _), t in by_run.items():
         if ("engine", 1) in t and ("bare", 1) in t:
             paired[(case, "1t/bare")].append(t[("engine", 1)] / t[("bare", 1)])
