@@ -1,9 +1,22 @@
 #!/usr/bin/env bash
 # `make bench`: the scale benchmarks of the independent cascade engine (beside graph-tool and a
-# bare loop), then micro benchmarks, sweep overhead and export cost.
+# bare loop), then micro benchmarks, sweep overhead and export cost, the full model at scale
+# and graph loading. Everything it prints also goes to bench/results/<date>-<host>-make-bench.log,
+# headed by the commit, the machine and its load, so every figure of a run stays on disk beside
+# the cascade table (bench/results/<date>-<host>.md).
 # Usage: bench/run.sh BUILD_DIR
 set -euo pipefail
 build=${1:-build/release}
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$here/results"
+log=$here/results/$(date +%F)-$(hostname -s)-make-bench.log
+exec > >(tee "$log") 2>&1
+tee_pid=$!
+echo "# make bench (bench/run.sh $build), started $(date -Is)"
+echo "# commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$here" diff --quiet HEAD 2>/dev/null || echo ' plus uncommitted changes')"
+echo "# $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores available, $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo), $(uname -sr)"
+echo "# load average (1, 5, 15 min) at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
 echo "== Erdos-Renyi generation: 1,000,000 vertices, 10,000,000 edges (mean degree 20)"
 /usr/bin/time -f "wall %e s, max RSS %M KiB" "$build/apps/softpower" graph generate \
   --set graph.n=1000000 --set graph.mean_degree=20 -o /tmp/softpower_bench_er.h5
@@ -30,3 +43,8 @@ bash "$(dirname "$0")/full_model_scale.sh" "$build" 3 --large
 echo
 echo "== Graph loading: a 5e6-edge list, its cache, a 1.5e8-arc cache"
 bash "$(dirname "$0")/load_scale.sh" "$build" 3
+echo
+echo "# finished $(date -Is); load average (1, 5, 15 min) at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# this log: $log"
+exec >&- 2>&-
+wait "$tee_pid"  # the log is complete when make returns
