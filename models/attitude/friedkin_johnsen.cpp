@@ -107,13 +107,17 @@ struct Rows {
   // loads, not the stream of sources, bound the day. Issuing them this far ahead overlaps them
   // (about 1.5x a day on 1e6 wechat_like users; docs/performance.md); the sums are unchanged.
   static constexpr std::uint64_t kPrefetchDistance = 192;
+  // Below this many bytes of gathered values the loads hit cache anyway and the prefetches are
+  // only extra instructions: without them a day is 0.73-0.93x as long at 1e5 to 4e5 users
+  // (0.8 to 3.2 MB), with them 0.74-0.76x at 8e5 and 1e6 (docs/performance.md, eighth session).
+  static constexpr std::size_t kPrefetchFromBytes = std::size_t{4} << 20;
 
-  template <bool kWeighted, std::size_t N>
+  template <bool kWeighted, bool kPrefetch, std::size_t N>
   std::array<double, N> sums(std::uint64_t begin, std::uint64_t end, std::uint64_t prefetch_end,
                              const std::array<const double*, N>& y) const {
     double lane[N][kLanes] = {};
     const auto add = [&](std::uint64_t at, std::size_t j) {
-      if (at + kPrefetchDistance < prefetch_end) {
+      if (kPrefetch && at + kPrefetchDistance < prefetch_end) {
         const VertexId ahead = sources[at + kPrefetchDistance];
         for (std::size_t i = 0; i < N; ++i) __builtin_prefetch(y[i] + ahead);
       }
@@ -138,13 +142,22 @@ struct Rows {
 
   template <bool kWeighted, std::size_t N, class Finish>
   void products_of(const std::array<const double*, N>& y, const Finish& finish) const {
+    if (N * num_rows * sizeof(double) >= kPrefetchFromBytes) {
+      products_with<kWeighted, true>(y, finish);
+    } else {
+      products_with<kWeighted, false>(y, finish);
+    }
+  }
+
+  template <bool kWeighted, bool kPrefetch, std::size_t N, class Finish>
+  void products_with(const std::array<const double*, N>& y, const Finish& finish) const {
     const auto row_total = [&](std::size_t v, std::uint64_t last) {
       std::array<double, N> total;
       if (begin(v) == end(v)) {
         for (std::size_t i = 0; i < N; ++i) total[i] = y[i][v];
         return total;
       }
-      total = sums<kWeighted>(begin(v), end(v), last, y);
+      total = sums<kWeighted, kPrefetch>(begin(v), end(v), last, y);
       if constexpr (!kWeighted) {
         for (double& t : total) t *= scale[v];
       }
