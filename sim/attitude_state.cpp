@@ -158,7 +158,7 @@ void AttitudeState::start(RunResult& result, Step num_steps, Step snapshot_every
   snapshot_every_ = snapshot_every;
 }
 
-void AttitudeState::recompute_block(std::size_t b, const std::atomic<std::uint8_t>* reached) {
+void AttitudeState::recompute_block(std::size_t b, const AtomicBits& reached) {
   const std::size_t begin = b * AttitudeGroups::kUsersPerBlock;
   const std::size_t end = std::min(x_.size(), begin + AttitudeGroups::kUsersPerBlock);
   const std::size_t first = groups_.block_slots[b], slots = groups_.block_slots[b + 1] - first;
@@ -177,7 +177,7 @@ void AttitudeState::recompute_block(std::size_t b, const std::atomic<std::uint8_
     for (std::size_t k = 0; k < memberships; ++k) sum[slot(v, k)] += x_[v];
     ++totals.histogram[bin_of(x_[v])];
     totals.change += gap_[v];
-    if (reached[v].load(std::memory_order_relaxed) != 0) {
+    if (reached.test(v)) {
       totals.reached_change += gap_[v];
       ++totals.reached;
     }
@@ -260,7 +260,7 @@ void AttitudeState::combine(std::span<const std::size_t> stale_blocks) {
   last_.push_back(mean_or_nan(readers_change, readers));
 }
 
-void AttitudeState::record(Step step, RunResult& result, const std::atomic<std::uint8_t>* reached) {
+void AttitudeState::record(Step step, RunResult& result, const AtomicBits& reached) {
   std::vector<std::size_t> stale;
   for (std::size_t b = 0; b < groups_.blocks(); ++b) {
     if (dirty_[b].exchange(0, std::memory_order_relaxed) != 0 || touch_all_) stale.push_back(b);

@@ -20,6 +20,7 @@
 #include <span>
 #include <vector>
 
+#include "sim/atomic_bits.hpp"
 #include "sim/model.hpp"
 #include "sim/run_result.hpp"
 
@@ -81,9 +82,9 @@ class AttitudeState {
   void start(RunResult& result, Step num_steps, Step snapshot_every);
   /// Statistics of the state at the end of `step`, and a snapshot if the step is a snapshot
   /// step. Only the blocks touched since the last record (by read(), reached() or daily()) are
-  /// recomputed. `reached[v]` is non-zero for users reached by any item so far (at least
-  /// users() entries).
-  void record(Step step, RunResult& result, const std::atomic<std::uint8_t>* reached);
+  /// recomputed. `reached` has bit v set for users reached by any item so far (at least
+  /// users() bits).
+  void record(Step step, RunResult& result, const AtomicBits& reached);
   /// Makes the next record() recompute every block (the result is the same: for tests).
   void touch_all() { touch_all_ = true; }
 
@@ -95,7 +96,7 @@ class AttitudeState {
   };
 
   void touch(VertexId v) { dirty_[v / AttitudeGroups::kUsersPerBlock].store(1, std::memory_order_relaxed); }
-  void recompute_block(std::size_t b, const std::atomic<std::uint8_t>* reached);
+  void recompute_block(std::size_t b, const AtomicBits& reached);
   void combine(std::span<const std::size_t> stale_blocks);
 
   const AttitudeModel& model_;

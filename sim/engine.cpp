@@ -186,7 +186,7 @@ RunResult Engine::run(RunId run, const std::atomic<bool>* cancel) const {
                  .metrics = m,
                  .attitudes = attitudes ? &*attitudes : nullptr,
                  .events = events,
-                 .reached = std::make_unique<std::atomic<std::uint8_t>[]>(n),
+                 .reached = AtomicBits(n),
                  .active_union = std::vector<std::uint64_t>(n / 64 + 1),
                  .phases = &result.phases};
   if (!diffusion_.feed() && !kols.empty()) {
@@ -236,7 +236,7 @@ RunResult Engine::run(RunId run, const std::atomic<bool>* cancel) const {
         const PhaseTimer timer(result.phases, Phase::kMetrics);
         for (Step s = step; s < std::min(next, num_steps); ++s) {
           m[kReachCumulative][s] = reach_total;
-          if (attitudes) attitudes->record(s, result, state.reached.get());
+          if (attitudes) attitudes->record(s, result, state.reached);
         }
         if (next >= num_steps) break;
         step = next - 1;
@@ -327,7 +327,7 @@ RunResult Engine::run(RunId run, const std::atomic<bool>* cancel) const {
                live.end());
     m[kLiveItems][step] = static_cast<std::int64_t>(live.size());
     result.steps_run = step + 1;
-    if (attitudes) attitudes->record(step, result, state.reached.get());
+    if (attitudes) attitudes->record(step, result, state.reached);
   }
   if (events) {
     if (attitudes) events->attitude_final = attitudes->attitudes();

@@ -144,7 +144,7 @@ void spread_in_feeds(RunState& state, const FeedState& feed, LiveItem& item, Ite
     }
     if (!(old & fb::kChannels)) {
       ++c.reach_item;
-      if (!(state.reached[v].exchange(1, std::memory_order_relaxed))) {
+      if (state.reached.set(v)) {
         ++c.reach_run;
         state.first_reached(v, step);
       }

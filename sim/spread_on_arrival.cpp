@@ -54,7 +54,7 @@ void spread_on_arrival(RunState& state, const DiffusionRule& rule, LiveItem& ite
       seen = flags[v].fetch_or(kExposed, std::memory_order_relaxed);
       if (!(seen & kExposed)) {
         ++c.reach_item;
-        if (!(state.reached[v].exchange(1, std::memory_order_relaxed))) {
+        if (state.reached.set(v)) {
           ++c.reach_run;
           state.first_reached(v, step);
         }

@@ -14,6 +14,7 @@
 #include <span>
 #include <vector>
 
+#include "sim/atomic_bits.hpp"
 #include "sim/attitude_state.hpp"
 #include "sim/phase_times.hpp"
 #include "sim/model.hpp"
@@ -183,7 +184,7 @@ struct RunState {
   std::vector<std::vector<std::int64_t>>& metrics;
   AttitudeState* attitudes;  // null: no attitudes
   UserEvents* events;        // null: not recording events
-  std::unique_ptr<std::atomic<std::uint8_t>[]> reached;
+  AtomicBits reached;  // users reached by any item so far
   // Scratch for end_step(): the union of the threads' active marks, all zero between steps.
   std::vector<std::uint64_t> active_union;
   // On arrival with paid seeds: the publisher's audience, one bit per vertex. A follower reached
@@ -202,7 +203,7 @@ struct RunState {
                         (hop == 1 && !push_audience.empty() && (push_audience[reader >> 6] >> (reader & 63) & 1));
     return pushed ? Channel::kPush : Channel::kMoments;
   }
-  // The first delivery of any item to v (the caller won the `reached` exchange).
+  // The first delivery of any item to v (the caller set v's `reached` bit).
   void first_reached(VertexId v, Step step) const {
     if (events) events->first_exposure[v] = step;
     if (attitudes) attitudes->reached(v);

@@ -57,7 +57,7 @@ std::size_t series_index(const char* name) {
 RunResult drive(AttitudeState& state, bool recompute_all) {
   RunResult result;
   state.start(result, kSteps, 0);
-  auto reached = std::make_unique<std::atomic<std::uint8_t>[]>(kUsers);
+  AtomicBits reached(kUsers);
   std::mt19937_64 random(7);
   std::uniform_int_distribution<VertexId> user(0, kUsers - 1);
   ItemSpec item;
@@ -67,16 +67,16 @@ RunResult drive(AttitudeState& state, bool recompute_all) {
     for (int i = 0; i < reads; ++i) {
       const VertexId v = user(random);
       item.valence = std::uniform_real_distribution<double>(-0.5, 0.9)(random);
-      if (!reached[v].exchange(1)) state.reached(v);
+      if (reached.set(v)) state.reached(v);
       state.read(v, item);
     }
     // Reached without reading (an exposure the user did not open).
     for (int i = 0; i < reads; ++i) {
       const VertexId v = user(random);
-      if (!reached[v].exchange(1)) state.reached(v);
+      if (reached.set(v)) state.reached(v);
     }
     if (recompute_all) state.touch_all();
-    state.record(step, result, reached.get());
+    state.record(step, result, reached);
   }
   return result;
 }
@@ -109,17 +109,17 @@ TEST(AttitudeState, StatisticsMatchDirectFormulas) {
   AttitudeState state(model, groups, kUsers, p.region, 9, 0);
   RunResult result;
   state.start(result, 1, 0);
-  auto reached = std::make_unique<std::atomic<std::uint8_t>[]>(kUsers);
+  AtomicBits reached(kUsers);
   ItemSpec item;
   item.valence = 0.8;
   std::vector<double> before(kUsers);
   for (VertexId v = 0; v < kUsers; ++v) before[v] = state.attitude(v);
   for (VertexId v = 0; v < kUsers; v += 7) state.read(v, item);  // readers, never reached
   for (VertexId v = 0; v < kUsers; v += 3) {
-    reached[v].store(1);
+    reached.set(v);
     state.reached(v);
   }
-  state.record(0, result, reached.get());
+  state.record(0, result, reached);
 
   long double sum = 0, community_sum = 0, index_sum = 0, reached_sum = 0, readers_sum = 0;
   std::size_t in_community = 0, reached_users = 0, readers = 0;
@@ -173,17 +173,17 @@ TEST(AttitudeState, AFirstReachWithoutAReadUpdatesTheReachedIndex) {
   AttitudeState state(model, groups, kUsers, p.region, 5, 0);
   RunResult result;
   state.start(result, 2, 0);
-  auto reached = std::make_unique<std::atomic<std::uint8_t>[]>(kUsers);
+  AtomicBits reached(kUsers);
   ItemSpec item;
   item.valence = 0.9;
   const double before = state.attitude(5000);
   state.read(5000, item);
-  state.record(0, result, reached.get());
+  state.record(0, result, reached);
   const std::size_t index = series_index("soft_power_index_reached");
   EXPECT_TRUE(std::isnan(result.series[index][0]));  // read, but not yet counted as reached
-  reached[5000].store(1);
+  reached.set(5000);
   state.reached(5000);
-  state.record(1, result, reached.get());
+  state.record(1, result, reached);
   EXPECT_EQ(result.series[index][1], state.attitude(5000) - before);
 }
 
