@@ -13,7 +13,7 @@ log=$here/results/$(date +%F)-$(hostname -s)-make-bench.log
 exec > >(tee "$log") 2>&1
 tee_pid=$!
 echo "# make bench (bench/run.sh $build), started $(date -Is)"
-echo "# commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$here" diff --quiet HEAD 2>/dev/null || echo ' plus uncommitted changes')"
+echo "# commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$here" diff --quiet HEAD -- . ':!bench/results' 2>/dev/null || echo ' plus uncommitted changes')"
 echo "# $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores available, $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo), $(uname -sr)"
 echo "# load average (1, 5, 15 min) at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
