@@ -14,8 +14,11 @@ namespace softpower {
 namespace {
 
 std::size_t bin_of(double x) {
-  const auto bin = static_cast<std::ptrdiff_t>(std::floor((x + 1.0) / 2.0 * AttitudeState::kHistogramBins));
-  return static_cast<std::size_t>(std::clamp<std::ptrdiff_t>(bin, 0, AttitudeState::kHistogramBins - 1));
+  const double scaled = (x + 1.0) / 2.0 * AttitudeState::kHistogramBins;
+  // Truncation is the floor of a positive value, and anything below 0 lands in bin 0 either way;
+  // std::floor is a library call on baseline x86-64 (no SSE4.1), once per user and step.
+  const std::ptrdiff_t bin = scaled > 0.0 ? static_cast<std::ptrdiff_t>(scaled) : 0;
+  return static_cast<std::size_t>(std::min<std::ptrdiff_t>(bin, AttitudeState::kHistogramBins - 1));
 }
 
 }  // namespace
@@ -186,10 +189,14 @@ void AttitudeState::recompute_block(std::size_t b, const AtomicBits& reached) {
       ++totals.readers;
     }
   }
+  // Each slot's mean once, not one division per user and membership (the same quotient, so the
+  // same bits).
+  std::vector<double> mean(slots);
+  for (std::size_t s = 0; s < slots; ++s) mean[s] = sum[s] / size[s];
   for (std::size_t v = begin; v < end; ++v) {
     for (std::size_t k = 0; k < memberships; ++k) {
       const std::size_t s = slot(v, k);
-      const double d = x_[v] - sum[s] / size[s];
+      const double d = x_[v] - mean[s];
       squares[s] += d * d;
     }
   }

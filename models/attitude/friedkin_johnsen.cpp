@@ -109,7 +109,7 @@ struct Rows {
   static constexpr std::uint64_t kPrefetchDistance = 192;
   // Below this many bytes of gathered values the loads hit cache anyway and the prefetches are
   // only extra instructions: without them a day is 0.73-0.93x as long at 1e5 to 4e5 users
-  // (0.8 to 3.2 MB), with them 0.74-0.76x at 8e5 and 1e6 (docs/performance.md, eighth session).
+  // (0.8 to 3.2 MB), with them 0.74-0.86x at 8e5 and 1e6 (docs/performance.md, eighth session).
   static constexpr std::size_t kPrefetchFromBytes = std::size_t{4} << 20;
 
   template <bool kWeighted, bool kPrefetch, std::size_t N>

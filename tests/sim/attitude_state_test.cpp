@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <atomic>
 #include <bit>
 #include <cmath>
@@ -159,11 +161,18 @@ TEST(AttitudeState, StatisticsMatchDirectFormulas) {
               static_cast<double>(readers_sum / readers), kTolerance);
   EXPECT_GT(result.series[series_index("soft_power_index_readers")][0], 0.01);  // reads moved them
 
-  double histogram_total = 0;
-  for (std::size_t bin = 0; bin < AttitudeState::kHistogramBins; ++bin) {
-    histogram_total += result.series[series_index("attitude_histogram")][bin];
+  // Bin b holds attitudes in [-1 + b / 10, -1 + (b + 1) / 10), and 1 falls in the last bin.
+  std::vector<double> expected_histogram(AttitudeState::kHistogramBins, 0.0);
+  for (VertexId v = 0; v < kUsers; ++v) {
+    const double scaled = std::floor((state.attitude(v) + 1.0) / 2.0 * AttitudeState::kHistogramBins);
+    const auto bin = static_cast<std::size_t>(std::clamp(scaled, 0.0, AttitudeState::kHistogramBins - 1.0));
+    ++expected_histogram[bin];
   }
-  EXPECT_EQ(histogram_total, kUsers);
+  for (std::size_t bin = 0; bin < AttitudeState::kHistogramBins; ++bin) {
+    EXPECT_EQ(result.series[series_index("attitude_histogram")][bin], expected_histogram[bin]) << "bin " << bin;
+  }
+  EXPECT_GT(*std::max_element(expected_histogram.begin(), expected_histogram.end()), 0.0);
+  EXPECT_LT(*std::max_element(expected_histogram.begin(), expected_histogram.end()), kUsers);  // spread over bins
 }
 
 TEST(AttitudeState, AFirstReachWithoutAReadUpdatesTheReachedIndex) {
