@@ -7,13 +7,13 @@
 #include <tbb/parallel_sort.h>
 
 #include <algorithm>
-#include <atomic>
 #include <functional>
 #include <numeric>
 #include <stdexcept>
 #include <string>
 #include <unordered_set>
 
+#include "sim/atomic_bits.hpp"
 #include "sim/rng.hpp"
 
 namespace softpower::viz {
@@ -121,14 +121,6 @@ bool test_and_set(std::vector<std::uint64_t>& bits, VertexId v) {
   return was;
 }
 
-/// test_and_set for concurrent callers: exactly one caller claims each vertex.
-bool claim(std::vector<std::uint64_t>& bits, VertexId v) {
-  const std::uint64_t mask = std::uint64_t{1} << (v & 63);
-  std::atomic_ref<std::uint64_t> word(bits[v >> 6]);
-  if (word.load(std::memory_order_relaxed) & mask) return false;
-  return !(word.fetch_or(mask, std::memory_order_relaxed) & mask);
-}
-
 }  // namespace
 
 std::vector<VertexId> ego_network(const SocialGraph& g, VertexId center, std::uint32_t depth) {
@@ -138,8 +130,8 @@ std::vector<VertexId> ego_network(const SocialGraph& g, VertexId center, std::ui
                                 " is not a vertex (the graph has " + std::to_string(n) + ")");
   }
   const CsrView out = g.out_view();
-  std::vector<std::uint64_t> seen((static_cast<std::size_t>(n) + 63) / 64, 0);
-  test_and_set(seen, center);
+  AtomicBits seen(n);  // claimed by exactly one caller each, also from parallel levels
+  seen.set(center);
   std::vector<VertexId> result{center};  // every vertex found, level by level
   std::size_t level_begin = 0;
   std::vector<ArcId> prefix;  // prefix[i]: arcs of the level before its i-th vertex
@@ -153,7 +145,7 @@ std::vector<VertexId> ego_network(const SocialGraph& g, VertexId center, std::ui
       std::vector<VertexId> next;
       for (const VertexId u : frontier) {
         for (ArcId a = out.offsets[u]; a < out.offsets[u + 1]; ++a) {
-          if (!test_and_set(seen, out.targets[a])) next.push_back(out.targets[a]);
+          if (seen.set(out.targets[a])) next.push_back(out.targets[a]);
         }
       }
       result.insert(result.end(), next.begin(), next.end());
@@ -171,7 +163,7 @@ std::vector<VertexId> ego_network(const SocialGraph& g, VertexId center, std::ui
               const ArcId stop = std::min(r.end(), prefix[i + 1]);
               for (; k < stop; ++k) {
                 const VertexId v = out.targets[out.offsets[u] + (k - prefix[i])];
-                if (claim(seen, v)) local.push_back(v);
+                if (seen.set(v)) local.push_back(v);
               }
             }
           });
